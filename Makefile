@@ -1,0 +1,28 @@
+# Two commands: `make compliance` (the suite on moto, with Allure results) and `make test` (the suite's own tests).
+# Both create the virtualenv and install the project first; nothing is installed by hand.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+RESULTS := reports/allure-results
+
+.PHONY: compliance test lint setup clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+compliance: $(STAMP)
+	$(PY) -m pytest --alluredir=$(RESULTS) --clean-alluredir --junitxml=reports/junit.xml \
+		--cucumberjson=reports/cucumber.json $(PYTEST_ARGS)
+
+test: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest tests $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(RESULTS) reports/allure-report reports/junit.xml reports/cucumber.json

@@ -1,0 +1,113 @@
+"""Deleting what the suite created, one resource kind at a time, safe to repeat.
+
+The resource registry (end of each scenario) and the sweeper (leftovers of interrupted runs) both call these, so
+the order of dependent deletions is written once. A resource that is already gone counts as deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+_GONE = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound"})
+
+
+def _ignore_missing(call: Any, **kwargs: Any) -> Any:
+    try:
+        return call(**kwargs)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _GONE:
+            return None
+        raise
+
+
+def delete_user(iam: Any, name: str) -> None:
+    """Delete a user with everything that blocks its deletion: login profile, keys, policies, groups, MFA."""
+    _ignore_missing(iam.delete_login_profile, UserName=name)
+    keys = _ignore_missing(iam.list_access_keys, UserName=name) or {"AccessKeyMetadata": []}
+    for key in keys["AccessKeyMetadata"]:
+        _ignore_missing(iam.delete_access_key, UserName=name, AccessKeyId=key["AccessKeyId"])
+    for policy in (_ignore_missing(iam.list_user_policies, UserName=name) or {"PolicyNames": []})["PolicyNames"]:
+        _ignore_missing(iam.delete_user_policy, UserName=name, PolicyName=policy)
+    attached = _ignore_missing(iam.list_attached_user_policies, UserName=name) or {"AttachedPolicies": []}
+    for policy in attached["AttachedPolicies"]:
+        _ignore_missing(iam.detach_user_policy, UserName=name, PolicyArn=policy["PolicyArn"])
+    for group in (_ignore_missing(iam.list_groups_for_user, UserName=name) or {"Groups": []})["Groups"]:
+        _ignore_missing(iam.remove_user_from_group, UserName=name, GroupName=group["GroupName"])
+    user = _ignore_missing(iam.get_user, UserName=name)
+    if user and user["User"].get("PermissionsBoundary"):
+        _ignore_missing(iam.delete_user_permissions_boundary, UserName=name)
+    _ignore_missing(iam.delete_user, UserName=name)
+
+
+def delete_group(iam: Any, name: str) -> None:
+    """Delete a group after removing its members and policies."""
+    group = _ignore_missing(iam.get_group, GroupName=name)
+    if group is None:
+        return
+    for user in group["Users"]:
+        _ignore_missing(iam.remove_user_from_group, GroupName=name, UserName=user["UserName"])
+    for policy in iam.list_group_policies(GroupName=name)["PolicyNames"]:
+        _ignore_missing(iam.delete_group_policy, GroupName=name, PolicyName=policy)
+    for policy in iam.list_attached_group_policies(GroupName=name)["AttachedPolicies"]:
+        _ignore_missing(iam.detach_group_policy, GroupName=name, PolicyArn=policy["PolicyArn"])
+    _ignore_missing(iam.delete_group, GroupName=name)
+
+
+def delete_role(iam: Any, name: str) -> None:
+    """Delete a role after removing its policies and instance-profile memberships."""
+    for policy in (_ignore_missing(iam.list_role_policies, RoleName=name) or {"PolicyNames": []})["PolicyNames"]:
+        _ignore_missing(iam.delete_role_policy, RoleName=name, PolicyName=policy)
+    attached = _ignore_missing(iam.list_attached_role_policies, RoleName=name) or {"AttachedPolicies": []}
+    for policy in attached["AttachedPolicies"]:
+        _ignore_missing(iam.detach_role_policy, RoleName=name, PolicyArn=policy["PolicyArn"])
+    profiles = _ignore_missing(iam.list_instance_profiles_for_role, RoleName=name) or {"InstanceProfiles": []}
+    for profile in profiles["InstanceProfiles"]:
+        _ignore_missing(
+            iam.remove_role_from_instance_profile, InstanceProfileName=profile["InstanceProfileName"], RoleName=name
+        )
+    _ignore_missing(iam.delete_role, RoleName=name)
+
+
+def delete_policy(iam: Any, arn: str) -> None:
+    """Delete a customer-managed policy: detach it everywhere, delete its other versions, then the policy."""
+    entities = _ignore_missing(iam.list_entities_for_policy, PolicyArn=arn)
+    if entities is None:
+        return
+    for user in entities["PolicyUsers"]:
+        _ignore_missing(iam.detach_user_policy, UserName=user["UserName"], PolicyArn=arn)
+    for group in entities["PolicyGroups"]:
+        _ignore_missing(iam.detach_group_policy, GroupName=group["GroupName"], PolicyArn=arn)
+    for role in entities["PolicyRoles"]:
+        _ignore_missing(iam.detach_role_policy, RoleName=role["RoleName"], PolicyArn=arn)
+    for version in iam.list_policy_versions(PolicyArn=arn)["Versions"]:
+        if not version["IsDefaultVersion"]:
+            _ignore_missing(iam.delete_policy_version, PolicyArn=arn, VersionId=version["VersionId"])
+    _ignore_missing(iam.delete_policy, PolicyArn=arn)
+
+
+def delete_bucket(s3: Any, name: str) -> None:
+    """Empty a bucket (every object version and delete marker) and delete it."""
+    try:
+        paginator = s3.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=name):
+            doomed = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            ]
+            if doomed:
+                s3.delete_objects(Bucket=name, Delete={"Objects": doomed, "Quiet": True})
+        s3.delete_bucket(Bucket=name)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in _GONE:
+            raise
+
+
+DELETERS = {
+    "user": ("iam", delete_user),
+    "group": ("iam", delete_group),
+    "role": ("iam", delete_role),
+    "policy": ("iam", delete_policy),
+    "bucket": ("s3", delete_bucket),
+}

@@ -1,0 +1,122 @@
+"""Principals the suite acts as, each with boto3 clients created once and re-pointed at new credentials.
+
+Creating a boto3 client costs tens of milliseconds while a moto call costs about one, so a client per step or per
+scenario would dominate the run. An ``Actor`` owns one botocore session whose credential provider hands out a
+mutable credentials object: signing in again changes what the existing clients sign with, and nothing is rebuilt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import botocore.session
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
+
+from rolecheck.evidence import CallRecorder
+from rolecheck.secrets import Secret
+
+# Throttling is retried by botocore's standard mode, never by hand.
+DEFAULT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """Long-term or temporary credentials; the secret parts are masked in every rendering."""
+
+    access_key_id: str
+    secret_access_key: Secret
+    session_token: Secret | None = None
+    expiration: datetime | None = None
+
+    @property
+    def temporary(self) -> bool:
+        return self.session_token is not None
+
+
+class _SwitchableCredentials(Credentials):
+    """Credentials whose values change on sign-in; botocore reads them afresh for every request it signs."""
+
+    def __init__(self) -> None:
+        super().__init__("", "", None, method="rolecheck-actor")
+
+    def switch(self, key: AccessKey) -> None:
+        self.access_key = key.access_key_id
+        self.secret_key = key.secret_access_key.reveal()
+        self.token = key.session_token.reveal() if key.session_token else None
+
+    def __repr__(self) -> str:
+        return f"<credentials {self.access_key or 'none'}>"
+
+
+class _ActorProvider(CredentialProvider):
+    METHOD = "rolecheck-actor"
+
+    def __init__(self, credentials: Credentials) -> None:
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials
+
+
+class ClientFactory:
+    """Shared by every actor of a target: region, endpoint and one service-model loader for all sessions."""
+
+    def __init__(self, region: str, endpoint_url: str | None = None, recorder: CallRecorder | None = None,
+                 config: Config = DEFAULT_CONFIG) -> None:
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.recorder = recorder
+        self.config = config
+        self._loader = botocore.session.get_session().get_component("data_loader")
+        self.clients_created = 0
+
+    def new_session(self, credentials: Credentials | None) -> botocore.session.Session:
+        session = botocore.session.get_session()
+        session.register_component("data_loader", self._loader)
+        if credentials is not None:
+            session.register_component("credential_provider", CredentialResolver([_ActorProvider(credentials)]))
+        return session
+
+    def create(self, session: botocore.session.Session, service: str, actor: str, unsigned: bool = False) -> Any:
+        config = self.config.merge(Config(signature_version=UNSIGNED)) if unsigned else self.config
+        client = session.create_client(service, region_name=self.region, endpoint_url=self.endpoint_url,
+                                       config=config)
+        self.clients_created += 1
+        if self.recorder is not None:
+            self.recorder.watch(client, actor)
+        return client
+
+
+class Actor:
+    """A principal the suite acts as: the administrator, the user, the user's role session, an outsider."""
+
+    def __init__(self, label: str, factory: ClientFactory, *, anonymous: bool = False) -> None:
+        self.label = label
+        self.anonymous = anonymous
+        self._factory = factory
+        self._credentials = _SwitchableCredentials()
+        self._session = factory.new_session(None if anonymous else self._credentials)
+        self._clients: dict[str, Any] = {}
+        self.key: AccessKey | None = None
+
+    def sign_in(self, key: AccessKey) -> Actor:
+        """Act with these credentials from now on; existing clients follow."""
+        if self.anonymous:
+            raise ValueError("an anonymous actor has no credentials")
+        self.key = key
+        self._credentials.switch(key)
+        return self
+
+    def client(self, service: str) -> Any:
+        """The actor's client for ``service``, created on first use and reused for the rest of the run."""
+        if service not in self._clients:
+            self._clients[service] = self._factory.create(self._session, service, self.label, self.anonymous)
+        return self._clients[service]
+
+    def __repr__(self) -> str:
+        key_id = self.key.access_key_id if self.key else "signed out"
+        return f"<actor {self.label} ({key_id})>"

@@ -1,0 +1,73 @@
+"""Policy documents as auditors read them in the feature files, and as the suite deploys them.
+
+Feature files show each document exactly, with ``{{placeholder}}`` for the values that only exist at run time
+(account id, generated names). Rendering refuses unknown placeholders and malformed JSON with one clear line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote
+
+from rolecheck.errors import PolicyDocumentError
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def render(template: str, values: Mapping[str, str], *, name: str = "policy document") -> dict[str, Any]:
+    """Fill the ``{{placeholders}}`` of a JSON policy template and parse it."""
+    missing = sorted({m.group(1) for m in _PLACEHOLDER.finditer(template)} - set(values))
+    if missing:
+        raise PolicyDocumentError(f"{name}: unknown placeholder(s) {', '.join(missing)}")
+    text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+    return parse(text, name=name)
+
+
+def parse(text: str, *, name: str = "policy document") -> dict[str, Any]:
+    """Parse a policy document's JSON, naming the line and column of a syntax error."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PolicyDocumentError(f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    if not isinstance(document, dict) or "Statement" not in document:
+        raise PolicyDocumentError(f"{name}: a policy document must be a JSON object with a Statement")
+    return document
+
+
+def from_api(document: str | Mapping[str, Any]) -> dict[str, Any]:
+    """Normalise a policy document as IAM returns it (URL-encoded JSON, or already decoded by boto3)."""
+    if isinstance(document, Mapping):
+        return dict(document)
+    return parse(unquote(document), name="policy read back from the target")
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    """Serialise a document for the API and for evidence: stable key order, compact but readable."""
+    return json.dumps(document, indent=2, sort_keys=False)
+
+
+def canonical(document: Mapping[str, Any]) -> Any:
+    """A comparable form of a policy: the Statement as a list, single values as one-element lists, sorted.
+
+    IAM may return ``"Action": "x"`` for ``"Action": ["x"]`` and reorders nothing else; comparisons of the reviewed
+    and the deployed document must not depend on those spellings.
+    """
+    statements = document.get("Statement", [])
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    return {
+        "Version": document.get("Version"),
+        "Statement": sorted((_canonical_value(s) for s in statements), key=json.dumps),
+    }
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _canonical_value(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [_canonical_value(v) for v in value]
+        return items[0] if len(items) == 1 else sorted(items, key=json.dumps)
+    return value

@@ -1,0 +1,106 @@
+"""Secret values that cannot leak through repr, str, logs or Allure step parameters.
+
+allure-pytest-bdd renders every step argument with ``repr()``, pytest prints locals in tracebacks and boto3 logs
+request parameters. A ``Secret`` masks itself in all of those; only ``reveal()`` gives the value, and it is called
+exactly where the value goes on the wire.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+MASK = "****"
+
+# Request and response fields whose values are credentials. Matching is on the field name, case-insensitively,
+# so nested structures (Credentials.SecretAccessKey, LoginProfile.Password) are covered too.
+SECRET_FIELDS = frozenset(
+    name.lower()
+    for name in (
+        "SecretAccessKey",
+        "SessionToken",
+        "Password",
+        "NewPassword",
+        "OldPassword",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "X-Amz-Security-Token",
+        "Authorization",
+    )
+)
+
+
+class Secret:
+    """A string that only ``reveal()`` gives back; every other rendering is masked."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        if not isinstance(value, str) or not value:
+            raise ValueError("a secret must be a non-empty string")
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the secret itself: call this only where it goes on the wire."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK})"
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return repr(self)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and secrets.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+    def __reduce__(self) -> Any:
+        # Pickling would carry the value across process boundaries (xdist, multiprocessing): refuse it.
+        raise TypeError("secrets are not picklable")
+
+
+# IAM's default password policy asks for at least 8 characters from at least three of four classes; symbols are
+# limited to the set the IAM console accepts.
+_PASSWORD_SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
+_PASSWORD_CLASSES = (string.ascii_uppercase, string.ascii_lowercase, string.digits, _PASSWORD_SYMBOLS)
+
+
+def generate_password(length: int = 24) -> Secret:
+    """Generate a console password with every character class, from the OS's cryptographic random source."""
+    if length < len(_PASSWORD_CLASSES) * 2:
+        raise ValueError(f"a password needs at least {len(_PASSWORD_CLASSES) * 2} characters")
+    alphabet = "".join(_PASSWORD_CLASSES)
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length))
+        if all(any(c in cls for c in candidate) for cls in _PASSWORD_CLASSES):
+            return Secret(candidate)
+
+
+def redact(value: Any, extra_secrets: Iterable[str] = ()) -> Any:
+    """Return a deep copy of a boto3 request/response structure with credential fields masked.
+
+    Values listed in ``extra_secrets`` are masked wherever they occur, whatever the field is called.
+    """
+    known = frozenset(s for s in extra_secrets if s)
+    return _redact(value, known)
+
+
+def _redact(value: Any, known: frozenset[str]) -> Any:
+    if isinstance(value, Secret):
+        return MASK
+    if isinstance(value, Mapping):
+        return {
+            k: MASK if str(k).lower() in SECRET_FIELDS and v is not None else _redact(v, known)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_redact(v, known) for v in value]
+    if isinstance(value, str) and value in known:
+        return MASK
+    return value

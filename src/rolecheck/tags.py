@@ -1,0 +1,63 @@
+"""Gherkin tags as Allure labels and links.
+
+Feature files carry ``@concern:…``, ``@severity:…`` and ``@control:…`` tags. allure-pytest-bdd only knows plain
+tags, so the root conftest maps each one through ``allure_marks`` in its ``pytest_bdd_apply_tag`` hook. Control links
+get their URL from ``--allure-link-pattern`` (configuration), not from code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Each concern is one epic in the report; its feature files say which concern they serve.
+EPICS = {
+    "walkthrough": "Walkthrough: temporary access through an IAM role",
+    "least-privilege": "Least privilege of the assumed role",
+    "trust-boundary": "Trust boundary: who may assume the role",
+    "temporary-credentials": "Temporary credentials",
+    "policy-documents": "The policy documents",
+}
+
+SEVERITIES = frozenset({"blocker", "critical", "normal", "minor", "trivial"})
+
+# Control-id prefixes and the link type whose --allure-link-pattern turns the id into a URL.
+CONTROL_FAMILIES = {"NIST": ("nist", "NIST SP 800-53"), "CIS": ("cis", "CIS AWS Foundations")}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One Allure decoration: a label (``kind='label'``) or a link (``kind='link'``)."""
+
+    kind: str
+    name: str
+    value: str
+    title: str = ""
+
+
+class UnknownTag(ValueError):
+    """A ``key:value`` tag the suite does not know: a typo would silently drop a control from the report."""
+
+
+def allure_marks(tag: str) -> list[Mark] | None:
+    """The Allure labels and links a tag stands for; ``None`` for plain tags, which stay pytest markers."""
+    if ":" not in tag:
+        return None
+    key, _, value = tag.partition(":")
+    if key == "concern":
+        if value not in EPICS:
+            raise UnknownTag(f"unknown concern {value!r} in tag @{tag}; known: {', '.join(sorted(EPICS))}")
+        return [Mark("label", "epic", EPICS[value]), Mark("label", "tag", tag)]
+    if key == "severity":
+        if value not in SEVERITIES:
+            raise UnknownTag(f"unknown severity {value!r} in tag @{tag}; known: {', '.join(sorted(SEVERITIES))}")
+        return [Mark("label", "severity", value)]
+    if key == "control":
+        family, _, item = value.partition("-")
+        if family not in CONTROL_FAMILIES or not item:
+            raise UnknownTag(f"control tag @{tag} must look like NIST-AC-6 or CIS-1.16")
+        link_type, catalogue = CONTROL_FAMILIES[family]
+        return [
+            Mark("label", "control", value),
+            Mark("link", link_type, item, title=f"{catalogue} {item}"),
+        ]
+    raise UnknownTag(f"unknown tag @{tag}: tags with a colon must be concern:, severity: or control:")

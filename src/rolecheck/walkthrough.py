@@ -1,0 +1,234 @@
+"""The walkthrough's nine steps as operations on a target, and the checks that each step did what it claims.
+
+Every function takes the clients it needs, so the steps, the fixtures, the sweeper tests and the benchmark all run
+the same code. Checks raise ``ComplianceViolation`` with a sentence an auditor can read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from rolecheck import documents
+from rolecheck.clients import AccessKey
+from rolecheck.errors import ComplianceViolation
+from rolecheck.registry import ResourceRegistry
+from rolecheck.secrets import Secret
+
+DEFAULT_SESSION_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a set of credentials belongs to, as STS GetCallerIdentity says."""
+
+    arn: str
+    account: str
+    user_id: str
+
+    @property
+    def is_root(self) -> bool:
+        return self.arn.endswith(":root")
+
+
+def caller_identity(sts: Any) -> Identity:
+    """Ask STS who the caller is (always allowed, whatever the caller's policies say)."""
+    answer = sts.get_caller_identity()
+    return Identity(arn=answer["Arn"], account=answer["Account"], user_id=answer["UserId"])
+
+
+def check_not_root(identity: Identity) -> None:
+    """The operator must be an IAM principal, never the account root user (CIS AWS Foundations 1.7)."""
+    if identity.is_root:
+        raise ComplianceViolation(f"the operator is the account root user ({identity.arn}); use an IAM administrator")
+    if ":user/" not in identity.arn and ":assumed-role/" not in identity.arn:
+        raise ComplianceViolation(f"the operator {identity.arn} is neither an IAM user nor a role session")
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    arn: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    arn: str
+    role_id: str
+    max_session_duration: int
+
+
+def create_user(iam: Any, registry: ResourceRegistry, logical: str) -> User:
+    """Create an IAM user with no permissions, tagged and tracked for teardown."""
+    name = registry.unique_name(logical)
+    answer = iam.create_user(UserName=name, Tags=registry.tags())["User"]
+    registry.track("user", name)
+    return User(name=name, arn=answer["Arn"], user_id=answer["UserId"])
+
+
+def standing_permissions(iam: Any, user_name: str) -> list[str]:
+    """Every source of identity-based permissions a user has: inline, attached, and through groups."""
+    found = [f"inline policy {p}" for p in iam.list_user_policies(UserName=user_name)["PolicyNames"]]
+    found += [f"attached policy {p['PolicyArn']}"
+              for p in iam.list_attached_user_policies(UserName=user_name)["AttachedPolicies"]]
+    for group in iam.list_groups_for_user(UserName=user_name)["Groups"]:
+        name = group["GroupName"]
+        found += [f"inline policy {p} of group {name}" for p in iam.list_group_policies(GroupName=name)["PolicyNames"]]
+        found += [f"policy {p['PolicyArn']} attached to group {name}"
+                  for p in iam.list_attached_group_policies(GroupName=name)["AttachedPolicies"]]
+    return found
+
+
+def check_no_standing_permissions(iam: Any, user: User) -> None:
+    """The user must get its permissions only by assuming the role (NIST AC-6)."""
+    found = standing_permissions(iam, user.name)
+    if found:
+        raise ComplianceViolation(f"user {user.name} has standing permissions: {'; '.join(found)}")
+
+
+def create_role(iam: Any, registry: ResourceRegistry, logical: str, trust_policy: Mapping[str, Any],
+                max_session_duration: int = DEFAULT_SESSION_SECONDS) -> Role:
+    """Create a role with a custom trust policy, tagged and tracked."""
+    name = registry.unique_name(logical)
+    answer = iam.create_role(RoleName=name, AssumeRolePolicyDocument=documents.dumps(trust_policy),
+                             MaxSessionDuration=max_session_duration, Tags=registry.tags())["Role"]
+    registry.track("role", name)
+    return Role(name=name, arn=answer["Arn"], role_id=answer["RoleId"],
+                max_session_duration=answer.get("MaxSessionDuration", max_session_duration))
+
+
+def create_policy(iam: Any, registry: ResourceRegistry, logical: str, document: Mapping[str, Any]) -> str:
+    """Create a customer-managed policy; returns its ARN."""
+    name = registry.unique_name(logical)
+    arn = iam.create_policy(PolicyName=name, PolicyDocument=documents.dumps(document),
+                            Tags=registry.tags())["Policy"]["Arn"]
+    return registry.track("policy", arn)
+
+
+def attach_role_policy(iam: Any, role: Role, policy_arn: str) -> None:
+    """Attach a managed policy to the role."""
+    iam.attach_role_policy(RoleName=role.name, PolicyArn=policy_arn)
+
+
+def attached_role_policies(iam: Any, role: Role) -> list[str]:
+    """ARNs of the managed policies attached to the role."""
+    return [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role.name)["AttachedPolicies"]]
+
+
+def check_policy_attached(iam: Any, role: Role, policy_arn: str) -> None:
+    """The reviewed policy must be attached to the role."""
+    attached = attached_role_policies(iam, role)
+    if policy_arn not in attached:
+        raise ComplianceViolation(f"policy {policy_arn} is not attached to role {role.name} (attached: {attached})")
+
+
+def create_bucket(s3: Any, registry: ResourceRegistry, logical: str, region: str) -> str:
+    """Create a tagged S3 bucket; returns its name."""
+    name = registry.unique_name(logical, bucket=True)
+    extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=name, **extra)
+    registry.track("bucket", name)
+    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": registry.tags()})
+    return name
+
+
+def enable_console_access(iam: Any, user: User, password: Secret, reset_required: bool = True) -> None:
+    """Give the user a console password. AWS's console offers to require a reset at first sign-in; we do."""
+    iam.create_login_profile(UserName=user.name, Password=password.reveal(), PasswordResetRequired=reset_required)
+
+
+def check_console_access(iam: Any, user: User) -> None:
+    """The user must have a login profile that forces a new password at first sign-in (NIST IA-5)."""
+    profile = iam.get_login_profile(UserName=user.name)["LoginProfile"]
+    if not profile.get("PasswordResetRequired", False):
+        raise ComplianceViolation(
+            f"user {user.name} can keep the administrator-chosen console password: no reset is required at first sign-in"
+        )
+
+
+def create_access_key(iam: Any, user: User) -> AccessKey:
+    """Issue the user's own access key: it stands in for the console sign-in."""
+    answer = iam.create_access_key(UserName=user.name)["AccessKey"]
+    return AccessKey(answer["AccessKeyId"], Secret(answer["SecretAccessKey"]))
+
+
+def assume_role(sts: Any, role_arn: str, session_name: str, duration: int | None = None,
+                session_policy: Mapping[str, Any] | None = None, external_id: str | None = None) -> AccessKey:
+    """Switch to the role: STS AssumeRole, returning the temporary credentials."""
+    params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
+    if duration is not None:
+        params["DurationSeconds"] = duration
+    if session_policy is not None:
+        params["Policy"] = documents.dumps(session_policy)
+    if external_id is not None:
+        params["ExternalId"] = external_id
+    try:
+        credentials = sts.assume_role(**params)["Credentials"]
+    except ClientError as exc:
+        raise ComplianceViolation(f"the user cannot switch to role {role_arn}: {describe_error(exc)}") from None
+    return AccessKey(
+        access_key_id=credentials["AccessKeyId"],
+        secret_access_key=Secret(credentials["SecretAccessKey"]),
+        session_token=Secret(credentials["SessionToken"]),
+        expiration=credentials["Expiration"],
+    )
+
+
+def describe_key(key: AccessKey) -> dict[str, Any]:
+    """Evidence about credentials that reveals none of their secrets."""
+    return {
+        "AccessKeyId": key.access_key_id,
+        "SessionToken": "present" if key.session_token else "absent",
+        "Expiration": key.expiration.isoformat() if key.expiration else None,
+    }
+
+
+def check_temporary(key: AccessKey, requested_seconds: int = DEFAULT_SESSION_SECONDS,
+                    now: datetime | None = None) -> None:
+    """Role credentials must be temporary: an ASIA key id, a session token, and an expiry within the duration.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp.html
+    """
+    problems = []
+    if not key.access_key_id.startswith("ASIA"):
+        problems.append(f"the access key id {key.access_key_id} is not a temporary (ASIA) key")
+    if key.session_token is None:
+        problems.append("there is no session token")
+    if key.expiration is None:
+        problems.append("there is no expiration")
+    else:
+        now = now or datetime.now(UTC)
+        expiration = key.expiration if key.expiration.tzinfo else key.expiration.replace(tzinfo=UTC)
+        # A minute of slack for the clock difference between the caller and STS.
+        if expiration > now + timedelta(seconds=requested_seconds + 60):
+            problems.append(f"they expire at {expiration.isoformat()}, later than {requested_seconds} s from now")
+        if expiration <= now:
+            problems.append(f"they expired at {expiration.isoformat()}")
+    if problems:
+        raise ComplianceViolation("the role credentials are not temporary: " + "; ".join(problems))
+
+
+def bucket_names(s3: Any) -> list[str]:
+    """Names of all buckets the caller can list (s3:ListAllMyBuckets)."""
+    try:
+        return [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    except ClientError as exc:
+        raise ComplianceViolation(f"the role's credentials cannot list the buckets: {describe_error(exc)}") from None
+
+
+def describe_error(exc: ClientError) -> str:
+    """An AWS error as one line: code and message (AWS error messages carry no secrets)."""
+    error = exc.response.get("Error", {})
+    return f"{error.get('Code', 'error')}: {error.get('Message', '')}".strip()
+
+
+def check_bucket_listed(names: list[str], bucket: str) -> None:
+    """The listing made with the role's credentials must include the bucket created in step 6."""
+    if bucket not in names:
+        raise ComplianceViolation(f"the role's credentials list {len(names)} bucket(s) but not the new bucket {bucket}")

@@ -1,0 +1,63 @@
+"""Given-steps that deploy the walkthrough's setup and check each step did what it says."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers
+
+from rolecheck import documents, walkthrough
+from rolecheck.deployment import Deployment
+from rolecheck.evidence import attach_json
+from rolecheck.secrets import generate_password
+
+
+@given("an administrator who is not the account root user is signed in")
+def _(deployment: Deployment) -> None:
+    walkthrough.check_not_root(walkthrough.caller_identity(deployment.admin.client("sts")))
+
+
+@given(parsers.parse('an IAM user "{logical}" with no permissions of its own'))
+def _(deployment: Deployment, logical: str) -> None:
+    iam = deployment.admin.client("iam")
+    deployment.user = walkthrough.create_user(iam, deployment.registry, logical)
+    deployment.names[logical] = deployment.user.name
+    walkthrough.check_no_standing_permissions(iam, deployment.user)
+
+
+@given(parsers.parse('a role "{logical}" whose trust policy names only that user:'))
+def _(deployment: Deployment, logical: str, docstring: str) -> None:
+    trust = documents.render(docstring, deployment.placeholders(), name=f"trust policy of {logical}")
+    attach_json("trust policy", trust)
+    deployment.documents["trust"] = trust
+    deployment.role = walkthrough.create_role(deployment.admin.client("iam"), deployment.registry, logical, trust)
+    deployment.names[logical] = deployment.role.name
+
+
+@given(parsers.parse('a customer-managed policy "{logical}" that allows only listing buckets:'))
+def _(deployment: Deployment, logical: str, docstring: str) -> None:
+    policy = documents.render(docstring, deployment.placeholders(), name=f"policy {logical}")
+    attach_json("permission policy", policy)
+    deployment.documents["permissions"] = policy
+    deployment.policy_arn = walkthrough.create_policy(deployment.admin.client("iam"), deployment.registry,
+                                                      logical, policy)
+    deployment.names[logical] = deployment.policy_arn
+
+
+@given("the policy is attached to the role")
+def _(deployment: Deployment) -> None:
+    iam = deployment.admin.client("iam")
+    walkthrough.attach_role_policy(iam, deployment.require_role(), deployment.policy_arn)
+    walkthrough.check_policy_attached(iam, deployment.require_role(), deployment.policy_arn)
+
+
+@given(parsers.parse('an S3 bucket "{logical}"'))
+def _(deployment: Deployment, logical: str) -> None:
+    deployment.bucket = walkthrough.create_bucket(deployment.admin.client("s3"), deployment.registry, logical,
+                                                  deployment.region)
+    deployment.names[logical] = deployment.bucket
+
+
+@given("the user has console access with a generated password that must be changed at first sign-in")
+def _(deployment: Deployment) -> None:
+    iam = deployment.admin.client("iam")
+    walkthrough.enable_console_access(iam, deployment.require_user(), generate_password())
+    walkthrough.check_console_access(iam, deployment.require_user())

@@ -1,0 +1,32 @@
+"""Steps of the user's own session: signing in, switching to the role, using the temporary credentials."""
+
+from __future__ import annotations
+
+from pytest_bdd import parsers, then, when
+
+from rolecheck import walkthrough
+from rolecheck.deployment import Deployment
+from rolecheck.evidence import attach_json
+
+
+@when("the user signs in with its own credentials and switches to the role")
+def _(deployment: Deployment) -> None:
+    user = deployment.require_user()
+    deployment.user_key = walkthrough.create_access_key(deployment.admin.client("iam"), user)
+    deployment.user_actor.sign_in(deployment.user_key)
+    deployment.session_name = f"{user.name}-session"[:64]
+    deployment.role_key = walkthrough.assume_role(deployment.user_actor.client("sts"), deployment.require_role().arn,
+                                                  deployment.session_name)
+    deployment.role_actor.sign_in(deployment.role_key)
+
+
+@then("the user holds temporary credentials for the role")
+def _(deployment: Deployment) -> None:
+    attach_json("temporary credentials (secrets masked)", walkthrough.describe_key(deployment.role_key))
+    walkthrough.check_temporary(deployment.role_key)
+
+
+@then(parsers.parse('with those credentials the user lists the buckets and sees "{logical}"'))
+def _(deployment: Deployment, logical: str) -> None:
+    names = walkthrough.bucket_names(deployment.role_actor.client("s3"))
+    walkthrough.check_bucket_listed(names, deployment.generated_name(logical))
