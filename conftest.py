@@ -13,6 +13,7 @@ pytest_plugins = [
     "fixtures.deployment",
     "steps.deployment_steps",
     "steps.session_steps",
+    "fixtures.reporting",
 ]
 
 
