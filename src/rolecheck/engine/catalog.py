@@ -1,0 +1,154 @@
+"""The action catalog, effective permissions and the privilege-escalation action list.
+
+The catalog is policyuniverse's service data (the IAM Service Authorization Reference as scraped by
+policyuniverse). The privilege-escalation list comes from Rhino Security Labs, "AWS IAM Privilege Escalation -
+Methods and Mitigation" (https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/), the 21
+published methods, plus every action policyuniverse files under the "Permissions" access level (actions that
+change who may do what).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+from rolecheck.engine.context import build_context
+from rolecheck.engine.model import Principal, Request
+from rolecheck.engine.patterns import context_lookup
+from rolecheck.engine.policy import Policy, Statement
+
+# Each method is the set of actions that together let a principal raise its own privileges.
+PRIVILEGE_ESCALATION_METHODS: tuple[tuple[str, frozenset[str]], ...] = tuple(
+    (name, frozenset(actions))
+    for name, actions in (
+        ("Create a new policy version", ("iam:CreatePolicyVersion",)),
+        ("Set the default policy version", ("iam:SetDefaultPolicyVersion",)),
+        ("Pass a role to a new EC2 instance", ("iam:PassRole", "ec2:RunInstances")),
+        ("Create an access key for another user", ("iam:CreateAccessKey",)),
+        ("Create a login profile", ("iam:CreateLoginProfile",)),
+        ("Update a login profile", ("iam:UpdateLoginProfile",)),
+        ("Attach a policy to a user", ("iam:AttachUserPolicy",)),
+        ("Attach a policy to a group", ("iam:AttachGroupPolicy",)),
+        ("Attach a policy to a role", ("iam:AttachRolePolicy",)),
+        ("Put an inline policy on a user", ("iam:PutUserPolicy",)),
+        ("Put an inline policy on a group", ("iam:PutGroupPolicy",)),
+        ("Put an inline policy on a role", ("iam:PutRolePolicy",)),
+        ("Add a user to a group", ("iam:AddUserToGroup",)),
+        ("Update a role's trust policy and assume it", ("iam:UpdateAssumeRolePolicy", "sts:AssumeRole")),
+        ("Pass a role to a new Lambda function and invoke it",
+         ("iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction")),
+        ("Pass a role to a new Lambda function triggered by DynamoDB",
+         ("iam:PassRole", "lambda:CreateFunction", "lambda:CreateEventSourceMapping")),
+        ("Update an existing Lambda function's code", ("lambda:UpdateFunctionCode",)),
+        ("Pass a role to a new Glue development endpoint", ("iam:PassRole", "glue:CreateDevEndpoint")),
+        ("Update an existing Glue development endpoint", ("glue:UpdateDevEndpoint",)),
+        ("Pass a role to a new CloudFormation stack", ("iam:PassRole", "cloudformation:CreateStack")),
+        ("Pass a role to a new Data Pipeline",
+         ("iam:PassRole", "datapipeline:CreatePipeline", "datapipeline:PutPipelineDefinition")),
+    )
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def _service_data() -> dict[str, Any]:
+    from policyuniverse import service_data
+
+    return service_data
+
+
+@lru_cache(maxsize=1)
+def action_catalog() -> frozenset[str]:
+    """Every ``service:Action`` in policyuniverse's data, in the AWS spelling (e.g. ``s3:ListAllMyBuckets``)."""
+    return frozenset(
+        f"{service['prefix']}:{action}" for service in _service_data().values() for action in service["actions"]
+    )
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]]:
+    by_service: dict[str, list[tuple[str, str]]] = {}
+    for action in sorted(action_catalog()):
+        by_service.setdefault(action.split(":", 1)[0].lower(), []).append((action.lower(), action))
+    everything = tuple(entry for entries in by_service.values() for entry in entries)
+    return {service: tuple(entries) for service, entries in by_service.items()}, everything
+
+
+@lru_cache(maxsize=4096)
+def _actions_matching(pattern: str) -> frozenset[str]:
+    by_service, everything = _index()
+    service = pattern.split(":", 1)[0]
+    wild_service = "*" in service or "?" in service or ":" not in pattern
+    candidates = everything if wild_service else by_service.get(service, ())
+    if pattern.endswith(":*") and not wild_service:
+        return frozenset(original for _, original in candidates)
+    regex = re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."))
+    return frozenset(original for lower, original in candidates if regex.fullmatch(lower))
+
+
+@lru_cache(maxsize=4096)
+def _statement_actions(patterns: tuple[str, ...], not_action: bool) -> frozenset[str]:
+    named = frozenset().union(*(_actions_matching(pattern) for pattern in patterns))
+    return action_catalog() - named if not_action else named
+
+
+def _live(policies: Sequence[Policy], effect: str, resource: str, context: Mapping[str, Any]) -> frozenset[str]:
+    lookup = context_lookup(context)
+    found: set[str] = set()
+    for policy in policies:
+        for statement in policy.statements:
+            if statement.effect == effect and _applies(statement, resource, context, lookup):
+                found |= _statement_actions(statement.action_patterns, statement.not_action)
+    return frozenset(found)
+
+
+def _applies(statement: Statement, resource: str, context: Mapping[str, Any], lookup: Any) -> bool:
+    return statement.matches_resource(resource, lookup) and statement.conditions_hold(context, lookup)
+
+
+def effective_actions(
+    principal: Principal,
+    identity_policies: Sequence[Policy],
+    resource: str = "*",
+    permissions_boundary: Policy | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> frozenset[str]:
+    """Catalog actions that ``evaluate()`` allows this principal on the resource string ``resource``.
+
+    Semantics: for every catalog action, the request is evaluated in the principal's own account with no
+    resource-based or session policy. ``resource`` is matched literally, as evaluate() would match it, so the
+    default ``"*"`` is matched only by Resource patterns that match the string ``*`` itself (``"*"``), not by
+    ``arn:aws:s3:::*``; NotResource statements apply unless a NotResource pattern matches it. Conditions are
+    evaluated once against ``context`` (actions do not change the context). Actions AWS allows without any
+    policy (``sts:GetCallerIdentity``) are reported only when a policy grants them. Speed comes from matching
+    each statement's Action patterns against the catalog once (cached) and combining the sets.
+    """
+    if principal.type == "Anonymous":
+        return frozenset()
+    request = Request(principal, "", resource, context=dict(context or {}))
+    ctx = build_context(request)
+    boundary = [permissions_boundary] if permissions_boundary and principal.type != "Account" else []
+    identity = [] if principal.type == "Account" else list(identity_policies)
+    allowed = action_catalog() if principal.type == "Account" else _live(identity, "Allow", resource, ctx)
+    if boundary:
+        allowed &= _live(boundary, "Allow", resource, ctx)
+    return allowed - _live(identity + boundary, "Deny", resource, ctx)
+
+
+@lru_cache(maxsize=1)
+def privilege_escalation_actions() -> frozenset[str]:
+    """Actions that can grant their caller more privilege (sources in the module docstring).
+
+    Catalog spelling where the catalog has the action; the Rhino Security Labs actions, also the ones that
+    escalate only in combination, and policyuniverse's "Permissions" access level.
+    """
+    spelling = {action.lower(): action for action in action_catalog()}
+    rhino = {action for _, actions in PRIVILEGE_ESCALATION_METHODS for action in actions}
+    permissions = {
+        f"{service['prefix']}:{name}"
+        for service in _service_data().values()
+        for name, body in service["actions"].items()
+        if body.get("calculated_action_group") == "Permissions"
+    }
+    return frozenset(spelling.get(action.lower(), action) for action in rhino | permissions)

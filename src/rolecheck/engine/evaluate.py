@@ -1,0 +1,242 @@
+"""The decision procedure.
+
+Specification:
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html ,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html ,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html ,
+https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html .
+
+Choices where the pages are silent: ``Principal: "*"`` in a resource-based policy grants like naming the caller
+itself; a Deny in any applicable policy is reported under the first policy type in the order identity-based,
+resource-based, permissions boundary, session; an empty ``session_policies`` sequence counts as none passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from rolecheck.engine.context import build_context
+from rolecheck.engine.model import Decision, Principal, Request, StageResult, Verdict
+from rolecheck.engine.patterns import context_lookup
+from rolecheck.engine.policy import Policy
+
+ASSUME_ROLE_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
+ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
+_DENY_TYPES = {
+    "identity": "an identity-based policy",
+    "resource": "a resource-based policy",
+    "trust": "a resource-based policy",
+    "boundary": "a permissions boundary",
+    "session": "a session policy",
+}
+_LEVEL_NOTES = {
+    "direct": "names the caller itself",
+    "role": "names the caller's role",
+    "account": "names the caller's account, so identity-based policies must allow too",
+}
+
+
+@dataclass
+class _Scan:
+    """Matching statements of one group of policies."""
+
+    allows: list[tuple[str, str]] = field(default_factory=list)  # (level, label)
+    denies: list[tuple[str, str]] = field(default_factory=list)  # (policy kind, label)
+
+    def levels(self) -> set[str]:
+        return {level for level, _ in self.allows}
+
+    def allow_labels(self, levels: set[str] | None = None) -> tuple[str, ...]:
+        return tuple(label for level, label in self.allows if levels is None or level in levels)
+
+
+def _scan(
+    policies: Sequence[Policy],
+    request: Request,
+    action_lower: str,
+    context: Mapping[str, Any],
+    lookup: Callable[[str], Any],
+) -> _Scan:
+    scan = _Scan()
+    principal = request.principal
+    for policy in policies:
+        for statement in policy.statements:
+            if not statement.matches_action(action_lower):
+                continue
+            if not statement.matches_resource(request.resource, lookup):
+                continue
+            level: str | None = "direct"
+            if statement.principals is not None:
+                level = _principal_level(statement, request, principal)
+                if level is None:
+                    continue
+            if not statement.conditions_hold(context, lookup):
+                continue
+            if statement.effect == "Deny":
+                scan.denies.append((policy.kind, statement.label(policy.name)))
+            else:
+                scan.allows.append((level, statement.label(policy.name)))
+    return scan
+
+
+def _principal_level(statement: Any, request: Request, principal: Principal) -> str | None:
+    spec = statement.principals
+    if not statement.not_principal:
+        return spec.level(principal)
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html : NotPrincipal with Deny
+    # always denies an IAM principal that has a permissions boundary, whatever NotPrincipal lists.
+    boundary_override = (
+        statement.effect == "Deny"
+        and request.permissions_boundary is not None
+        and principal.type in ("User", "AssumedRole")
+    )
+    return "direct" if boundary_override or not spec.excludes(principal) else None
+
+
+def _prefix(principal: Principal) -> str:
+    return "User: anonymous" if principal.type == "Anonymous" else f"User: {principal.arn}"
+
+
+def _denied(request: Request, reason: str = "") -> str:
+    text = f"{_prefix(request.principal)} is not authorized to perform: {request.action} on resource: "
+    text += request.resource
+    return f"{text} {reason}" if reason else text
+
+
+def _because(request: Request, what: str) -> str:
+    return _denied(request, f"because no {what} allows the {request.action} action")
+
+
+def evaluate(request: Request) -> Decision:
+    """Decide one request the way AWS's enforcement code does; see the module docstring for sources."""
+    action_lower = request.action.lower()
+    principal = request.principal
+    if action_lower in ALWAYS_ALLOWED:
+        stage = StageResult("always allowed", "allows", (), "AWS allows sts:GetCallerIdentity without a policy")
+        return Decision(Verdict.ALLOWED, request, (stage,), f"Allowed: {request.action} needs no permission")
+
+    context = build_context(request)
+    lookup = context_lookup(context)
+    iam_principal = principal.type in ("User", "AssumedRole")
+    identity = list(request.identity_policies) if iam_principal else []
+    boundary = [request.permissions_boundary] if iam_principal and request.permissions_boundary else []
+    sessions = list(request.session_policies or ()) if iam_principal else []
+    resource = [request.resource_policy] if request.resource_policy else []
+
+    idn = _scan(identity, request, action_lower, context, lookup)
+    res = _scan(resource, request, action_lower, context, lookup)
+    bnd = _scan(boundary, request, action_lower, context, lookup)
+    ses = _scan(sessions, request, action_lower, context, lookup)
+
+    is_trust = action_lower in ASSUME_ROLE_ACTIONS
+    denies = idn.denies + res.denies + bnd.denies + ses.denies
+    if denies:
+        stage = StageResult("explicit deny", "denies", tuple(label for _, label in denies))
+        kind = denies[0][0]
+        message = (
+            _denied(request) if kind == "trust" else _denied(request, f"with an explicit deny in {_DENY_TYPES[kind]}")
+        )
+        return Decision(Verdict.EXPLICIT_DENY, request, (stage,), message)
+
+    no_deny = StageResult("explicit deny", "no match", ())
+    res_stage = _resource_stage(request, res, is_trust)
+    if principal.type == "Anonymous":
+        return _anonymous(request, no_deny, res_stage, res)
+    if principal.type == "Account":
+        return _root(request, no_deny, res_stage, res, is_trust)
+
+    cross = request.resource_account is not None and request.resource_account != principal.account
+    levels = res.levels()
+    id_ok = bool(idn.allows)
+    b_ok = not boundary or bool(bnd.allows)
+    s_ok = not sessions or bool(ses.allows)
+    identity_path = id_ok and b_ok and s_ok
+
+    if cross:
+        allowed = bool(levels) and identity_path
+        limited = True
+    elif is_trust:
+        # A trust policy must allow explicitly; the caller's permissions boundary must still allow AssumeRole.
+        allowed = (
+            ("direct" in levels and b_ok)
+            or ("role" in levels and b_ok and s_ok)
+            or ("account" in levels and identity_path)
+        )
+        limited = "direct" not in levels or not b_ok
+    else:
+        allowed = "direct" in levels or ("role" in levels and b_ok and s_ok) or identity_path
+        limited = "direct" not in levels
+
+    stages = (
+        no_deny,
+        res_stage,
+        _stage("identity-based policy", idn, bool(identity), needed=limited or cross),
+        _stage("permissions boundary", bnd, bool(boundary), needed=limited or cross or is_trust),
+        _stage("session policy", ses, bool(sessions), needed=limited or cross),
+    )
+    if allowed:
+        if "direct" in levels and not cross:
+            label = res.allow_labels({"direct"})[0]
+        elif "role" in levels and not cross and b_ok and s_ok:
+            label = res.allow_labels({"role"})[0]
+        else:
+            label = idn.allow_labels()[0]
+        return Decision(Verdict.ALLOWED, request, stages, f"Allowed by {label}")
+
+    if is_trust:
+        # STS reports every implicit denial of AssumeRole in this bare form; the stages say which policy failed.
+        message = _denied(request)
+    elif cross and identity_path:
+        message = _because(request, "resource-based policy")
+    elif not id_ok and (cross or "role" not in levels):
+        message = _because(request, "identity-based policy")
+    elif not b_ok:
+        message = _because(request, "permissions boundary")
+    else:
+        message = _because(request, "session policy")
+    return Decision(Verdict.IMPLICIT_DENY, request, stages, message)
+
+
+def _resource_stage(request: Request, res: _Scan, is_trust: bool) -> StageResult:
+    name = "resource-based policy"
+    note = "role trust policy" if is_trust else ""
+    if request.resource_policy is None:
+        return StageResult(name, "not present", (), "a role must have a trust policy" if is_trust else "")
+    if not res.allows:
+        return StageResult(name, "no match", (), note)
+    best = next(level for level in ("direct", "role", "account") if level in res.levels())
+    notes = ", ".join(filter(None, (note, _LEVEL_NOTES[best])))
+    return StageResult(name, "allows", res.allow_labels(), notes)
+
+
+def _stage(name: str, scan: _Scan, present: bool, needed: bool) -> StageResult:
+    if not present:
+        return StageResult(name, "not present", ())
+    note = "" if needed else "not required: a resource-based policy names the caller itself"
+    return StageResult(name, "allows" if scan.allows else "no match", scan.allow_labels(), note)
+
+
+def _anonymous(request: Request, no_deny: StageResult, res_stage: StageResult, res: _Scan) -> Decision:
+    stages = (no_deny, res_stage)
+    if res.allows:
+        return Decision(Verdict.ALLOWED, request, stages, f"Allowed by {res.allow_labels()[0]}")
+    return Decision(Verdict.IMPLICIT_DENY, request, stages, _because(request, "resource-based policy"))
+
+
+def _root(request: Request, no_deny: StageResult, res_stage: StageResult, res: _Scan, is_trust: bool) -> Decision:
+    principal = request.principal
+    if is_trust:
+        # https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html : root user credentials
+        # cannot call AssumeRole.
+        stage = StageResult("root user", "denies", (), "the root user cannot assume roles")
+        return Decision(Verdict.IMPLICIT_DENY, request, (no_deny, stage), "Roles may not be assumed by root accounts.")
+    cross = request.resource_account is not None and request.resource_account != principal.account
+    if not cross:
+        stage = StageResult("root user", "allows", (), "the root user has full access to its own account")
+        message = "Allowed: the root user has full access to its own account"
+        return Decision(Verdict.ALLOWED, request, (no_deny, stage), message)
+    if res.allows:
+        return Decision(Verdict.ALLOWED, request, (no_deny, res_stage), f"Allowed by {res.allow_labels()[0]}")
+    return Decision(Verdict.IMPLICIT_DENY, request, (no_deny, res_stage), _because(request, "resource-based policy"))

@@ -1,0 +1,128 @@
+"""Wildcard patterns and policy variables.
+
+Policy variables (``${aws:username}``, ``${*}``, ``${?}``, ``${$}``, ``${key, 'default'}``) follow
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html : they are substituted only
+in policies with ``"Version": "2012-10-17"``, a substituted value never acts as a wildcard, and a variable whose
+key is missing (with no default) makes that value match nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_DEFAULT = re.compile(r"^\s*([^,\s]+)\s*,\s*'([^']*)'\s*$")
+_SPECIAL = {"*": "*", "?": "?", "$": "$"}
+
+
+@dataclass(frozen=True)
+class Template:
+    """A policy value split into wildcard-capable text and variable references.
+
+    ``parts`` holds ``(kind, text, default)`` triples: kind ``"text"`` is policy text in which ``*`` and ``?``
+    stay wildcards, ``"literal"`` is text that matches only itself, ``"var"`` names a context key.
+    """
+
+    source: str
+    parts: tuple[tuple[str, str, str | None], ...]
+
+    @property
+    def has_variables(self) -> bool:
+        return any(kind == "var" for kind, _, _ in self.parts)
+
+    def render(self, lookup: Callable[[str], Any]) -> tuple[tuple[str, bool], ...] | None:
+        """Substitute variables; returns ``(text, wildcards_active)`` chunks, or None if a key is missing."""
+        chunks: list[tuple[str, bool]] = []
+        for kind, text, default in self.parts:
+            if kind == "var":
+                value = lookup(text)
+                if value is None or isinstance(value, list | tuple | set | frozenset):
+                    if default is None:
+                        return None
+                    value = default
+                chunks.append((_as_text(value), False))
+            else:
+                chunks.append((text, kind == "text"))
+        return tuple(chunks)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def parse_template(text: str, variables: bool) -> Template:
+    """Split ``text`` into parts; with ``variables`` False (policy Version 2008-10-17) ``${...}`` is literal."""
+    if not variables or "${" not in text:
+        return Template(text, (("text", text, None),))
+    parts: list[tuple[str, str, str | None]] = []
+    position = 0
+    for match in _VARIABLE.finditer(text):
+        if match.start() > position:
+            parts.append(("text", text[position : match.start()], None))
+        inner = match.group(1)
+        if inner in _SPECIAL:
+            parts.append(("literal", _SPECIAL[inner], None))
+        else:
+            with_default = _DEFAULT.match(inner)
+            if with_default:
+                parts.append(("var", with_default.group(1), with_default.group(2)))
+            else:
+                parts.append(("var", inner.strip(), None))
+        position = match.end()
+    if position < len(text):
+        parts.append(("text", text[position:], None))
+    return Template(text, tuple(parts))
+
+
+@lru_cache(maxsize=8192)
+def compile_chunks(chunks: tuple[tuple[str, bool], ...], ignore_case: bool) -> re.Pattern[str]:
+    """Regex for rendered chunks: ``*`` matches any run of characters, ``?`` exactly one."""
+    pieces = []
+    for text, wildcards in chunks:
+        escaped = re.escape(text)
+        if wildcards:
+            escaped = escaped.replace(r"\*", ".*").replace(r"\?", ".")
+        pieces.append(escaped)
+    return re.compile("".join(pieces), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+def plain(chunks: tuple[tuple[str, bool], ...]) -> str:
+    """Rendered chunks as one string, for operators that take no wildcards."""
+    return "".join(text for text, _ in chunks)
+
+
+class Matcher:
+    """Matches strings against one template, compiled once when it has no variables."""
+
+    __slots__ = ("_static", "ignore_case", "template")
+
+    def __init__(self, template: Template, ignore_case: bool) -> None:
+        self.template = template
+        self.ignore_case = ignore_case
+        self._static: re.Pattern[str] | None = None
+        if not template.has_variables:
+            self._static = compile_chunks(template.render(_no_lookup) or (), ignore_case)
+
+    def matches(self, value: str, lookup: Callable[[str], Any]) -> bool:
+        pattern = self._static
+        if pattern is None:
+            chunks = self.template.render(lookup)
+            if chunks is None:
+                return False
+            pattern = compile_chunks(chunks, self.ignore_case)
+        return pattern.fullmatch(value) is not None
+
+
+def _no_lookup(_key: str) -> None:
+    return None
+
+
+def context_lookup(context: Mapping[str, Any]) -> Callable[[str], Any]:
+    """Case-insensitive key lookup into a context whose keys are already lower-cased."""
+    return lambda key: context.get(key.lower())
