@@ -1,0 +1,24 @@
+"""moto supplies the state, the rolecheck engine supplies every authorization decision.
+
+``install()`` replaces moto's IAM enforcement with the engine for every request, in-process (``mock_aws``) and
+in a ``ThreadedMotoServer`` running in the same process.
+"""
+
+from .authorizer import DecisionRecord, decisions, last_decision_for
+from .bootstrap import bootstrap_admin
+from .drift import check_moto_internals
+from .errors import AdapterDriftError
+from .install import install, installed, is_installed, uninstall
+
+__all__ = [
+    "AdapterDriftError",
+    "DecisionRecord",
+    "bootstrap_admin",
+    "check_moto_internals",
+    "decisions",
+    "install",
+    "installed",
+    "is_installed",
+    "last_decision_for",
+    "uninstall",
+]

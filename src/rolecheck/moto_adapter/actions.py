@@ -1,0 +1,117 @@
+"""The IAM action and resource ARN a request is authorized as.
+
+S3: https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html
+IAM: https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.iam.models import iam_backends
+
+# moto names a few S3 operations by API name where IAM has a different action, or none at all.
+_S3_ACTION_NAMES = {
+    "HeadBucket": "ListBucket",
+    "ListObjects": "ListBucket",
+    "ListObjectsV2": "ListBucket",
+    "GetPublicAccessBlock": "GetBucketPublicAccessBlock",
+    "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
+    "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
+}
+# Bucket sub-resources moto leaves at the method's default action (ListBucket, CreateBucket, DeleteBucket).
+_S3_BUCKET_SUBRESOURCES = {
+    "GET": {
+        "encryption": "GetEncryptionConfiguration", "replication": "GetReplicationConfiguration",
+        "ownershipControls": "GetBucketOwnershipControls", "object-lock": "GetBucketObjectLockConfiguration",
+        "inventory": "GetInventoryConfiguration",
+    },
+    "PUT": {
+        "encryption": "PutEncryptionConfiguration", "replication": "PutReplicationConfiguration",
+        "ownershipControls": "PutBucketOwnershipControls", "object-lock": "PutBucketObjectLockConfiguration",
+        "inventory": "PutInventoryConfiguration",
+    },
+    "DELETE": {
+        "encryption": "PutEncryptionConfiguration", "replication": "PutReplicationConfiguration",
+        "ownershipControls": "PutBucketOwnershipControls", "inventory": "PutInventoryConfiguration",
+    },
+}  # fmt: skip
+_S3_OBJECT_SUBRESOURCES = {
+    "GET": {"retention": "GetObjectRetention", "legal-hold": "GetObjectLegalHold",
+            "attributes": "GetObjectAttributes"},
+    "PUT": {"retention": "PutObjectRetention", "legal-hold": "PutObjectLegalHold"},
+}  # fmt: skip
+
+# IAM operations whose user defaults to the caller when UserName is omitted.
+_CALLER_USER_OPERATIONS = frozenset({
+    "GetUser", "CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "ListAccessKeys", "ChangePassword",
+    "ListMFADevices", "ListSSHPublicKeys", "ListSigningCertificates", "ListServiceSpecificCredentials",
+    "GetLoginProfile", "ListUserPolicies", "ListAttachedUserPolicies", "ListGroupsForUser",
+})  # fmt: skip
+
+
+def s3_action(moto_action: str, method: str, query: dict[str, list[str]], is_object: bool) -> str:
+    """The s3: action for a request moto has named ``moto_action``."""
+    table = _S3_OBJECT_SUBRESOURCES if is_object else _S3_BUCKET_SUBRESOURCES
+    for subresource, action in table.get(method, {}).items():
+        if subresource in query:
+            return f"s3:{action}"
+    return f"s3:{_S3_ACTION_NAMES.get(moto_action, moto_action)}"
+
+
+def s3_resource(moto_resource: str) -> str:
+    """moto writes ``arn:aws:s3:::*`` for bucket-less calls (ListBuckets), whose resource is ``*``."""
+    return "*" if moto_resource.endswith(":::*") else moto_resource
+
+
+def _first(params: dict[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return value or None
+
+
+def _path(params: dict[str, Any]) -> str:
+    return _first(params, "Path") or "/"
+
+
+def iam_resource(operation: str, params: dict[str, Any], account: str, partition: str, caller_arn: str) -> str:
+    """The resource ARN of an IAM operation, from its entity parameters; ``*`` when it names none."""
+    backend = iam_backends[account][partition]
+    prefix = f"arn:{partition}:iam::{account}"
+    name = _first(params, "InstanceProfileName")
+    if name:
+        profile = backend.instance_profiles.get(name)
+        return profile.arn if profile else f"{prefix}:instance-profile{_path(params)}{name}"
+    name = _first(params, "RoleName")
+    if name:
+        role = next((r for r in backend.roles.values() if r.name == name), None)
+        return role.arn if role else f"{prefix}:role{_path(params)}{name}"
+    name = _first(params, "GroupName")
+    if name:
+        group = backend.groups.get(name)
+        return group.arn if group else f"{prefix}:group{_path(params)}{name}"
+    name = _first(params, "UserName")
+    if name:
+        user = backend.users.get(name)
+        return user.arn if user else f"{prefix}:user{_path(params)}{name}"
+    arn = _first(params, "PolicyArn")
+    if arn:
+        return arn
+    if operation == "CreatePolicy" and _first(params, "PolicyName"):
+        return f"{prefix}:policy{_path(params)}{_first(params, 'PolicyName')}"
+    if operation in _CALLER_USER_OPERATIONS and ":user/" in caller_arn:
+        return caller_arn
+    return "*"
+
+
+def iam_context(operation: str, params: dict[str, Any]) -> dict[str, str]:
+    """IAM service condition keys a request supplies."""
+    context = {}
+    policy_arn = _first(params, "PolicyArn")
+    if policy_arn and operation.startswith(("Attach", "Detach")):
+        context["iam:PolicyARN"] = policy_arn
+    boundary = _first(params, "PermissionsBoundary")
+    if boundary:
+        context["iam:PermissionsBoundary"] = boundary
+    return context

@@ -1,0 +1,248 @@
+"""The authorization decision moto's services call before every operation, made by the rolecheck engine.
+
+Policy evaluation: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from moto.core.authorization import ActionAuthenticatorMixin
+
+from rolecheck.engine import Decision, PolicyError, Principal, Request, UnsupportedFeature, evaluate
+
+from . import actions, context, state
+from .errors import AwsErrorResponse
+from .identity import (
+    Caller,
+    Credential,
+    credential_of,
+    find_access_key,
+    find_role_by_arn,
+    find_session,
+    session_caller,
+    session_expired,
+    user_caller,
+)
+
+DECISIONS_KEPT = 500
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One decision the adapter asked the engine for."""
+
+    action: str
+    resource: str
+    principal_arn: str
+    decision: Decision
+
+
+decisions: deque[DecisionRecord] = deque(maxlen=DECISIONS_KEPT)
+
+
+def last_decision_for(action: str) -> DecisionRecord | None:
+    """The most recent decision on ``action`` (case-insensitive, e.g. ``"s3:GetObject"``), or None."""
+    wanted = action.lower()
+    return next((record for record in reversed(decisions) if record.action.lower() == wanted), None)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What the hook knows about the request being authorized."""
+
+    response: Any
+    service: str
+    protocol: str
+    operation: str
+    query: dict[str, list[str]]
+    params: dict[str, Any]
+    is_head: bool
+
+    def error(self, code: str, message: str, status: int) -> AwsErrorResponse:
+        return AwsErrorResponse(code, message, status, self.protocol, self.service, with_body=not self.is_head)
+
+
+def _protocol(response: Any, service: str) -> str:
+    if service in ("s3", "ec2"):
+        return service
+    content_type = response.headers.get("Content-Type") or ""
+    if response.headers.get("X-Amz-Target") or "json" in content_type:
+        return "json"
+    return "query"
+
+
+def _invalid_key(call: _Call) -> AwsErrorResponse:
+    if call.protocol == "s3":
+        message = "The AWS Access Key Id you provided does not exist in our records."
+        return call.error("InvalidAccessKeyId", message, 403)
+    if call.protocol == "ec2":
+        return call.error("AuthFailure", "AWS was not able to validate the provided access credentials", 401)
+    return call.error("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
+
+
+def _invalid_token(call: _Call) -> AwsErrorResponse:
+    if call.protocol == "s3":
+        return call.error("InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
+    return _invalid_key(call)
+
+
+def _expired(call: _Call) -> AwsErrorResponse:
+    # https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
+    if call.protocol == "s3":
+        return call.error("ExpiredToken", "The provided token has expired.", 400)
+    if call.protocol == "json":
+        return call.error("ExpiredTokenException", "The security token included in the request is expired", 400)
+    return call.error("ExpiredToken", "The security token included in the request is expired", 403)
+
+
+def _denied(call: _Call, message: str) -> AwsErrorResponse:
+    if call.protocol == "ec2":
+        return call.error("UnauthorizedOperation", f"You are not authorized to perform this operation. {message}", 403)
+    if call.protocol == "json":
+        return call.error("AccessDeniedException", message, 400)
+    return call.error("AccessDenied", message, 403)
+
+
+def _security_token(call: _Call) -> str | None:
+    token = call.response.headers.get("X-Amz-Security-Token")
+    if token is None and call.query.get("X-Amz-Security-Token"):
+        token = call.query["X-Amz-Security-Token"][0]
+    return token
+
+
+def _check_signature(call: _Call, iam_request_cls: type, credential: Credential) -> None:
+    if credential.presigned:
+        raise call.error(
+            "RolecheckUnsupportedFeature", "rolecheck adapter: presigned URLs are not supported; sign requests", 400
+        )
+    response = call.response
+    path = response.raw_path
+    if urlparse(response.uri).query:
+        path += "?" + urlparse(response.uri).query
+    moto_request = iam_request_cls(
+        account_id=response.current_account, method=response.method, path=path, data=response.data,
+        body=response.raw_body, headers=response.headers, action=response._get_action(),
+    )
+    moto_request.check_signature()
+
+
+def authenticate(call: _Call, iam_request_cls: type, credential: Credential) -> Caller:
+    """The caller behind a signed request, after checking its key, session token, expiry and signature."""
+    found = find_access_key(credential.access_key_id)
+    if found is None:
+        raise _invalid_key(call)
+    account, partition, key = found
+    token = _security_token(call)
+    if key.user_name is None:
+        session = find_session(account, partition, credential.access_key_id)
+        if session is None:
+            raise _invalid_key(call)
+        if token != session.session_token:
+            raise _invalid_token(call)
+        if session_expired(session):
+            raise _expired(call)
+        caller = session_caller(account, partition, session)
+    else:
+        if key.status != "Active":
+            raise _invalid_key(call)
+        if token is not None:
+            raise _invalid_token(call)
+        user = user_caller(account, partition, key)
+        if user is None:
+            raise _invalid_key(call)
+        caller = user
+    _check_signature(call, iam_request_cls, credential)
+    return caller
+
+
+def _target(call: _Call, caller: Caller | None, moto_resource: str) -> tuple[str, str, str | None, Any, dict]:
+    """(action, resource, resource account, resource-based policy or None, service context)."""
+    caller_arn = caller.principal.arn if caller else "*"
+    if call.service == "s3":
+        is_object = moto_resource.count("/") > 0 and not moto_resource.endswith(":::*")
+        action = actions.s3_action(call.operation, call.response.method, call.query, is_object)
+        resource = actions.s3_resource(moto_resource)
+        bucket_name = call.response.data.get("BucketName") if isinstance(call.response.data, dict) else None
+        located = state.bucket_of(bucket_name) if isinstance(bucket_name, str) else None
+        if located is None:
+            return action, resource, None, None, context.s3_context(call.query, action)
+        bucket, owner = located
+        return action, resource, owner, state.bucket_policy(bucket), context.s3_context(call.query, action)
+    action = f"{call.service}:{call.operation}"
+    if call.service == "iam" and caller is not None:
+        resource = actions.iam_resource(call.operation, call.params, caller.account, caller.partition, caller_arn)
+        return action, resource, None, None, actions.iam_context(call.operation, call.params)
+    if call.service == "sts" and call.operation == "AssumeRole":
+        role_arn = _param(call.params, "RoleArn") or "*"
+        role = find_role_by_arn(role_arn)
+        owner = role_arn.split(":")[4] if role_arn.count(":") >= 5 else None
+        trust = state.trust_policy(role) if role is not None else None
+        return action, role_arn, owner, trust, context.assume_role_context(call.params)
+    return action, moto_resource, None, None, {}
+
+
+def _param(params: dict[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _decide(call: _Call, caller: Caller | None, principal: Principal, moto_resource: str) -> Decision:
+    action, resource, resource_account, resource_policy, service_context = _target(call, caller, moto_resource)
+    request_context = context.network_context(call.response, call.response.region)
+    request_context.update(context.caller_context(caller))
+    request_context.update(service_context)
+    request = Request(
+        principal=principal,
+        action=action,
+        resource=resource,
+        resource_account=resource_account,
+        identity_policies=state.identity_policies(caller) if caller else (),
+        permissions_boundary=state.permissions_boundary(caller) if caller else None,
+        session_policies=state.session_policies(caller) if caller else None,
+        resource_policy=resource_policy,
+        context=request_context,
+        now=datetime.now(UTC),
+    )
+    return evaluate(request)
+
+
+def _call_of(response: Any) -> _Call:
+    service = response.service_name
+    query = parse_qs(urlparse(response.uri).query, keep_blank_values=True)
+    params = response.querystring if service != "s3" else {}
+    return _Call(
+        response=response, service=service, protocol=_protocol(response, service),
+        operation=response._get_action() or "", query=query, params=params, is_head=response.method == "HEAD",
+    )
+
+
+def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None:
+    """Replacement for ActionAuthenticatorMixin._authenticate_and_authorize_action."""
+    if response.headers.get("X-Amz-Target") in ActionAuthenticatorMixin.PUBLIC_OPERATIONS:
+        return
+    call = _call_of(response)
+    credential = credential_of(response.headers, call.query)
+    if credential is None:
+        if call.service != "s3":
+            # https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
+            raise call.error("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+        caller, principal = None, Principal.anonymous()
+    else:
+        caller = authenticate(call, iam_request_cls, credential)
+        principal = caller.principal
+    if call.service == "sts" and call.operation == "GetCallerIdentity":
+        return
+    try:
+        decision = _decide(call, caller, principal, resource)
+    except UnsupportedFeature as error:
+        raise call.error("RolecheckUnsupportedFeature", f"rolecheck engine cannot decide: {error}", 400) from None
+    except PolicyError as error:
+        raise call.error("RolecheckPolicyError", f"rolecheck engine rejected a stored policy: {error}", 400) from None
+    decisions.append(DecisionRecord(decision.request.action, decision.request.resource, principal.arn, decision))
+    if not decision.allowed:
+        raise _denied(call, decision.message)

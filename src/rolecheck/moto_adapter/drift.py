@@ -1,0 +1,66 @@
+"""A self-test that the moto internals the adapter hooks still have the shape it was written against."""
+
+from __future__ import annotations
+
+import inspect
+
+from .errors import AdapterDriftError
+
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise AdapterDriftError(f"moto internals changed: {what}; rolecheck.moto_adapter needs updating")
+
+
+def _parameters(function: object) -> list[str]:
+    return list(inspect.signature(inspect.unwrap(function)).parameters)  # type: ignore[arg-type]
+
+
+def check_moto_internals() -> None:
+    """Raise AdapterDriftError (one line) when a hooked moto name, signature or attribute has changed."""
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.responses import ActionResult, BaseResponse
+    from moto.iam.access_control import IAMRequest, S3IAMRequest
+    from moto.iam.models import AccessKey, IAMBackend, User, iam_backends
+    from moto.iam.responses import IamResponse
+    from moto.s3.models import FakeBucket, s3_backends
+    from moto.sts.models import AssumedRole, STSBackend, sts_backends
+    from moto.sts.responses import TokenResponse
+
+    hook = getattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_action", None)
+    _require(hook is not None, "ActionAuthenticatorMixin._authenticate_and_authorize_action is gone")
+    _require(_parameters(hook) == ["self", "iam_request_cls", "resource"],
+             "_authenticate_and_authorize_action(self, iam_request_cls, resource) changed its signature")
+    _require(isinstance(getattr(ActionAuthenticatorMixin, "PUBLIC_OPERATIONS", None), list),
+             "ActionAuthenticatorMixin.PUBLIC_OPERATIONS is gone")
+    for request_cls in (IAMRequest, S3IAMRequest):
+        _require(callable(getattr(request_cls, "check_signature", None)), f"{request_cls.__name__}.check_signature")
+        _require(_parameters(request_cls.__init__)[1:] == ["account_id", "method", "path", "data", "body",
+                                                           "headers", "action"],
+                 f"{request_cls.__name__}.__init__ changed its signature")
+    for name in ("get_access_key", "_get_action", "_get_param", "_get_int_param", "setup_class"):
+        _require(callable(getattr(BaseResponse, name, None)), f"BaseResponse.{name} is gone")
+    _require(callable(getattr(TokenResponse, "assume_role", None)), "TokenResponse.assume_role is gone")
+    _require(callable(getattr(IamResponse, "create_user", None)), "IamResponse.create_user is gone")
+    _require(callable(getattr(FakeBucket, "get_permission", None)), "FakeBucket.get_permission is gone")
+    _require(_parameters(FakeBucket.get_permission) == ["self", "action", "resource"],
+             "FakeBucket.get_permission changed its signature")
+    _require(callable(getattr(STSBackend, "get_assumed_role_from_access_key", None)),
+             "STSBackend.get_assumed_role_from_access_key is gone")
+    _require(hasattr(s3_backends, "bucket_accounts"), "s3_backends.bucket_accounts is gone")
+    _require(callable(getattr(ActionResult, "result", None)) or isinstance(ActionResult.result, property),
+             "ActionResult.result is gone")
+    for cls, attributes in (
+        (AssumedRole, ("role_arn", "session_name", "expiration", "policy", "access_key_id", "session_token")),
+        (AccessKey, ("user_name", "access_key_id", "status", "secret_access_key")),
+        (User, ("policies", "managed_policies", "path", "id", "arn")),
+    ):
+        _require(_has_attributes(cls, attributes), f"{cls.__name__} lacks one of {', '.join(attributes)}")
+    for name in ("access_keys", "users", "roles", "groups", "managed_policies", "instance_profiles"):
+        _require(name in inspect.getsource(IAMBackend.__init__), f"IAMBackend.{name} is gone")
+    _require(hasattr(iam_backends, "items") and hasattr(sts_backends, "items"), "moto backends are not dicts")
+
+
+def _has_attributes(cls: type, attributes: tuple[str, ...]) -> bool:
+    source = inspect.getsource(cls)
+    return all(f"self.{name}" in source or f"def {name}" in source for name in attributes)
