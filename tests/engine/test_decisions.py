@@ -1,0 +1,434 @@
+"""The decision table: each case encodes one rule of an AWS documentation page (its ``source``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from engine_cases import (
+    ACCT,
+    ACTION,
+    ALICE,
+    ANONYMOUS,
+    ASSUME_ROLE,
+    BASICS,
+    BOB,
+    BOUNDARY,
+    BUCKET,
+    CONDITION,
+    CROSS,
+    DENYALLOW,
+    EXPLICIT,
+    EXTERNAL_ID,
+    GET_CALLER_IDENTITY,
+    GLOBAL_KEYS,
+    GRAMMAR,
+    LOGIC,
+    MFA,
+    MULTIVALUED,
+    NOTACTION,
+    NOTPRINCIPAL,
+    NOTRESOURCE,
+    OBJECT,
+    OTHER,
+    PRINCIPAL,
+    RESOURCE,
+    ROLE_ARN,
+    ROOT,
+    S3_ANONYMOUS,
+    SESSION,
+    SESSION_PRINCIPAL,
+    TARGET_ROLE,
+    TRUST_UPDATE,
+    VARIABLES,
+    allow,
+    bucket_policy,
+    cond,
+    deny,
+    policy,
+    trust,
+    trust_allow,
+)
+
+from rolecheck.engine import Policy, Principal, Request, Verdict, evaluate
+
+A, E, IMP = Verdict.ALLOWED, Verdict.EXPLICIT_DENY, Verdict.IMPLICIT_DENY
+NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+ALICE_ARN = ALICE.arn
+SESSION_ARN = SESSION_PRINCIPAL.arn
+ACCOUNT_ROOT = f"arn:aws:iam::{ACCT}:root"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    expected: Verdict
+    source: str
+    action: str = "s3:GetObject"
+    resource: str = OBJECT
+    principal: Principal = ALICE
+    identity: Sequence[Policy] = ()
+    boundary: Policy | None = None
+    sessions: Sequence[Policy] | None = None
+    resource_policy: Policy | None = None
+    resource_account: str | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    def request(self) -> Request:
+        return Request(
+            principal=self.principal,
+            action=self.action,
+            resource=self.resource,
+            resource_account=self.resource_account,
+            identity_policies=self.identity,
+            permissions_boundary=self.boundary,
+            session_policies=self.sessions,
+            resource_policy=self.resource_policy,
+            context=self.context,
+            now=NOW,
+        )
+
+
+def ident(*statements: dict[str, Any], version: str = "2012-10-17") -> tuple[Policy, ...]:
+    return (policy(*statements, version=version),)
+
+
+def when(
+    operator: str,
+    key: str,
+    value: Any,
+    context: Mapping[str, Any] | None,
+    expected: Verdict,
+    case_id: str,
+    source: str = CONDITION,
+    effect: str = "Allow",
+) -> Case:
+    """A case whose only question is whether one condition holds for ``context``."""
+    statement = (allow if effect == "Allow" else deny)("s3:GetObject", "*", **cond(operator, key, value))
+    statements = (statement,) if effect == "Allow" else (allow("s3:GetObject"), statement)
+    return Case(case_id, expected, source, identity=ident(*statements), context=context or {})
+
+
+GET = allow("s3:GetObject")
+S3_ALL = allow("s3:*")
+ASSUME = allow("sts:AssumeRole", TARGET_ROLE)
+BOUNDARY_S3 = policy(allow("s3:*"), kind="boundary")
+BOUNDARY_EC2 = policy(allow("ec2:*"), kind="boundary")
+BOUNDARY_ASSUME = policy(allow("sts:AssumeRole"), kind="boundary")
+SESSION_GET = policy(allow("s3:GetObject"), kind="session")
+SESSION_LIST = policy(allow("s3:ListBucket"), kind="session")
+
+
+def trust_case(case_id: str, expected: Verdict, source: str, principal_element: Any, **kw: Any) -> Case:
+    extra = kw.pop("statement_extra", {})
+    resource_policy = trust(trust_allow(principal_element, **extra))
+    return Case(case_id, expected, source, "sts:AssumeRole", TARGET_ROLE, resource_policy=resource_policy, **kw)
+
+
+# fmt: off
+CASES: list[Case] = [
+    # --- basic evaluation logic ---
+    Case("identity-allow", A, DENYALLOW, identity=ident(GET)),
+    Case("no-policy-implicit-deny", IMP, DENYALLOW),
+    Case("deny-overrides-allow", E, EXPLICIT, identity=ident(GET, deny("s3:GetObject"))),
+    Case("deny-only", E, EXPLICIT, identity=ident(deny("s3:*"))),
+    Case("deny-in-second-policy-wins", E, DENYALLOW, identity=ident(GET) + ident(deny("*"))),
+    Case("statement-as-object", A, GRAMMAR,
+         identity=(Policy.parse("p", {"Version": "2012-10-17", "Statement": GET}),)),
+    Case("unrelated-action-implicit", IMP, DENYALLOW, action="s3:PutObject", identity=ident(GET)),
+    # --- Action ---
+    Case("action-case-insensitive", A, ACTION, identity=ident(allow("S3:getOBJECT"))),
+    Case("action-request-case-insensitive", A, ACTION, action="S3:GETOBJECT", identity=ident(GET)),
+    Case("action-star-wildcard", A, ACTION, identity=ident(allow("s3:Get*"))),
+    Case("action-star-wildcard-miss", IMP, ACTION, action="s3:PutObject", identity=ident(allow("s3:Get*"))),
+    Case("action-question-wildcard", A, ACTION, identity=ident(allow("s3:GetObjec?"))),
+    Case("action-question-one-char", IMP, ACTION, identity=ident(allow("s3:GetObj?"))),
+    Case("action-list", A, ACTION, identity=ident(allow(["s3:PutObject", "s3:GetObject"]))),
+    Case("action-all", A, ACTION, identity=ident(allow("*"))),
+    Case("notaction-allow-other", A, NOTACTION,
+         identity=ident({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})),
+    Case("notaction-allow-excluded", IMP, NOTACTION, action="iam:CreateUser", resource="*",
+         identity=ident({"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"})),
+    Case("notaction-deny-outside", E, NOTACTION, action="ec2:RunInstances", resource="*",
+         identity=ident(allow("*"), {"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})),
+    Case("notaction-deny-inside-allowed", A, NOTACTION,
+         identity=ident(allow("*"), {"Effect": "Deny", "NotAction": "s3:*", "Resource": "*"})),
+    # --- Resource ---
+    Case("resource-exact", A, RESOURCE, identity=ident(allow("s3:GetObject", OBJECT))),
+    Case("resource-case-sensitive", IMP, RESOURCE, identity=ident(allow("s3:GetObject", "arn:aws:s3:::BKT/*"))),
+    Case("resource-star", A, RESOURCE, identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/*"))),
+    Case("resource-question", A, RESOURCE, identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/ke?"))),
+    Case("resource-other-bucket", IMP, RESOURCE, identity=ident(allow("s3:GetObject", "arn:aws:s3:::other/*"))),
+    Case("resource-bucket-not-object", IMP, RESOURCE, identity=ident(allow("s3:GetObject", BUCKET))),
+    Case("notresource-allow", A, NOTRESOURCE,
+         identity=ident({"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secret/*"})),
+    Case("notresource-allow-excluded", IMP, NOTRESOURCE, resource="arn:aws:s3:::secret/k",
+         identity=ident({"Effect": "Allow", "Action": "s3:*", "NotResource": "arn:aws:s3:::secret/*"})),
+    Case("notresource-deny-outside", E, NOTRESOURCE, resource="arn:aws:s3:::other/k",
+         identity=ident(S3_ALL, {"Effect": "Deny", "Action": "s3:*", "NotResource": "arn:aws:s3:::bkt/*"})),
+    # --- string operators ---
+    when("StringEquals", "s3:prefix", "home/", {"s3:prefix": "home/"}, A, "stringequals-match"),
+    when("StringEquals", "s3:prefix", "home/", {"s3:prefix": "HOME/"}, IMP, "stringequals-case-sensitive"),
+    when("StringEquals", "s3:prefix", "home/", None, IMP, "stringequals-missing-key"),
+    when("StringEquals", "s3:prefix", ["a/", "home/"], {"s3:prefix": "home/"}, A, "stringequals-values-ored", LOGIC),
+    when("StringEquals", "s3:prefix", "home/*", {"s3:prefix": "home/x"}, IMP, "stringequals-no-wildcards"),
+    when("StringNotEquals", "s3:prefix", ["a/", "b/"], {"s3:prefix": "b/"}, IMP, "stringnotequals-nor-hit", LOGIC),
+    when("StringNotEquals", "s3:prefix", ["a/", "b/"], {"s3:prefix": "c/"}, A, "stringnotequals-nor-miss", LOGIC),
+    when("StringNotEquals", "s3:prefix", "a/", None, A, "stringnotequals-missing-key-true"),
+    when("StringNotEquals", "aws:PrincipalAccount", OTHER, None, E, "deny-stringnotequals-principal-account",
+         effect="Deny"),
+    when("StringEqualsIgnoreCase", "s3:prefix", "Home/", {"s3:prefix": "hOME/"}, A, "stringequalsignorecase"),
+    when("StringNotEqualsIgnoreCase", "s3:prefix", "Home/", {"s3:prefix": "HOME/"}, IMP, "stringnotequalsignorecase"),
+    when("StringLike", "s3:prefix", "home/*", {"s3:prefix": "home/alice/x"}, A, "stringlike-star"),
+    when("StringLike", "s3:prefix", "home/?", {"s3:prefix": "home/ab"}, IMP, "stringlike-question-one-char"),
+    when("StringLike", "s3:prefix", "home/??", {"s3:prefix": "home/ab"}, A, "stringlike-question"),
+    when("StringNotLike", "s3:prefix", ["tmp/*", "log/*"], {"s3:prefix": "home/x"}, A, "stringnotlike-multi"),
+    when("StringNotLike", "s3:prefix", ["tmp/*", "log/*"], {"s3:prefix": "log/x"}, IMP, "stringnotlike-multi-hit"),
+    # --- numeric operators ---
+    when("NumericLessThan", "aws:MultiFactorAuthAge", "3600", {"aws:MultiFactorAuthAge": 100}, A, "numericlessthan"),
+    when("NumericLessThan", "aws:MultiFactorAuthAge", 3600, {"aws:MultiFactorAuthAge": "7200"}, IMP,
+         "numericlessthan-false"),
+    when("NumericEquals", "s3:max-keys", "10", {"s3:max-keys": 10}, A, "numericequals"),
+    when("NumericNotEquals", "s3:max-keys", ["10", "20"], {"s3:max-keys": 20}, IMP, "numericnotequals-multi"),
+    when("NumericLessThanEquals", "s3:max-keys", "10", {"s3:max-keys": 10}, A, "numericlessthanequals"),
+    when("NumericGreaterThan", "s3:max-keys", "10", {"s3:max-keys": 10}, IMP, "numericgreaterthan-equal-false"),
+    when("NumericGreaterThanEquals", "s3:max-keys", "10", {"s3:max-keys": 11}, A, "numericgreaterthanequals"),
+    when("NumericEquals", "s3:max-keys", "10", {"s3:max-keys": "ten"}, IMP, "numeric-non-number-context"),
+    # --- date operators (aws:CurrentTime and aws:EpochTime derive from Request.now) ---
+    when("DateGreaterThan", "aws:CurrentTime", "2024-01-01T00:00:00Z", None, A, "dategreaterthan-currenttime",
+         GLOBAL_KEYS),
+    when("DateLessThan", "aws:CurrentTime", "2024-01-01T00:00:00Z", None, IMP, "datelessthan-currenttime-expired"),
+    when("DateLessThanEquals", "aws:CurrentTime", "2024-06-01T12:00:00Z", None, A, "datelessthanequals-same"),
+    when("DateGreaterThanEquals", "aws:EpochTime", "1717243200", None, A, "dategreaterthanequals-epoch",
+         GLOBAL_KEYS),
+    when("DateEquals", "aws:CurrentTime", "2024-06-01T12:00:00+00:00", None, A, "dateequals-offset-form"),
+    when("DateNotEquals", "aws:CurrentTime", "2024-06-01T12:00:00Z", None, IMP, "datenotequals"),
+    when("DateGreaterThan", "aws:TokenIssueTime", "2024-06-01T00:00:00Z",
+         {"aws:TokenIssueTime": "2024-06-01T11:00:00Z"}, A, "dategreaterthan-tokenissuetime"),
+    # --- Bool, Binary, IP, ARN, Null ---
+    when("Bool", "aws:SecureTransport", "true", {"aws:SecureTransport": True}, A, "bool-true"),
+    when("Bool", "aws:SecureTransport", "true", {"aws:SecureTransport": "false"}, IMP, "bool-false"),
+    when("Bool", "aws:SecureTransport", "false", None, A, "deny-bool-missing-key-false", effect="Deny"),
+    when("BoolIfExists", "aws:MultiFactorAuthPresent", "false", None, E, "deny-boolifexists-missing-mfa", MFA,
+         effect="Deny"),
+    when("BoolIfExists", "aws:MultiFactorAuthPresent", "false", {"aws:MultiFactorAuthPresent": True}, A,
+         "deny-boolifexists-mfa-present", MFA, effect="Deny"),
+    when("BinaryEquals", "s3:x-amz-content", "QmluYXJ5", {"s3:x-amz-content": b"Binary"}, A, "binaryequals"),
+    when("BinaryEquals", "s3:x-amz-content", "QmluYXJ5", {"s3:x-amz-content": "T3RoZXI="}, IMP, "binaryequals-miss"),
+    when("IpAddress", "aws:SourceIp", "203.0.113.0/24", {"aws:SourceIp": "203.0.113.7"}, A, "ipaddress-v4"),
+    when("IpAddress", "aws:SourceIp", "203.0.113.0/24", {"aws:SourceIp": "198.51.100.7"}, IMP, "ipaddress-v4-miss"),
+    when("IpAddress", "aws:SourceIp", "2001:db8::/32", {"aws:SourceIp": "2001:db8::1"}, A, "ipaddress-v6"),
+    when("IpAddress", "aws:SourceIp", ["2001:db8::/32", "203.0.113.0/24"], {"aws:SourceIp": "203.0.113.9"}, A,
+         "ipaddress-mixed-list"),
+    when("NotIpAddress", "aws:SourceIp", "203.0.113.0/24", {"aws:SourceIp": "198.51.100.7"}, E,
+         "deny-notipaddress-outside", effect="Deny"),
+    when("NotIpAddress", "aws:SourceIp", "203.0.113.0/24", {"aws:SourceIp": "203.0.113.1"}, A,
+         "deny-notipaddress-inside", effect="Deny"),
+    when("ArnEquals", "aws:SourceArn", "arn:aws:sns:us-east-1:111111111111:topic",
+         {"aws:SourceArn": "arn:aws:sns:us-east-1:111111111111:topic"}, A, "arnequals"),
+    when("ArnLike", "aws:SourceArn", "arn:aws:sns:*:111111111111:*",
+         {"aws:SourceArn": "arn:aws:sns:eu-west-1:111111111111:t"}, A, "arnlike-components"),
+    when("ArnLike", "aws:SourceArn", "arn:aws:sns:*:111111111111:*",
+         {"aws:SourceArn": "arn:aws:sns:eu-west-1:222222222222:t"}, IMP, "arnlike-account-mismatch"),
+    when("ArnNotLike", "aws:SourceArn", "arn:aws:sns:*:111111111111:*",
+         {"aws:SourceArn": "arn:aws:sns:eu-west-1:222222222222:t"}, A, "arnnotlike"),
+    when("ArnNotEquals", "aws:SourceArn", "arn:aws:sns:us-east-1:111111111111:topic", None, A,
+         "arnnotequals-missing-key-true"),
+    when("Null", "s3:x-amz-server-side-encryption", "true", None, A, "null-true-missing"),
+    when("Null", "s3:x-amz-server-side-encryption", "true", {"s3:x-amz-server-side-encryption": "AES256"}, IMP,
+         "null-true-present"),
+    when("Null", "s3:x-amz-server-side-encryption", "false", {"s3:x-amz-server-side-encryption": "AES256"}, A,
+         "null-false-present"),
+    when("StringEqualsIfExists", "s3:prefix", "home/", None, A, "ifexists-missing-key-true"),
+    when("StringEqualsIfExists", "s3:prefix", "home/", {"s3:prefix": "tmp/"}, IMP, "ifexists-present-mismatch"),
+    when("NumericLessThanIfExists", "s3:max-keys", "10", None, A, "numeric-ifexists-missing"),
+    # --- set qualifiers ---
+    when("ForAllValues:StringEquals", "aws:TagKeys", ["env", "team"], {"aws:TagKeys": ["env"]}, A,
+         "forallvalues-subset", MULTIVALUED),
+    when("ForAllValues:StringEquals", "aws:TagKeys", ["env", "team"], {"aws:TagKeys": ["env", "cost"]}, IMP,
+         "forallvalues-not-subset", MULTIVALUED),
+    when("ForAllValues:StringEquals", "aws:TagKeys", ["env"], None, A, "forallvalues-missing-key-true", MULTIVALUED),
+    when("ForAnyValue:StringEquals", "aws:TagKeys", ["env"], {"aws:TagKeys": ["cost", "env"]}, A,
+         "foranyvalue-one-match", MULTIVALUED),
+    when("ForAnyValue:StringEquals", "aws:TagKeys", ["env"], None, IMP, "foranyvalue-missing-key-false", MULTIVALUED),
+    when("ForAnyValue:StringLike", "aws:TagKeys", ["team-*"], {"aws:TagKeys": ["env"]}, IMP, "foranyvalue-like-miss",
+         MULTIVALUED),
+    when("ForAllValues:StringNotEquals", "aws:TagKeys", ["admin"], {"aws:TagKeys": ["env", "admin"]}, IMP,
+         "forallvalues-negated", MULTIVALUED),
+    Case("condition-keys-anded", IMP, LOGIC, context={"s3:prefix": "home/", "aws:SecureTransport": "false"},
+         identity=ident(allow("s3:GetObject", Condition={"StringEquals": {"s3:prefix": "home/"},
+                                                         "Bool": {"aws:SecureTransport": "true"}}))),
+    # --- policy variables ---
+    Case("variable-username-own-home", A, VARIABLES, resource="arn:aws:s3:::bkt/home/alice/f",
+         identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/home/${aws:username}/*"))),
+    Case("variable-username-other-home", IMP, VARIABLES, resource="arn:aws:s3:::bkt/home/bob/f",
+         identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/home/${aws:username}/*"))),
+    Case("variable-missing-key-no-match", IMP, VARIABLES, principal=SESSION_PRINCIPAL,
+         resource="arn:aws:s3:::bkt/home/alice-session/f",
+         identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/home/${aws:username}/*"))),
+    Case("variable-default-value", A, VARIABLES, principal=SESSION_PRINCIPAL,
+         resource="arn:aws:s3:::bkt/home/nobody/f",
+         identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/home/${aws:username, 'nobody'}/*"))),
+    Case("variable-literal-star", IMP, VARIABLES, resource="arn:aws:s3:::bkt/anything",
+         identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/${*}"))),
+    Case("variable-literal-star-matches-star", A, VARIABLES, resource="arn:aws:s3:::bkt/*",
+         identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/${*}"))),
+    Case("variable-version-2008-literal", IMP, VARIABLES, resource="arn:aws:s3:::bkt/home/alice/f",
+         identity=ident(allow("s3:GetObject", "arn:aws:s3:::bkt/home/${aws:username}/*"), version="2008-10-17")),
+    Case("variable-in-condition", A, VARIABLES, context={"s3:prefix": "home/alice/docs"},
+         identity=ident(allow("s3:GetObject", **cond("StringLike", "s3:prefix", "home/${aws:username}/*")))),
+    Case("principalarn-of-session-is-role-arn", A, GLOBAL_KEYS, principal=SESSION_PRINCIPAL,
+         identity=ident(allow("s3:GetObject", **cond("ArnEquals", "aws:PrincipalArn", ROLE_ARN)))),
+    Case("userid-of-session", A, GLOBAL_KEYS, principal=SESSION_PRINCIPAL,
+         identity=ident(allow("s3:GetObject", **cond("StringLike", "aws:userid", "AROAREADER:*")))),
+    Case("principaltype-assumedrole", A, GLOBAL_KEYS, principal=SESSION_PRINCIPAL,
+         identity=ident(allow("s3:GetObject", **cond("StringEquals", "aws:PrincipalType", "AssumedRole")))),
+    # --- permissions boundaries ---
+    Case("boundary-allows", A, BOUNDARY, identity=ident(GET), boundary=BOUNDARY_S3),
+    Case("boundary-does-not-allow", IMP, BOUNDARY, identity=ident(GET), boundary=BOUNDARY_EC2),
+    Case("boundary-alone-grants-nothing", IMP, BOUNDARY, boundary=BOUNDARY_S3),
+    Case("boundary-deny", E, BOUNDARY, identity=ident(GET),
+         boundary=policy(allow("*"), deny("s3:GetObject"), kind="boundary")),
+    Case("boundary-resource-policy-user-arn-not-limited", A, BASICS, boundary=BOUNDARY_EC2,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ALICE_ARN}))),
+    Case("boundary-limits-resource-policy-role-arn", IMP, BASICS, principal=SESSION_PRINCIPAL, boundary=BOUNDARY_EC2,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ROLE_ARN}))),
+    Case("boundary-resource-policy-session-arn-not-limited", A, BASICS, principal=SESSION_PRINCIPAL,
+         boundary=BOUNDARY_EC2,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": SESSION_ARN}))),
+    # --- session policies ---
+    Case("session-policy-allows", A, SESSION, principal=SESSION_PRINCIPAL, identity=ident(S3_ALL),
+         sessions=(SESSION_GET,)),
+    Case("session-policy-does-not-allow", IMP, SESSION, principal=SESSION_PRINCIPAL, identity=ident(S3_ALL),
+         sessions=(SESSION_LIST,)),
+    Case("session-policy-cannot-grant", IMP, SESSION, principal=SESSION_PRINCIPAL, sessions=(SESSION_GET,)),
+    Case("session-policy-deny", E, SESSION, principal=SESSION_PRINCIPAL, identity=ident(S3_ALL),
+         sessions=(policy(allow("*"), deny("s3:GetObject"), kind="session"),)),
+    Case("session-policy-any-of-several", A, SESSION, principal=SESSION_PRINCIPAL, identity=ident(S3_ALL),
+         sessions=(SESSION_LIST, SESSION_GET)),
+    Case("session-policy-not-limiting-session-arn-grant", A, SESSION, principal=SESSION_PRINCIPAL,
+         sessions=(SESSION_LIST,),
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": SESSION_ARN}))),
+    Case("session-policy-limits-role-arn-grant", IMP, SESSION, principal=SESSION_PRINCIPAL, sessions=(SESSION_LIST,),
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ROLE_ARN}))),
+    Case("resource-policy-role-arn-grants-session", A, BASICS, principal=SESSION_PRINCIPAL,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ROLE_ARN}))),
+    # --- resource-based policies, same account ---
+    Case("bucket-policy-user-arn-no-identity-policy", A, BASICS,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ALICE_ARN}))),
+    Case("bucket-policy-other-user", IMP, BASICS,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": BOB.arn}))),
+    Case("bucket-policy-account-delegates", IMP, BASICS,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ACCOUNT_ROOT}))),
+    Case("bucket-policy-account-plus-identity", A, BASICS, identity=ident(GET),
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ACCOUNT_ROOT}))),
+    Case("bucket-policy-deny-user", E, DENYALLOW, identity=ident(GET),
+         resource_policy=bucket_policy(deny("s3:GetObject", OBJECT, Principal={"AWS": ALICE_ARN}))),
+    Case("bucket-policy-deny-insecure-transport", E, S3_ANONYMOUS, identity=ident(GET),
+         context={"aws:SecureTransport": False},
+         resource_policy=bucket_policy(deny("s3:*", [BUCKET, "arn:aws:s3:::bkt/*"], Principal="*",
+                                            **cond("Bool", "aws:SecureTransport", "false")))),
+    Case("bucket-policy-deny-other-principal-ignored", A, PRINCIPAL, identity=ident(GET),
+         resource_policy=bucket_policy(deny("s3:GetObject", OBJECT, Principal={"AWS": BOB.arn}))),
+    # --- NotPrincipal ---
+    Case("notprincipal-user-and-account-excluded", A, NOTPRINCIPAL, identity=ident(GET),
+         resource_policy=bucket_policy(deny("s3:*", "*", NotPrincipal={"AWS": [ALICE_ARN, ACCOUNT_ROOT]}))),
+    Case("notprincipal-user-only-still-denied", E, NOTPRINCIPAL, identity=ident(GET),
+         resource_policy=bucket_policy(deny("s3:*", "*", NotPrincipal={"AWS": [ALICE_ARN]}))),
+    Case("notprincipal-deny-with-boundary-always-denies", E, BOUNDARY, identity=ident(GET), boundary=BOUNDARY_S3,
+         resource_policy=bucket_policy(deny("s3:*", "*", NotPrincipal={"AWS": [ALICE_ARN, ACCOUNT_ROOT]}))),
+    Case("notprincipal-session-fully-listed", A, NOTPRINCIPAL, principal=SESSION_PRINCIPAL, identity=ident(GET),
+         resource_policy=bucket_policy(deny("s3:*", "*",
+                                            NotPrincipal={"AWS": [SESSION_ARN, ROLE_ARN, ACCOUNT_ROOT]}))),
+    Case("notprincipal-session-role-only", E, NOTPRINCIPAL, principal=SESSION_PRINCIPAL, identity=ident(GET),
+         resource_policy=bucket_policy(deny("s3:*", "*", NotPrincipal={"AWS": [ROLE_ARN, ACCOUNT_ROOT]}))),
+    # --- role trust policies ---
+    trust_case("trust-user-arn-no-identity-policy", A, ASSUME_ROLE, {"AWS": ALICE_ARN}),
+    trust_case("trust-root-arn-delegates", IMP, ASSUME_ROLE, {"AWS": ACCOUNT_ROOT}),
+    trust_case("trust-root-arn-plus-identity", A, ASSUME_ROLE, {"AWS": ACCOUNT_ROOT}, identity=ident(ASSUME)),
+    trust_case("trust-bare-account-plus-identity", A, PRINCIPAL, {"AWS": ACCT}, identity=ident(ASSUME)),
+    trust_case("trust-bare-account-no-identity", IMP, PRINCIPAL, {"AWS": ACCT}),
+    trust_case("trust-other-user-identity-not-enough", IMP, DENYALLOW, {"AWS": BOB.arn}, identity=ident(allow("*"))),
+    Case("trust-missing", IMP, DENYALLOW, action="sts:AssumeRole", resource=TARGET_ROLE, identity=ident(allow("*"))),
+    trust_case("trust-service-only-denies-user", IMP, PRINCIPAL, {"Service": "ec2.amazonaws.com"},
+               identity=ident(allow("*"))),
+    Case("trust-deny-wins", E, DENYALLOW, action="sts:AssumeRole", resource=TARGET_ROLE, identity=ident(ASSUME),
+         resource_policy=trust(trust_allow({"AWS": ACCOUNT_ROOT}),
+                               {"Effect": "Deny", "Action": "sts:AssumeRole", "Principal": {"AWS": ALICE_ARN}})),
+    trust_case("trust-role-arn-matches-session", A, PRINCIPAL, {"AWS": ROLE_ARN}, principal=SESSION_PRINCIPAL),
+    trust_case("trust-session-arn", A, PRINCIPAL, {"AWS": SESSION_ARN}, principal=SESSION_PRINCIPAL),
+    trust_case("trust-role-arn-limited-by-session-policy", IMP, SESSION, {"AWS": ROLE_ARN},
+               principal=SESSION_PRINCIPAL, sessions=(SESSION_GET,)),
+    trust_case("trust-externalid-match", A, EXTERNAL_ID, {"AWS": ALICE_ARN}, context={"sts:ExternalId": "xyz"},
+               statement_extra=cond("StringEquals", "sts:ExternalId", "xyz")),
+    trust_case("trust-externalid-mismatch", IMP, EXTERNAL_ID, {"AWS": ALICE_ARN}, context={"sts:ExternalId": "abc"},
+               statement_extra=cond("StringEquals", "sts:ExternalId", "xyz")),
+    trust_case("trust-externalid-missing", IMP, EXTERNAL_ID, {"AWS": ALICE_ARN},
+               statement_extra=cond("StringEquals", "sts:ExternalId", "xyz")),
+    trust_case("trust-mfa-present", A, MFA, {"AWS": ALICE_ARN}, context={"aws:MultiFactorAuthPresent": "true"},
+               statement_extra=cond("Bool", "aws:MultiFactorAuthPresent", "true")),
+    trust_case("trust-mfa-missing", IMP, MFA, {"AWS": ALICE_ARN},
+               statement_extra=cond("Bool", "aws:MultiFactorAuthPresent", "true")),
+    trust_case("trust-user-arn-boundary-without-assumerole", IMP, TRUST_UPDATE, {"AWS": ALICE_ARN},
+               boundary=BOUNDARY_S3),
+    trust_case("trust-user-arn-boundary-allows-assumerole", A, TRUST_UPDATE, {"AWS": ALICE_ARN},
+               boundary=BOUNDARY_ASSUME),
+    trust_case("trust-root-user-cannot-assume", IMP, ASSUME_ROLE, {"AWS": ACCOUNT_ROOT}, principal=ROOT),
+    trust_case("trust-session-name-variable", A, VARIABLES, {"AWS": ALICE_ARN},
+               context={"sts:RoleSessionName": "alice"},
+               statement_extra=cond("StringEquals", "sts:RoleSessionName", "${aws:username}")),
+    # --- cross-account ---
+    Case("cross-account-both-allow", A, CROSS, resource_account=OTHER, identity=ident(GET),
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ACCT}))),
+    Case("cross-account-no-identity", IMP, CROSS, resource_account=OTHER,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ALICE_ARN}))),
+    Case("cross-account-no-resource-policy", IMP, CROSS, resource_account=OTHER, identity=ident(GET)),
+    Case("cross-account-resource-policy-names-user", A, CROSS, resource_account=OTHER, identity=ident(GET),
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ALICE_ARN}))),
+    Case("cross-account-boundary-limits", IMP, CROSS, resource_account=OTHER, identity=ident(GET),
+         boundary=BOUNDARY_EC2,
+         resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal={"AWS": ALICE_ARN}))),
+    Case("cross-account-trust-with-identity", A, CROSS, action="sts:AssumeRole",
+         resource=f"arn:aws:iam::{OTHER}:role/Target", resource_account=OTHER,
+         identity=ident(allow("sts:AssumeRole", f"arn:aws:iam::{OTHER}:role/Target")),
+         resource_policy=trust(trust_allow({"AWS": ACCOUNT_ROOT}))),
+    Case("cross-account-trust-without-identity", IMP, CROSS, action="sts:AssumeRole",
+         resource=f"arn:aws:iam::{OTHER}:role/Target", resource_account=OTHER,
+         resource_policy=trust(trust_allow({"AWS": ALICE_ARN}))),
+    # --- anonymous and root ---
+    Case("anonymous-public-bucket-star", A, S3_ANONYMOUS, principal=ANONYMOUS,
+         resource_policy=bucket_policy(allow("s3:GetObject", "arn:aws:s3:::bkt/*", Principal="*"))),
+    Case("anonymous-public-bucket-aws-star", A, PRINCIPAL, principal=ANONYMOUS,
+         resource_policy=bucket_policy(allow("s3:GetObject", "arn:aws:s3:::bkt/*", Principal={"AWS": "*"}))),
+    Case("anonymous-account-principal", IMP, PRINCIPAL, principal=ANONYMOUS,
+         resource_policy=bucket_policy(allow("s3:GetObject", "arn:aws:s3:::bkt/*", Principal={"AWS": ACCT}))),
+    Case("anonymous-no-resource-policy", IMP, PRINCIPAL, principal=ANONYMOUS, identity=ident(allow("*"))),
+    Case("root-full-access-own-account", A, DENYALLOW, principal=ROOT),
+    Case("root-explicit-deny-in-bucket-policy", E, DENYALLOW, principal=ROOT,
+         resource_policy=bucket_policy(deny("s3:GetObject", OBJECT, Principal={"AWS": ACCOUNT_ROOT}))),
+    # --- GetCallerIdentity ---
+    Case("getcalleridentity-no-policy", A, GET_CALLER_IDENTITY, action="sts:GetCallerIdentity", resource="*"),
+    Case("getcalleridentity-despite-deny", A, GET_CALLER_IDENTITY, action="sts:GetCallerIdentity", resource="*",
+         identity=ident(deny("*"))),
+]
+# fmt: on
+
+
+def case_count() -> int:
+    """Number of cases in the decision table."""
+    return len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_decision(case: Case) -> None:
+    decision = evaluate(case.request())
+    assert decision.verdict is case.expected, f"{case.id} ({case.source}):\n{decision.explain()}"
+
+
+def test_case_table_is_large_and_cited() -> None:
+    assert case_count() >= 90
+    assert len({case.id for case in CASES}) == case_count()
+    assert all(case.source.startswith("https://docs.aws.amazon.com/") for case in CASES)
