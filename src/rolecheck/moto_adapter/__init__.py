@@ -8,7 +8,7 @@ from .authorizer import DecisionRecord, decisions, last_decision_for
 from .bootstrap import bootstrap_admin
 from .drift import check_moto_internals
 from .errors import AdapterDriftError
-from .install import install, installed, is_installed, uninstall
+from .patches import install, installed, is_installed, uninstall
 
 __all__ = [
     "AdapterDriftError",

@@ -167,8 +167,8 @@ def _target(call: _Call, caller: Caller | None, moto_resource: str) -> tuple[str
         is_object = moto_resource.count("/") > 0 and not moto_resource.endswith(":::*")
         action = actions.s3_action(call.operation, call.response.method, call.query, is_object)
         resource = actions.s3_resource(moto_resource)
-        bucket_name = call.response.data.get("BucketName") if isinstance(call.response.data, dict) else None
-        located = state.bucket_of(bucket_name) if isinstance(bucket_name, str) else None
+        bucket_name = resource.split(":::", 1)[1].split("/", 1)[0] if ":::" in resource else ""
+        located = state.bucket_of(bucket_name) if bucket_name else None
         if located is None:
             return action, resource, None, None, context.s3_context(call.query, action)
         bucket, owner = located
@@ -193,6 +193,11 @@ def _param(params: dict[str, Any], name: str) -> str | None:
 
 def _decide(call: _Call, caller: Caller | None, principal: Principal, moto_resource: str) -> Decision:
     action, resource, resource_account, resource_policy, service_context = _target(call, caller, moto_resource)
+    return _evaluate(call, caller, principal, action, resource, resource_account, resource_policy, service_context)
+
+
+def _evaluate(call: _Call, caller: Caller | None, principal: Principal, action: str, resource: str,
+              resource_account: str | None, resource_policy: Any, service_context: dict) -> Decision:
     request_context = context.network_context(call.response, call.response.region)
     request_context.update(context.caller_context(caller))
     request_context.update(service_context)
@@ -243,6 +248,28 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
         raise call.error("RolecheckUnsupportedFeature", f"rolecheck engine cannot decide: {error}", 400) from None
     except PolicyError as error:
         raise call.error("RolecheckPolicyError", f"rolecheck engine rejected a stored policy: {error}", 400) from None
-    decisions.append(DecisionRecord(decision.request.action, decision.request.resource, principal.arn, decision))
+    _record(decision)
     if not decision.allowed:
         raise _denied(call, decision.message)
+    if decision.request.action == "s3:GetObject":
+        _missing_key_needs_list_bucket(call, caller, principal, decision)
+
+
+def _record(decision: Decision) -> None:
+    request = decision.request
+    decisions.append(DecisionRecord(request.action, request.resource, request.principal.arn, decision))
+
+
+def _missing_key_needs_list_bucket(call: _Call, caller: Caller | None, principal: Principal,
+                                   decision: Decision) -> None:
+    """https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html : a missing key is a 404 only for a
+    caller who may list the bucket; anyone else gets 403, so the key's absence does not leak."""
+    bucket_arn, _, key = decision.request.resource.partition("/")
+    located = state.bucket_of(bucket_arn.split(":::", 1)[1])
+    if located is None or key in located[0].keys:
+        return
+    listing = _evaluate(call, caller, principal, "s3:ListBucket", bucket_arn, decision.request.resource_account,
+                        decision.request.resource_policy, {})
+    _record(listing)
+    if not listing.allowed:
+        raise _denied(call, listing.message)

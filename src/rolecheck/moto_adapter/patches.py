@@ -9,6 +9,7 @@ from typing import Any
 
 from .authorizer import authorize
 from .drift import check_moto_internals
+from .login_profile import wrap_create_login_profile
 from .sessions import wrap_assume_role
 from .user_boundary import delete_user_permissions_boundary, put_user_permissions_boundary, wrap_create_user
 
@@ -44,6 +45,7 @@ def install() -> None:
         _patch(FakeBucket, "get_permission", _permit_everything)
         _patch(TokenResponse, "assume_role", wrap_assume_role(TokenResponse.assume_role))
         _patch(IamResponse, "create_user", wrap_create_user(IamResponse.create_user))
+        _patch(IamResponse, "create_login_profile", wrap_create_login_profile(IamResponse.create_login_profile))
         _patch(IamResponse, "put_user_permissions_boundary", put_user_permissions_boundary)
         _patch(IamResponse, "delete_user_permissions_boundary", delete_user_permissions_boundary)
 
