@@ -12,7 +12,13 @@ pytest_plugins = [
     "fixtures.targets",
     "fixtures.deployment",
     "steps.deployment_steps",
+    "fixtures.outsiders",
+    "fixtures.clock",
     "steps.session_steps",
+    "steps.probe_steps",
+    "steps.trust_steps",
+    "steps.credential_steps",
+    "steps.static_steps",
     "fixtures.reporting",
 ]
 

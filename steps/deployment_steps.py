@@ -61,3 +61,16 @@ def _(deployment: Deployment) -> None:
     iam = deployment.admin.client("iam")
     walkthrough.enable_console_access(iam, deployment.require_user(), generate_password())
     walkthrough.check_console_access(iam, deployment.require_user())
+
+
+@given(parsers.parse('an S3 bucket "{logical}" holding the object "{key}"'))
+def _(deployment: Deployment, logical: str, key: str) -> None:
+    s3 = deployment.admin.client("s3")
+    deployment.bucket = walkthrough.create_bucket(s3, deployment.registry, logical, deployment.region)
+    deployment.names[logical] = deployment.bucket
+    deployment.object_key = walkthrough.put_object(s3, deployment.bucket, key)
+
+
+@given("the user has signed in with its own credentials and switched to the role")
+def _(deployment: Deployment) -> None:
+    deployment.sign_in_and_switch()

@@ -11,13 +11,7 @@ from rolecheck.evidence import attach_json
 
 @when("the user signs in with its own credentials and switches to the role")
 def _(deployment: Deployment) -> None:
-    user = deployment.require_user()
-    deployment.user_key = walkthrough.create_access_key(deployment.admin.client("iam"), user)
-    deployment.user_actor.sign_in(deployment.user_key)
-    deployment.session_name = f"{user.name}-session"[:64]
-    deployment.role_key = walkthrough.assume_role(deployment.user_actor.client("sts"), deployment.require_role().arn,
-                                                  deployment.session_name)
-    deployment.role_actor.sign_in(deployment.role_key)
+    deployment.sign_in_and_switch()
 
 
 @then("the user holds temporary credentials for the role")

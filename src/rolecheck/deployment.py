@@ -5,9 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rolecheck import probes, readback, static_checks, walkthrough
 from rolecheck.clients import AccessKey, Actor
 from rolecheck.registry import ResourceRegistry
 from rolecheck.walkthrough import Role, User
+
+# The role that the "assume another role" probe tries: it trusts the whole account, so only a principal whose own
+# policies allow sts:AssumeRole on it could assume it.
+def account_trust(account_id: str) -> dict[str, Any]:
+    """A trust policy that delegates to the account's identity policies."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                       "Action": "sts:AssumeRole"}],
+    }
 
 
 @dataclass(eq=False)
@@ -29,6 +40,9 @@ class Deployment:
     role_key: AccessKey | None = None
     session_name: str | None = None
     names: dict[str, str] = field(default_factory=dict)
+    object_key: str | None = None
+    secure_transport: bool = True
+    _probe_context: probes.ProbeContext | None = None
 
     def placeholders(self) -> dict[str, str]:
         """Values for the ``{{placeholders}}`` of the feature files' policy documents."""
@@ -39,7 +53,52 @@ class Deployment:
             values |= {"role_name": self.role.name, "role_arn": self.role.arn}
         if self.bucket:
             values["bucket"] = self.bucket
+        if self.session_name:
+            values["session_name"] = self.session_name
         return values
+
+    def sign_in_and_switch(self, duration: int | None = None) -> None:
+        """Step 8: the user signs in with its own access key and switches to the role."""
+        user, role = self.require_user(), self.require_role()
+        self.user_key = walkthrough.create_access_key(self.admin.client("iam"), user)
+        self.user_actor.sign_in(self.user_key)
+        self.session_name = f"{user.name}-session"[:64]
+        self.role_key = walkthrough.assume_role(self.user_actor.client("sts"), role.arn, self.session_name, duration)
+        self.role_actor.sign_in(self.role_key)
+
+    def probe_context(self) -> probes.ProbeContext:
+        """What the probes act on; the role for the "assume another role" probe is created on first use."""
+        if self._probe_context is None:
+            role = self.require_role()
+            other = walkthrough.create_role(self.admin.client("iam"), self.registry, "other-role",
+                                            account_trust(self.account_id))
+            self._probe_context = probes.ProbeContext(
+                account_id=self.account_id, bucket=self.bucket or "", object_key=self.object_key or "",
+                role_name=role.name, registry=self.registry, region=self.region,
+                secure_transport=self.secure_transport, other_role_arn=other.arn,
+            )
+        return self._probe_context
+
+    def role_subject(self) -> probes.Subject:
+        """The role session as the engine sees it, from the state read back from the target."""
+        role = self.require_role()
+        return probes.role_session_subject(self.admin.client("iam"), self.account_id, role.name, role.role_id,
+                                           self.session_name or "")
+
+    def user_subject(self) -> probes.Subject:
+        """The IAM user as the engine sees it, from the state read back from the target."""
+        return self.user_subject_of(self.require_user())
+
+    def user_subject_of(self, user: User) -> probes.Subject:
+        """Any IAM user of the account as the engine sees it."""
+        return probes.user_subject(self.admin.client("iam"), self.account_id, user.name, user.user_id)
+
+    def verify_probe(self, action: str, as_role: bool, expect_allowed: bool) -> None:
+        """Attempt ``action`` as the role session (or the user), predict it, and check it."""
+        actor, subject = (self.role_actor, self.role_subject()) if as_role else (self.user_actor, self.user_subject())
+        p = probes.probe(action)
+        probes.verify(p, "the role session" if as_role else "the user", actor.client(p.service), subject,
+                      self.probe_context(), self.admin.client("iam"), self.admin.client("s3"), expect_allowed)
 
     def generated_name(self, logical: str) -> str:
         """The generated name of a resource the feature file calls ``logical``."""
@@ -65,3 +124,36 @@ class Deployment:
                                             ("role", self.role and self.role.name),
                                             ("bucket", self.bucket)) if v]
         return f"<deployment {' '.join(parts)}>"
+
+    def verify_cannot_assume(self, who: str, actor: Actor, subject: probes.Subject) -> None:
+        """An outsider's attempt to assume the walkthrough's role must be refused (and predicted refused)."""
+        p = probes.assume_role_probe(self.require_role().arn)
+        probes.verify(p, who, actor.client("sts"), subject, self.probe_context(), self.admin.client("iam"),
+                      self.admin.client("s3"), expect_allowed=False)
+
+    def create_chained_role(self, logical: str) -> Role:
+        """A role that trusts this scenario's role session directly and allows 12-hour sessions."""
+        role = self.require_role()
+        session_arn = f"arn:aws:sts::{self.account_id}:assumed-role/{role.name}/{self.session_name}"
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": session_arn}, "Action": "sts:AssumeRole"}]}
+        chained = walkthrough.create_role(self.admin.client("iam"), self.registry, logical, trust,
+                                          max_session_duration=43200)
+        self.names[logical] = chained.name
+        return chained
+
+    def deployed_trust(self) -> dict[str, Any]:
+        """The role's trust policy as the account returns it."""
+        return dict(readback.trust_policy(self.admin.client("iam"), self.require_role().name).document)
+
+    def deployed_permissions(self) -> dict[str, Any]:
+        """The default version of the reviewed managed policy as the account returns it."""
+        if self.policy_arn is None:
+            raise RuntimeError("no permission policy was created before this step")
+        return dict(readback.managed_policy(self.admin.client("iam"), self.policy_arn).document)
+
+    def role_effective_actions(self) -> frozenset[str]:
+        """The role session's allowed actions over the whole catalog, from the policies read back."""
+        subject = self.role_subject()
+        return static_checks.allowed_actions(subject.principal, subject.identity_policies,
+                                             subject.permissions_boundary)

@@ -17,13 +17,17 @@ from rolecheck.errors import PolicyDocumentError
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
-def render(template: str, values: Mapping[str, str], *, name: str = "policy document") -> dict[str, Any]:
-    """Fill the ``{{placeholders}}`` of a JSON policy template and parse it."""
+def fill(template: str, values: Mapping[str, str], *, name: str = "text") -> str:
+    """Fill the ``{{placeholders}}`` of a template, refusing any placeholder without a value."""
     missing = sorted({m.group(1) for m in _PLACEHOLDER.finditer(template)} - set(values))
     if missing:
         raise PolicyDocumentError(f"{name}: unknown placeholder(s) {', '.join(missing)}")
-    text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
-    return parse(text, name=name)
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+def render(template: str, values: Mapping[str, str], *, name: str = "policy document") -> dict[str, Any]:
+    """Fill the ``{{placeholders}}`` of a JSON policy template and parse it."""
+    return parse(fill(template, values, name=name), name=name)
 
 
 def parse(text: str, *, name: str = "policy document") -> dict[str, Any]:

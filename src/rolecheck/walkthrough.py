@@ -232,3 +232,55 @@ def check_bucket_listed(names: list[str], bucket: str) -> None:
     """The listing made with the role's credentials must include the bucket created in step 6."""
     if bucket not in names:
         raise ComplianceViolation(f"the role's credentials list {len(names)} bucket(s) but not the new bucket {bucket}")
+
+
+def check_duration_refused(sts: Any, role_arn: str, session_name: str, seconds: int, expected_message: str) -> str:
+    """A session longer than allowed must be refused with AWS's ValidationError; returns AWS's message.
+
+    https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (DurationSeconds)
+    """
+    try:
+        granted = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, DurationSeconds=seconds)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        if error.get("Code") == "ValidationError" and expected_message in error.get("Message", ""):
+            return error["Message"]
+        raise AssertionError(
+            f"expected ValidationError '{expected_message}' for a {seconds} s session, got {describe_error(exc)}"
+        ) from None
+    expiration = granted["Credentials"]["Expiration"]
+    raise ComplianceViolation(
+        f"a {seconds} s session of {role_arn} was granted (credentials expire at {expiration.isoformat()})"
+    )
+
+
+def check_rejected_as_expired(sts: Any, s3: Any) -> list[str]:
+    """Expired credentials must be refused with ExpiredToken by STS and by S3; returns what each service said.
+
+    https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html (ExpiredToken)
+    """
+    answers, accepted = [], []
+    for service, call in (("sts", sts.get_caller_identity), ("s3", s3.list_buckets)):
+        try:
+            call()
+        except ClientError as exc:
+            answers.append(f"{service}: {describe_error(exc)}")
+            if exc.response.get("Error", {}).get("Code") != "ExpiredToken":
+                raise AssertionError(f"expected ExpiredToken from {service}, got {describe_error(exc)}") from None
+        else:
+            accepted.append(service)
+    if accepted:
+        raise ComplianceViolation(f"expired credentials were accepted by {', '.join(accepted)}")
+    return answers
+
+
+def check_caller_identity(identity: Identity, expected_arn: str) -> None:
+    """The session must be attributed to the user's session name, so CloudTrail names who acted."""
+    if identity.arn != expected_arn:
+        raise ComplianceViolation(f"the role session acts as {identity.arn}, expected {expected_arn}")
+
+
+def put_object(s3: Any, bucket: str, key: str) -> str:
+    """Store a small object, so that the probes have something to read, overwrite and delete."""
+    s3.put_object(Bucket=bucket, Key=key, Body=b"rolecheck probe object\n")
+    return key

@@ -1,0 +1,58 @@
+"""Principals that must not be able to assume the role: the trust boundary's test population."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rolecheck import documents, probes, walkthrough
+from rolecheck.clients import Actor
+from rolecheck.deployment import Deployment
+
+# The account that stands for "another AWS account" on moto targets.
+FOREIGN_ACCOUNT = "210987654321"
+
+# The other user's own policy lets it assume any role: only the role's trust policy can stop it.
+ASSUME_ANY_ROLE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Sid": "AssumeAnyRole", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}],
+}
+
+OTHER_USER = "another IAM user whose own policy allows assuming every role"
+FOREIGN_ADMIN = "an administrator of another AWS account"
+ANONYMOUS = "an unsigned request"
+OWN_SESSION = "the role's own session"
+KINDS = (OTHER_USER, FOREIGN_ADMIN, ANONYMOUS, OWN_SESSION)
+
+
+def other_user(deployment: Deployment, actor: Actor) -> probes.Subject:
+    """Create a second user of the account, allowed by its own policy to assume every role, and sign in as it."""
+    iam = deployment.admin.client("iam")
+    user = walkthrough.create_user(iam, deployment.registry, "other-user")
+    iam.put_user_policy(UserName=user.name, PolicyName="assume-any-role", PolicyDocument=documents.dumps(ASSUME_ANY_ROLE))
+    actor.sign_in(walkthrough.create_access_key(iam, user))
+    return deployment.user_subject_of(user)
+
+
+def foreign_subject(actor: Actor) -> probes.Subject:
+    """The other account's administrator as the engine sees it, read back with its own credentials."""
+    identity = walkthrough.caller_identity(actor.client("sts"))
+    name = identity.arn.rsplit("/", 1)[-1]
+    return probes.user_subject(actor.client("iam"), identity.account, name, identity.user_id)
+
+
+def verify(kind: str, deployment: Deployment, actors: dict[str, Any]) -> None:
+    """Check that ``kind`` cannot assume the walkthrough's role; ``actors`` holds the outsider actors."""
+    if kind == OTHER_USER:
+        actor, subject = actors["outsider"], other_user(deployment, actors["outsider"])
+    elif kind == FOREIGN_ADMIN:
+        actor = actors["foreign"]()
+        subject = foreign_subject(actor)
+    elif kind == ANONYMOUS:
+        actor, subject = actors["anonymous"], probes.anonymous_subject()
+    elif kind == OWN_SESSION:
+        if deployment.role_key is None:
+            deployment.sign_in_and_switch()
+        actor, subject = deployment.role_actor, deployment.role_subject()
+    else:
+        raise KeyError(f"unknown outsider {kind!r}; known: {'; '.join(KINDS)}")
+    deployment.verify_cannot_assume(kind, actor, subject)

@@ -1,0 +1,88 @@
+"""Reading the deployed state back from the target, as engine inputs.
+
+The engine's predictions and the static checks use what the target *says* is deployed, never what the suite
+meant to deploy, so a drifted account is judged as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from rolecheck import documents
+from rolecheck.engine import Policy
+
+
+def managed_policy(iam: Any, arn: str) -> Policy:
+    """The default version of a managed policy."""
+    meta = iam.get_policy(PolicyArn=arn)["Policy"]
+    version = iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"])["PolicyVersion"]
+    return Policy.parse(f"{arn} ({meta['DefaultVersionId']})", documents.from_api(version["Document"]))
+
+
+def role_identity_policies(iam: Any, role_name: str) -> list[Policy]:
+    """The role's inline policies and the default versions of its attached managed policies."""
+    policies = [
+        Policy.parse(f"inline policy {name} of role {role_name}",
+                     documents.from_api(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]))
+        for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    ]
+    attached = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
+    return policies + [managed_policy(iam, p["PolicyArn"]) for p in attached]
+
+
+def user_identity_policies(iam: Any, user_name: str) -> list[Policy]:
+    """The user's inline and attached policies, and those of every group it belongs to."""
+    policies = [
+        Policy.parse(f"inline policy {name} of user {user_name}",
+                     documents.from_api(iam.get_user_policy(UserName=user_name, PolicyName=name)["PolicyDocument"]))
+        for name in iam.list_user_policies(UserName=user_name)["PolicyNames"]
+    ]
+    attached = iam.list_attached_user_policies(UserName=user_name)["AttachedPolicies"]
+    policies += [managed_policy(iam, p["PolicyArn"]) for p in attached]
+    for group in iam.list_groups_for_user(UserName=user_name)["Groups"]:
+        name = group["GroupName"]
+        policies += [
+            Policy.parse(f"inline policy {p} of group {name}",
+                         documents.from_api(iam.get_group_policy(GroupName=name, PolicyName=p)["PolicyDocument"]))
+            for p in iam.list_group_policies(GroupName=name)["PolicyNames"]
+        ]
+        policies += [managed_policy(iam, p["PolicyArn"])
+                     for p in iam.list_attached_group_policies(GroupName=name)["AttachedPolicies"]]
+    return policies
+
+
+def role_boundary(iam: Any, role_name: str) -> Policy | None:
+    """The role's permissions boundary, if it has one."""
+    boundary = iam.get_role(RoleName=role_name)["Role"].get("PermissionsBoundary")
+    return managed_policy(iam, boundary["PermissionsBoundaryArn"]) if boundary else None
+
+
+def user_boundary(iam: Any, user_name: str) -> Policy | None:
+    """The user's permissions boundary, if it has one."""
+    boundary = iam.get_user(UserName=user_name)["User"].get("PermissionsBoundary")
+    return managed_policy(iam, boundary["PermissionsBoundaryArn"]) if boundary else None
+
+
+def trust_policy(iam: Any, role_name: str) -> Policy:
+    """The role's trust policy."""
+    document = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    return Policy.parse(f"trust policy of role {role_name}", documents.from_api(document), kind="trust")
+
+
+def role_max_session_duration(iam: Any, role_name: str) -> int:
+    """The longest session, in seconds, the role allows."""
+    return int(iam.get_role(RoleName=role_name)["Role"].get("MaxSessionDuration", 3600))
+
+
+def bucket_policy(s3: Any, bucket: str) -> Policy | None:
+    """The bucket's policy, or None when it has none."""
+    try:
+        text = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "NoSuchBucketPolicy":
+            return None
+        raise
+    return Policy.parse(f"bucket policy of {bucket}", documents.parse(text, name=f"bucket policy of {bucket}"),
+                        kind="resource")

@@ -1,0 +1,29 @@
+"""Then-steps that attempt actions for real and check them against the engine's prediction."""
+
+from __future__ import annotations
+
+from pytest_bdd import parsers, then
+
+from rolecheck import probes
+from rolecheck.deployment import Deployment
+
+
+@then(parsers.parse('the role can perform "{action}"'))
+def _(deployment: Deployment, action: str) -> None:
+    deployment.verify_probe(action, as_role=True, expect_allowed=True)
+
+
+@then(parsers.parse('the role cannot perform "{action}"'))
+def _(deployment: Deployment, action: str) -> None:
+    deployment.verify_probe(action, as_role=True, expect_allowed=False)
+
+
+@then(parsers.parse('with its own credentials the user cannot perform "{action}"'))
+def _(deployment: Deployment, action: str) -> None:
+    deployment.verify_probe(action, as_role=False, expect_allowed=False)
+
+
+@then("with its own credentials the user can perform none of the actions the role is refused")
+def _(deployment: Deployment) -> None:
+    for action in probes.REFUSED_TO_ROLE:
+        deployment.verify_probe(action, as_role=False, expect_allowed=False)
