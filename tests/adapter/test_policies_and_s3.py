@@ -143,9 +143,11 @@ def test_get_missing_key_without_list_bucket_is_403(world: World) -> None:
     assert (error_code(error), status(error)) == ("NoSuchKey", 404)
 
 
-def test_ec2_denial_is_unauthorized_operation(world: World) -> None:
+def test_ec2_denial_is_unauthorized_operation(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     """https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html : EC2 answers
     UnauthorizedOperation (403)."""
+    # Loading moto's default AMIs costs seconds and plays no part in authorization.
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
     _, user = world.user()
     with pytest.raises(ClientError) as error:
         user.client("ec2").describe_instances()

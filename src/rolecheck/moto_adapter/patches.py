@@ -68,9 +68,11 @@ def is_installed() -> bool:
 
 @contextmanager
 def installed() -> Iterator[None]:
-    """Install on enter, uninstall on exit."""
+    """Install on enter; on exit uninstall, unless the adapter was already installed on enter."""
+    was_installed = is_installed()
     install()
     try:
         yield
     finally:
-        uninstall()
+        if not was_installed:
+            uninstall()
