@@ -61,4 +61,4 @@ Feature: The role's temporary credentials can list the buckets and do nothing el
       | add an inline policy to its own role       | iam:PutRolePolicy     |
       | pass its role to an AWS service            | iam:PassRole          |
       | assume another role                        | sts:AssumeRole        |
-      | use an unrelated service                   | ec2:DescribeInstances |
+      | use an unrelated service                   | sns:ListTopics        |
