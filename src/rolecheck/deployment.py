@@ -10,6 +10,7 @@ from rolecheck.clients import AccessKey, Actor
 from rolecheck.registry import ResourceRegistry
 from rolecheck.walkthrough import Role, User
 
+
 # The role that the "assume another role" probe tries: it trusts the whole account, so only a principal whose own
 # policies allow sts:AssumeRole on it could assume it.
 def account_trust(account_id: str) -> dict[str, Any]:

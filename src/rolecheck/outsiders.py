@@ -28,7 +28,8 @@ def other_user(deployment: Deployment, actor: Actor) -> probes.Subject:
     """Create a second user of the account, allowed by its own policy to assume every role, and sign in as it."""
     iam = deployment.admin.client("iam")
     user = walkthrough.create_user(iam, deployment.registry, "other-user")
-    iam.put_user_policy(UserName=user.name, PolicyName="assume-any-role", PolicyDocument=documents.dumps(ASSUME_ANY_ROLE))
+    iam.put_user_policy(UserName=user.name, PolicyName="assume-any-role",
+                        PolicyDocument=documents.dumps(ASSUME_ANY_ROLE))
     actor.sign_in(walkthrough.create_access_key(iam, user))
     return deployment.user_subject_of(user)
 

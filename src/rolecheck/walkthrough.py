@@ -148,7 +148,8 @@ def check_console_access(iam: Any, user: User) -> None:
     profile = iam.get_login_profile(UserName=user.name)["LoginProfile"]
     if not profile.get("PasswordResetRequired", False):
         raise ComplianceViolation(
-            f"user {user.name} can keep the administrator-chosen console password: no reset is required at first sign-in"
+            f"user {user.name} can keep the administrator-chosen console password: "
+            "no reset is required at first sign-in"
         )
 
 

@@ -1,0 +1,70 @@
+"""Secrets stay masked, documents fail with one clear line, tags map to Allure marks."""
+
+from __future__ import annotations
+
+import pickle
+import string
+
+import pytest
+
+from rolecheck import documents
+from rolecheck.errors import PolicyDocumentError
+from rolecheck.secrets import MASK, Secret, generate_password, redact
+from rolecheck.tags import UnknownTag, allure_marks
+
+
+def test_secret_is_masked_everywhere() -> None:
+    secret = Secret("hunter2-very-secret")
+    for rendering in (repr(secret), str(secret), f"{secret}", f"{secret!r}", f"{[secret]}"):
+        assert "hunter2" not in rendering
+    assert secret.reveal() == "hunter2-very-secret"
+    with pytest.raises(TypeError):
+        pickle.dumps(secret)
+
+
+def test_generated_passwords_have_every_class_and_differ() -> None:
+    first, second = generate_password(), generate_password()
+    assert first != second
+    value = first.reveal()
+    assert len(value) == 24
+    for cls in (string.ascii_uppercase, string.ascii_lowercase, string.digits):
+        assert any(c in cls for c in value)
+
+
+def test_redact_masks_credential_fields_at_any_depth() -> None:
+    answer = {"Credentials": {"AccessKeyId": "ASIA1", "SecretAccessKey": "abc", "SessionToken": "tok"},
+              "LoginProfile": [{"Password": "pw"}], "Other": "known-secret"}
+    masked = redact(answer, extra_secrets=["known-secret"])
+    assert masked == {"Credentials": {"AccessKeyId": "ASIA1", "SecretAccessKey": MASK, "SessionToken": MASK},
+                      "LoginProfile": [{"Password": MASK}], "Other": MASK}
+
+
+def test_render_fills_placeholders() -> None:
+    doc = documents.render('{"Statement": [{"Resource": "arn:aws:iam::{{account_id}}:user/x"}]}',
+                           {"account_id": "123"})
+    assert doc["Statement"][0]["Resource"] == "arn:aws:iam::123:user/x"
+
+
+def test_unknown_placeholder_is_one_clear_line() -> None:
+    with pytest.raises(PolicyDocumentError, match=r"^trust: unknown placeholder\(s\) acount_id$"):
+        documents.render('{"Statement": "{{acount_id}}"}', {"account_id": "1"}, name="trust")
+
+
+def test_malformed_json_names_the_place() -> None:
+    with pytest.raises(PolicyDocumentError) as failure:
+        documents.parse('{"Statement": [}', name="policy")
+    assert "\n" not in str(failure.value)
+    assert "line 1 column 16" in str(failure.value)
+
+
+def test_tags_become_labels_and_links() -> None:
+    assert allure_marks("plain") is None
+    marks = allure_marks("control:NIST-AC-6")
+    assert [(m.kind, m.name, m.value) for m in marks] == [("label", "control", "NIST-AC-6"), ("link", "nist", "AC-6")]
+    assert [m.value for m in allure_marks("severity:critical")] == ["critical"]
+
+
+@pytest.mark.parametrize("tag", ["severity:urgent", "control:ISO-27001", "concern:nothing", "owner:me"])
+def test_unknown_tags_are_refused(tag: str) -> None:
+    with pytest.raises(UnknownTag):
+        allure_marks(tag)
