@@ -1,0 +1,76 @@
+"""The ``rolecheck`` command: ``rolecheck sweep`` deletes what interrupted runs left behind.
+
+Bad input or a refused account prints one line to stderr and exits 2; resources that could not be deleted are
+listed and exit 1; a clean sweep exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from rolecheck import safety, sweeper
+from rolecheck.clients import Actor, ClientFactory
+from rolecheck.errors import TargetError
+from rolecheck.targets import DEFAULT_REGION, MotoServerTarget, MotoTarget, connect, make_target
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rolecheck", description="rolecheck compliance suite utilities")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sweep = commands.add_parser("sweep", help="delete the resources runs left behind (by run-id tag or name prefix)")
+    sweep.add_argument("--run-id", help="only this run's leftovers (default: every run's)")
+    sweep.add_argument("--target", default=os.environ.get("ROLECHECK_TARGET") or "aws",
+                       help="aws (default) or moto-server with --endpoint-url. Env: ROLECHECK_TARGET")
+    sweep.add_argument("--region", default=os.environ.get("ROLECHECK_REGION") or DEFAULT_REGION,
+                       help="AWS region. Env: ROLECHECK_REGION")
+    sweep.add_argument("--endpoint-url", default=os.environ.get("ROLECHECK_ENDPOINT_URL") or None,
+                       help="an AWS-compatible endpoint. Env: ROLECHECK_ENDPOINT_URL")
+    sweep.add_argument("--allow-account", action="append", default=[], metavar="ACCOUNT_ID",
+                       help=f"an account the sweeper may touch (repeatable). Env: {safety.ALLOWLIST_ENV}")
+    sweep.add_argument("--dry-run", action="store_true", help="list the leftovers, delete nothing")
+    return parser
+
+
+def run_sweep(args: argparse.Namespace) -> int:
+    """Find and delete (or, with ``--dry-run``, list) the leftovers; the exit status."""
+    run_id = sweeper.valid_run_id(args.run_id) if args.run_id else None
+    target = make_target(args.target, region=args.region, endpoint_url=args.endpoint_url)
+    if isinstance(target, MotoTarget) or (isinstance(target, MotoServerTarget) and target.own_account):
+        raise TargetError(f"nothing to sweep on target {args.target} without --endpoint-url: a backend the suite "
+                          "starts itself lives only as long as its run")
+    connection = connect(target, safety.allowed_accounts(args.allow_account))
+    try:
+        admin = Actor("sweeper", ClientFactory(target.region, target.endpoint_url)).sign_in(connection.admin_key)
+        selector = sweeper.Selector(run_id=run_id, spare=sweeper.spare_caller(connection.identity.arn))
+        leftovers = sweeper.find_leftovers(admin.client("iam"), admin.client("s3"), selector)
+        where = f"account {connection.identity.account} ({target.describe()})"
+        if args.dry_run:
+            for item in leftovers:
+                print(f"would delete {item}")
+            print(f"{len(leftovers)} leftover(s) of {run_id or 'any run'} in {where}; dry run, nothing deleted")
+            return 0
+        problems = sweeper.sweep(admin.client, leftovers, report=print)
+        for line in problems:
+            print(f"could not delete {line}", file=sys.stderr)
+        print(f"deleted {len(leftovers) - len(problems)} of {len(leftovers)} leftover(s) of "
+              f"{run_id or 'any run'} in {where}")
+        return 1 if problems else 0
+    finally:
+        target.stop()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``rolecheck`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return run_sweep(args)
+    except TargetError as exc:
+        print(f"rolecheck: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
