@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from rolecheck import documents
+from rolecheck import consistency, documents
 from rolecheck.clients import AccessKey
 from rolecheck.errors import ComplianceViolation
 from rolecheck.registry import ResourceRegistry
@@ -69,6 +69,7 @@ def create_user(iam: Any, registry: ResourceRegistry, logical: str) -> User:
     name = registry.unique_name(logical)
     answer = iam.create_user(UserName=name, Tags=registry.tags())["User"]
     registry.track("user", name)
+    consistency.wait_until(iam, "user_exists", f"user {name}", UserName=name)
     return User(name=name, arn=answer["Arn"], user_id=answer["UserId"])
 
 
@@ -99,6 +100,7 @@ def create_role(iam: Any, registry: ResourceRegistry, logical: str, trust_policy
     answer = iam.create_role(RoleName=name, AssumeRolePolicyDocument=documents.dumps(trust_policy),
                              MaxSessionDuration=max_session_duration, Tags=registry.tags())["Role"]
     registry.track("role", name)
+    consistency.wait_until(iam, "role_exists", f"role {name}", RoleName=name)
     return Role(name=name, arn=answer["Arn"], role_id=answer["RoleId"],
                 max_session_duration=answer.get("MaxSessionDuration", max_session_duration))
 
@@ -108,7 +110,9 @@ def create_policy(iam: Any, registry: ResourceRegistry, logical: str, document: 
     name = registry.unique_name(logical)
     arn = iam.create_policy(PolicyName=name, PolicyDocument=documents.dumps(document),
                             Tags=registry.tags())["Policy"]["Arn"]
-    return registry.track("policy", arn)
+    registry.track("policy", arn)
+    consistency.wait_until(iam, "policy_exists", f"policy {name}", PolicyArn=arn)
+    return arn
 
 
 def attach_role_policy(iam: Any, role: Role, policy_arn: str) -> None:
@@ -134,6 +138,7 @@ def create_bucket(s3: Any, registry: ResourceRegistry, logical: str, region: str
     extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=name, **extra)
     registry.track("bucket", name)
+    consistency.wait_until(s3, "bucket_exists", f"bucket {name}", Bucket=name)
     s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": registry.tags()})
     return name
 
@@ -161,7 +166,11 @@ def create_access_key(iam: Any, user: User) -> AccessKey:
 
 def assume_role(sts: Any, role_arn: str, session_name: str, duration: int | None = None,
                 session_policy: Mapping[str, Any] | None = None, external_id: str | None = None) -> AccessKey:
-    """Switch to the role: STS AssumeRole, returning the temporary credentials."""
+    """Switch to the role: STS AssumeRole, returning the temporary credentials.
+
+    This is the setup path, which expects success: on real AWS a fresh role or key is retried for a while
+    (``consistency``). A probe that expects a refusal must call STS itself, never this.
+    """
     params: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": session_name}
     if duration is not None:
         params["DurationSeconds"] = duration
@@ -170,7 +179,9 @@ def assume_role(sts: Any, role_arn: str, session_name: str, duration: int | None
     if external_id is not None:
         params["ExternalId"] = external_id
     try:
-        credentials = sts.assume_role(**params)["Credentials"]
+        credentials = consistency.retry_fresh(lambda: sts.assume_role(**params)["Credentials"],
+                                              consistency.FRESH_KEY_ERRORS | consistency.FRESH_ROLE_ERRORS,
+                                              f"switching to role {role_arn}")
     except ClientError as exc:
         raise ComplianceViolation(f"the user cannot switch to role {role_arn}: {describe_error(exc)}") from None
     return AccessKey(
