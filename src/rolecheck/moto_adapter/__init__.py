@@ -9,16 +9,19 @@ from .bootstrap import bootstrap_admin
 from .drift import check_moto_internals
 from .errors import AdapterDriftError
 from .patches import install, installed, is_installed, uninstall
+from .root import bootstrap_root, remove_root
 
 __all__ = [
     "AdapterDriftError",
     "DecisionRecord",
     "bootstrap_admin",
+    "bootstrap_root",
     "check_moto_internals",
     "decisions",
     "install",
     "installed",
     "is_installed",
     "last_decision_for",
+    "remove_root",
     "uninstall",
 ]
