@@ -21,35 +21,28 @@ def managed_policy(iam: Any, arn: str) -> Policy:
     return Policy.parse(f"{arn} ({meta['DefaultVersionId']})", documents.from_api(version["Document"]))
 
 
+def _entity_policies(iam: Any, kind: str, name: str) -> list[Policy]:
+    """Inline and attached (default version) policies of a user, group or role; ``kind`` is "User", "Group", "Role"."""
+    key = {f"{kind}Name": name}
+    inline = getattr(iam, f"list_{kind.lower()}_policies")(**key)["PolicyNames"]
+    get_inline = getattr(iam, f"get_{kind.lower()}_policy")
+    policies = [Policy.parse(f"inline policy {policy} of {kind.lower()} {name}",
+                             documents.from_api(get_inline(PolicyName=policy, **key)["PolicyDocument"]))
+                for policy in inline]
+    attached = getattr(iam, f"list_attached_{kind.lower()}_policies")(**key)["AttachedPolicies"]
+    return policies + [managed_policy(iam, p["PolicyArn"]) for p in attached]
+
+
 def role_identity_policies(iam: Any, role_name: str) -> list[Policy]:
     """The role's inline policies and the default versions of its attached managed policies."""
-    policies = [
-        Policy.parse(f"inline policy {name} of role {role_name}",
-                     documents.from_api(iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]))
-        for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]
-    ]
-    attached = iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]
-    return policies + [managed_policy(iam, p["PolicyArn"]) for p in attached]
+    return _entity_policies(iam, "Role", role_name)
 
 
 def user_identity_policies(iam: Any, user_name: str) -> list[Policy]:
     """The user's inline and attached policies, and those of every group it belongs to."""
-    policies = [
-        Policy.parse(f"inline policy {name} of user {user_name}",
-                     documents.from_api(iam.get_user_policy(UserName=user_name, PolicyName=name)["PolicyDocument"]))
-        for name in iam.list_user_policies(UserName=user_name)["PolicyNames"]
-    ]
-    attached = iam.list_attached_user_policies(UserName=user_name)["AttachedPolicies"]
-    policies += [managed_policy(iam, p["PolicyArn"]) for p in attached]
+    policies = _entity_policies(iam, "User", user_name)
     for group in iam.list_groups_for_user(UserName=user_name)["Groups"]:
-        name = group["GroupName"]
-        policies += [
-            Policy.parse(f"inline policy {p} of group {name}",
-                         documents.from_api(iam.get_group_policy(GroupName=name, PolicyName=p)["PolicyDocument"]))
-            for p in iam.list_group_policies(GroupName=name)["PolicyNames"]
-        ]
-        policies += [managed_policy(iam, p["PolicyArn"])
-                     for p in iam.list_attached_group_policies(GroupName=name)["AttachedPolicies"]]
+        policies += _entity_policies(iam, "Group", group["GroupName"])
     return policies
 
 

@@ -24,6 +24,12 @@ def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [statements] if isinstance(statements, Mapping) else list(statements)
 
 
+def _allow_statements(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The Allow statements with a label for findings: their Sid, or their position."""
+    return [(statement.get("Sid") or f"#{index}", statement)
+            for index, statement in enumerate(_statements(document)) if statement.get("Effect") == "Allow"]
+
+
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -36,10 +42,7 @@ def _fail_if(findings: Sequence[str], what: str) -> None:
 def wildcard_grants(document: Mapping[str, Any]) -> list[str]:
     """Allow statements with ``*`` or a service-wide wildcard in Action, or with NotAction."""
     findings = []
-    for index, statement in enumerate(_statements(document)):
-        if statement.get("Effect") != "Allow":
-            continue
-        label = statement.get("Sid") or f"#{index}"
+    for label, statement in _allow_statements(document):
         if "NotAction" in statement:
             findings.append(f"statement {label} allows everything except {statement['NotAction']} (NotAction)")
         for action in _as_list(statement.get("Action", [])):
@@ -107,10 +110,7 @@ def _aws_principals(statement: Mapping[str, Any]) -> list[str]:
 def wildcard_principals(document: Mapping[str, Any]) -> list[str]:
     """Allow statements that name ``*`` (or a pattern) as principal, or use NotPrincipal."""
     findings = []
-    for index, statement in enumerate(_statements(document)):
-        if statement.get("Effect") != "Allow":
-            continue
-        label = statement.get("Sid") or f"#{index}"
+    for label, statement in _allow_statements(document):
         if "NotPrincipal" in statement:
             findings.append(f"statement {label} trusts everyone but {statement['NotPrincipal']} (NotPrincipal)")
         findings += [f"statement {label} trusts the wildcard principal {p!r}"
@@ -125,10 +125,9 @@ def check_no_wildcard_principals(document: Mapping[str, Any], name: str) -> None
 def unconditional_root_principals(document: Mapping[str, Any]) -> list[str]:
     """Allow statements that trust a whole account (``:root`` or a bare id) without any condition."""
     findings = []
-    for index, statement in enumerate(_statements(document)):
-        if statement.get("Effect") != "Allow" or statement.get("Condition"):
+    for label, statement in _allow_statements(document):
+        if statement.get("Condition"):
             continue
-        label = statement.get("Sid") or f"#{index}"
         findings += [f"statement {label} trusts every principal of account {p} without a condition"
                      for p in _aws_principals(statement) if _ROOT_PRINCIPAL.match(p)]
     return findings
