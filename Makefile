@@ -24,5 +24,10 @@ test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
+# The suite against the floor of its own API calls, the engine and the static checks at scale (docs/bench.md).
+.PHONY: bench
+bench: $(STAMP)
+	$(PY) -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(RESULTS) reports/allure-report reports/junit.xml reports/cucumber.json
