@@ -60,6 +60,11 @@ class Target(ABC):
         """The account of a backend this target simulates itself; None when it may be a real account."""
         return None
 
+    @property
+    def in_process(self) -> bool:
+        """True when the backend's state lives in this process, so principals can be made without a request."""
+        return self.own_account is not None
+
     def describe(self) -> str:
         """Where requests go, for one-line messages and the report's environment."""
         return f"target {self.name} ({self.endpoint_url or 'AWS ' + self.region})"

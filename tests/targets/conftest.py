@@ -23,7 +23,13 @@ def server() -> Iterator[MotoServer]:
         running.stop()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def admin_key(server: MotoServer) -> tuple[str, str]:
-    """A fresh key of an administrator in moto's default account."""
+    """A key of an administrator in moto's default account."""
     return bootstrap_admin("123456789012", "tests-admin")
+
+
+@pytest.fixture(scope="module")
+def foreign_key(server: MotoServer) -> tuple[str, str]:
+    """A key of an administrator in an account that no test allowlists."""
+    return bootstrap_admin("111122223333", "foreign-admin")

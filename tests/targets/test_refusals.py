@@ -19,7 +19,6 @@ from werkzeug.wrappers import Request, Response
 
 from rolecheck import safety
 from rolecheck.errors import TargetError
-from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.targets import MotoServer
 from rolecheck.walkthrough import Identity
 
@@ -27,8 +26,9 @@ USAGE_ERROR = 4
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
-def test_an_account_outside_the_allowlist_is_refused_with_zero_writes(server: MotoServer, workers: str) -> None:
-    key_id, secret = bootstrap_admin(FOREIGN_ACCOUNT, "foreign-admin")
+def test_an_account_outside_the_allowlist_is_refused_with_zero_writes(server: MotoServer, foreign_key: tuple[str, str],
+                                                                      workers: str) -> None:
+    key_id, secret = foreign_key
     before, writes_before = len(server.operations), len(server.writes())
     env = clean_env(**credentials_env(key_id, secret), ROLECHECK_ALLOWED_ACCOUNTS="123456789012")
 

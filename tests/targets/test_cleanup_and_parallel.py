@@ -1,0 +1,146 @@
+"""Always clean, also in parallel: zero leftovers after a pass, a failure and Ctrl-C, counted on the server.
+
+The scenario module below creates one tracked user and, like a run killed between an API call and its
+bookkeeping, an untracked role and bucket: the per-scenario teardown deletes the first, only the end-of-run sweep
+can delete the others.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from target_helpers import (
+    MOTO_ACCOUNT,
+    PLUGIN_CONFTEST,
+    REPO,
+    clean_env,
+    credentials_env,
+    leftovers,
+    pytest_command,
+    run_pytest,
+)
+
+from rolecheck.targets import MotoServer
+
+LEAKY_SCENARIO = '''
+import json
+import os
+import pathlib
+import time
+
+from rolecheck import walkthrough
+
+TRUST = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}
+
+
+def test_scenario(deployment):
+    iam, s3 = deployment.admin.client("iam"), deployment.admin.client("s3")
+    walkthrough.create_user(iam, deployment.registry, "tracked-user")
+    iam.create_role(RoleName=deployment.registry.unique_name("untracked-role"),
+                    AssumeRolePolicyDocument=json.dumps(TRUST), Tags=deployment.registry.tags())
+    s3.create_bucket(Bucket=deployment.registry.unique_name("untracked-bucket", bucket=True))
+    mode = os.environ["SCENARIO_MODE"]
+    if mode == "fail":
+        raise AssertionError("deliberate failure")
+    if mode == "interrupt":
+        pathlib.Path(os.environ["SCENARIO_READY"]).write_text("ready")
+        time.sleep(60)
+'''
+
+RUN_ID_RECORDER = '''
+import json
+import os
+import pathlib
+
+import pytest
+
+
+@pytest.mark.parametrize("n", range(6))
+def test_record(run_id, n):
+    out = pathlib.Path(os.environ["RUN_IDS"]) / f"{n}.json"
+    out.write_text(json.dumps([run_id, os.environ.get("PYTEST_XDIST_WORKER")]))
+'''
+
+
+def _module(tmp_path: Path, source: str) -> Path:
+    (tmp_path / "conftest.py").write_text(PLUGIN_CONFTEST)
+    (tmp_path / "test_module.py").write_text(source)
+    return tmp_path
+
+
+def _env_for(server: MotoServer, admin_key: tuple[str, str], run_id: str, **extra: str) -> dict[str, str]:
+    return clean_env(**credentials_env(*admin_key), ROLECHECK_TARGET="moto-server", ROLECHECK_ENDPOINT_URL=server.url,
+                     ROLECHECK_ALLOWED_ACCOUNTS=MOTO_ACCOUNT, ROLECHECK_RUN_ID=run_id, **extra)
+
+
+@pytest.mark.parametrize(("mode", "exit_status"), [("pass", 0), ("fail", 1)])
+def test_nothing_is_left_after_a_pass_or_a_failure(server: MotoServer, admin_key: tuple[str, str], tmp_path: Path,
+                                                   mode: str, exit_status: int) -> None:
+    run_id = f"clean{mode}"
+    run = run_pytest(env=_env_for(server, admin_key, run_id, SCENARIO_MODE=mode),
+                     cwd=_module(tmp_path, LEAKY_SCENARIO))
+
+    assert run.returncode == exit_status, run.stdout + run.stderr
+    assert "the end-of-run sweep deleted 2 leftover(s)" in run.stdout
+    assert {"iam:CreateUser", "iam:CreateRole", "s3:PUT"} <= set(server.operations)
+    assert leftovers(server.url, *admin_key, run_id) == []
+
+
+def test_nothing_is_left_after_ctrl_c_mid_scenario(server: MotoServer, admin_key: tuple[str, str],
+                                                   tmp_path: Path) -> None:
+    run_id = "cleanint"
+    ready = tmp_path / "ready"
+    process = subprocess.Popen(pytest_command(), cwd=_module(tmp_path, LEAKY_SCENARIO), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=_env_for(server, admin_key, run_id, SCENARIO_MODE="interrupt",
+                                            SCENARIO_READY=str(ready)))
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+        assert ready.exists(), "the scenario never got going"
+        assert len(leftovers(server.url, *admin_key, run_id)) == 3
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        process.kill()
+
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert leftovers(server.url, *admin_key, run_id) == []
+
+
+def test_the_whole_suite_passes_on_moto_server_with_two_workers() -> None:
+    run = run_pytest("--target", "moto-server", "-n", "2", env=clean_env())
+
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert " passed" in run.stdout and "failed" not in run.stdout
+
+
+def test_the_moto_server_target_starts_its_own_server(tmp_path: Path) -> None:
+    run = run_pytest("--target", "moto-server", env=clean_env(SCENARIO_MODE="pass"),
+                     cwd=_module(tmp_path, LEAKY_SCENARIO))
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "the end-of-run sweep deleted 2 leftover(s)" in run.stdout
+
+
+def test_workers_share_the_controllers_run_id(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    records.mkdir()
+    run = run_pytest("-n", "2", env=clean_env(RUN_IDS=str(records)), cwd=_module(tmp_path, RUN_ID_RECORDER))
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    seen = [json.loads(p.read_text()) for p in records.iterdir()]
+    assert len(seen) == 6
+    assert len({run_id for run_id, _ in seen}) == 1
+    assert {worker for _, worker in seen} == {"gw0", "gw1"}
+
+
+def test_the_repo_is_where_the_features_are() -> None:
+    assert (REPO / "features").is_dir() and (REPO / "pytest.ini").is_file()
