@@ -1,0 +1,127 @@
+"""Render Allure results into the single-file HTML report with Allure 3 (the npm package ``allure``).
+
+Node.js is optional: without it the suite still runs and writes results, and ``render`` says in one line how to
+render them elsewhere. It never raises because Node.js or the npm packages are missing; only a failing
+``allure generate`` (a real defect of the results or the configuration) is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+CONFIG_NAME = "allurerc.mjs"
+MIN_NODE_MAJOR = 20
+_GENERATE_TIMEOUT_S = 300
+_INSTALL_TIMEOUT_S = 600
+
+
+class RenderError(RuntimeError):
+    """``allure generate`` failed; the message is one line, the tool's output follows it."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The outcome of ``render``: the report's path, or why there is none and how to get one."""
+
+    report: Path | None
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+
+def project_dir(start: Path | None = None) -> Path:
+    """The directory holding ``allurerc.mjs``: the working directory or a parent, else the source checkout."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / CONFIG_NAME).is_file():
+            return candidate
+    return Path(__file__).resolve().parents[3]
+
+
+def how_to_render(results_dir: Path) -> str:
+    """The one line printed when this machine cannot render."""
+    return (f"Allure results are in {results_dir}; to render them install Node.js {MIN_NODE_MAJOR}+ and run "
+            f"`npm ci && npx allure generate {results_dir}` (see docs/report.md)")
+
+
+def node_major(node: str) -> int | None:
+    """The major version of the ``node`` executable, or ``None`` when it cannot say."""
+    try:
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=10, check=True).stdout
+        return int(out.strip().lstrip("v").split(".")[0])
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+
+
+def _has_node_modules(root: Path) -> bool:
+    return (root / "node_modules" / "allure" / "package.json").is_file()
+
+
+def _install(root: Path) -> str | None:
+    """``npm ci`` from the lock file; returns why it could not, or ``None`` on success."""
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm is not installed"
+    done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=root,
+                          capture_output=True, text=True, timeout=_INSTALL_TIMEOUT_S, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"`npm ci` failed ({last})"
+    return None
+
+
+def _config_for(root: Path, history_path: Path | None, workdir: Path) -> Path:
+    """The project's config, or a derived one that keeps its history elsewhere (tests must not touch ours)."""
+    config = root / CONFIG_NAME
+    if history_path is None:
+        return config
+    derived = workdir / "allurerc.mjs"
+    derived.write_text(
+        f"import base from {json.dumps(config.as_uri())};\n"
+        f"export default {{ ...base, historyPath: {json.dumps(str(history_path))} }};\n",
+        encoding="utf-8",
+    )
+    return derived
+
+
+def render(results_dir: Path | str, out_dir: Path | str, *, root: Path | None = None,
+           history_path: Path | None = None, install: bool = True) -> Rendered:
+    """Render ``results_dir`` into ``out_dir/index.html`` (one self-contained file).
+
+    Installs the npm packages with ``npm ci`` when Node.js is there but ``node_modules`` is not (and ``install``
+    is true). Returns ``Rendered(None, <one line>)`` when Node.js or the packages are unavailable; raises
+    ``RenderError`` only when ``allure generate`` itself fails.
+    """
+    results, out = Path(results_dir).resolve(), Path(out_dir).resolve()
+    root = root or project_dir()
+    node = shutil.which("node")
+    if node is None:
+        return Rendered(None, f"Node.js not found. {how_to_render(results)}")
+    major = node_major(node)
+    if major is None or major < MIN_NODE_MAJOR:
+        return Rendered(None, f"Node.js {major or '?'} is too old. {how_to_render(results)}")
+    if not _has_node_modules(root):
+        problem = _install(root) if install else "node_modules is missing"
+        if problem is not None or not _has_node_modules(root):
+            return Rendered(None, f"{problem or 'allure is not installed'}. {how_to_render(results)}")
+    if not results.is_dir():
+        raise RenderError(f"no Allure results at {results}: run the suite with --alluredir first")
+    npx = shutil.which("npx") or "npx"
+    with tempfile.TemporaryDirectory(prefix="rolecheck-allure-") as workdir:
+        config = _config_for(root, history_path, Path(workdir))
+        command = [npx, "--no-install", "allure", "generate", str(results), "-o", str(out), "--config", str(config)]
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=_GENERATE_TIMEOUT_S,
+                              check=False, env={**os.environ, "NO_COLOR": "1"})
+    report = out / "index.html"
+    if done.returncode != 0 or not report.is_file():
+        output = (done.stdout + done.stderr).strip()
+        raise RenderError(f"`allure generate` exited with {done.returncode} and wrote no {report}\n{output}")
+    return Rendered(report, f"Allure report: {report}")
