@@ -44,6 +44,7 @@ Feature: The deployed policy documents are the reviewed ones and grant only what
 
   Scenario: No policy of the role grants wildcard actions
     Then no policy of the role allows a wildcard action or uses NotAction
+    And every action the role's policies allow is named in full
 
   Scenario: The role cannot escalate its privileges
     Then the role is allowed no privilege-escalation action
@@ -51,3 +52,4 @@ Feature: The deployed policy documents are the reviewed ones and grant only what
   Scenario: The deployed documents are the reviewed documents
     Then the permission policy read back from the account is the reviewed document
     And the trust policy read back from the account is the reviewed document
+    And the role has no policy but the reviewed one

@@ -54,3 +54,4 @@ Feature: Only the named user can assume the role
     Then the trust policy is not accessible from the internet
     And the trust policy names no wildcard principal
     And the trust policy trusts no whole account without a condition
+    And the trust policy trusts no principal but the named user

@@ -45,3 +45,4 @@ Feature: Temporary least-privilege access to S3 through an IAM role
     When the user signs in with its own credentials and switches to the role
     Then the user holds temporary credentials for the role
     And with those credentials the user lists the buckets and sees "demo-bucket"
+    And the user must choose a new console password at first sign-in
