@@ -19,7 +19,9 @@ pytest_plugins = [
     "steps.trust_steps",
     "steps.credential_steps",
     "steps.static_steps",
+    "steps.inventory_steps",
     "fixtures.reporting",
+    "fixtures.mutation",
 ]
 
 
