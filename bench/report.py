@@ -13,7 +13,10 @@ def _seconds(part: dict[str, Any], kind: str = "wall") -> str:
 
 def table(results: dict[str, Any]) -> str:
     """A plain-text table of the medians, the ratios and the targets."""
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str]] = [
+        ("machine", f"{results['cpus']} cpus", f"load average before {results['load_average_before']}, "
+                                              f"after {results['load_average_after']}"),
+    ]
     recording = results.get("recording")
     if recording:
         rows.append(("recorded calls", str(recording["calls"]),

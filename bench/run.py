@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import statistics
 import tempfile
@@ -39,7 +40,8 @@ class Options:
 
 def benchmark(options: Options) -> dict[str, Any]:
     """Measure every requested part; returns the JSON-ready results."""
-    results: dict[str, Any] = {"repeat": options.repeat, "workers": options.workers}
+    results: dict[str, Any] = {"repeat": options.repeat, "workers": options.workers, "cpus": os.cpu_count(),
+                               "load_average_before": _load()}
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         if {"floor", "suite", "parallel"} & set(options.parts):
             results |= _processes(options, Path(scratch))
@@ -48,8 +50,14 @@ def benchmark(options: Options) -> dict[str, Any]:
         results["engine"] = _engine(options.repeat)
     if "scale" in options.parts:
         results["scale"] = _scale(options)
+    results["load_average_after"] = _load()
     results["targets"] = _targets(results)
     return results
+
+
+def _load() -> list[float]:
+    # Other work on the machine slows every wall time: the load average says how much there was.
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def _processes(options: Options, scratch: Path) -> dict[str, Any]:
