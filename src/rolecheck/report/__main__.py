@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from rolecheck.report.render import RenderError, render
+from rolecheck.report.rendering import RenderError, render
 
 DEFAULT_RESULTS = Path("reports/allure-results")
 DEFAULT_OUTPUT = Path("reports/allure-report")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -19,6 +20,16 @@ CONFIG_NAME = "allurerc.mjs"
 MIN_NODE_MAJOR = 20
 _GENERATE_TIMEOUT_S = 300
 _INSTALL_TIMEOUT_S = 600
+
+
+# Allure 3.18's awesome report always embeds Google Analytics; an audit record must not call out when opened.
+_ANALYTICS = re.compile(r'\s*<script async src="https://www\.googletagmanager\.com/[^"]*"></script>\s*'
+                        r"<script>\s*window\.dataLayer.*?</script>", re.S)
+# Its single-file loader defines the embedded-data table in a script after the 3 MB application script; if the
+# application asks for data before the parser reaches it, it falls back to fetch(), which file:// refuses, and the
+# page spins forever. Declaring the (still empty, not ready) table first makes the application wait for it.
+_APP_GLOBALS = "window.allure = window.allure || {};"
+_DATA_TABLE_FIRST = "window.allureReportDataReady = false; window.allureReportData = window.allureReportData || {}; "
 
 
 class RenderError(RuntimeError):
@@ -124,4 +135,15 @@ def render(results_dir: Path | str, out_dir: Path | str, *, root: Path | None = 
     if done.returncode != 0 or not report.is_file():
         output = (done.stdout + done.stderr).strip()
         raise RenderError(f"`allure generate` exited with {done.returncode} and wrote no {report}\n{output}")
+    harden(report)
     return Rendered(report, f"Allure report: {report}")
+
+
+def harden(report: Path) -> None:
+    """Make the single-file report self-contained and reliable to open from disk (see the notes above)."""
+    html = report.read_text(encoding="utf-8")
+    hardened = _ANALYTICS.sub("", html, count=1)
+    if "window.allureReportDataReady" in hardened:
+        hardened = hardened.replace(_APP_GLOBALS, _DATA_TABLE_FIRST + _APP_GLOBALS, 1)
+    if hardened != html:
+        report.write_text(hardened, encoding="utf-8")

@@ -1,0 +1,84 @@
+"""The rendered report, read in headless Chromium: every scenario, the categories, and evidence on the steps."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from report_support import SuiteRun, expected_tests
+
+from rolecheck.tags import EPICS
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_scenario_of_every_feature_is_listed(baseline_view: dict[str, Any]) -> None:
+    expected = expected_tests()
+    assert expected, "no feature files found"
+    wanted = Counter(name for names in expected.values() for name in names)
+    listed = Counter(baseline_view["leaves"])
+    assert listed == wanted, f"missing from the report: {wanted - listed}; not in the features: {listed - wanted}"
+    for feature in expected:
+        assert feature in baseline_view["sections"], f"feature {feature!r} is not a group of the report's tree"
+
+
+def test_report_opens_from_disk_without_errors_or_network(baseline_view: dict[str, Any],
+                                                         mutant_view: dict[str, Any]) -> None:
+    assert baseline_view["errors"] == []
+    assert mutant_view["errors"] == []
+
+
+def test_report_is_one_self_contained_file(rendered: dict[str, Path]) -> None:
+    for report in rendered.values():
+        html = report.read_text(encoding="utf-8")
+        assert re.search(r"""(src|href)=["']https?:""", html) is None, f"{report} loads something from the network"
+        assert "googletagmanager" not in html
+
+
+def test_concerns_are_epics_of_the_tree(baseline_view: dict[str, Any], suite_runs: dict[str, SuiteRun]) -> None:
+    used = {label["value"] for result in suite_runs["baseline"].result_files() for label in result["labels"]
+            if label["name"] == "epic"}
+    assert used, "no result carries an epic"
+    assert used <= set(EPICS.values())
+    assert used <= set(baseline_view["sections"])
+
+
+def test_overview_shows_the_environment(baseline_view: dict[str, Any]) -> None:
+    shown = dict(baseline_view["metadata"])
+    assert shown.get("Target") == "moto"
+    assert shown.get("Account id") == "123456789012"
+    assert shown.get("Region")
+    assert shown.get("Suite version")
+
+
+def test_misconfigured_run_shows_under_compliance_violation(mutant_view: dict[str, Any], probe_name: str,
+                                                            suite_runs: dict[str, SuiteRun]) -> None:
+    categories = {c["name"]: c for c in mutant_view["categories"]}
+    assert "Compliance violation" in categories, f"categories shown: {sorted(categories)}"
+    violation = categories["Compliance violation"]
+    assert probe_name in violation["leaves"]
+    failed = {r["name"]: r for r in suite_runs["mutant"].result_files() if r["status"] == "failed"}
+    for name in violation["leaves"]:
+        assert "Compliance violation:" in failed[name]["statusDetails"]["message"]
+    assert violation["count"] == len(violation["leaves"])
+
+
+def test_failing_probe_shows_its_evidence(mutant_view: dict[str, Any], probe_name: str) -> None:
+    probe = mutant_view["probe"]
+    assert probe["title"] == probe_name
+    assert "Compliance violation:" in probe["error"]
+    assert any(link.startswith(("NIST SP 800-53", "CIS AWS Foundations")) for link in probe["links"])
+    refused = [a for a in probe["attachments"] if " -> " in a]
+    assert refused, f"the failed step has no evidence of a refused call: {probe['attachments']}"
+    assert '"error_code"' in probe["attachmentText"]
+    assert '"operation"' in probe["attachmentText"]
+
+
+def test_screenshots_are_saved(baseline_view: dict[str, Any], mutant_view: dict[str, Any]) -> None:
+    shots = [Path(p) for p in baseline_view["screenshots"] + mutant_view["screenshots"]]
+    names = {p.name for p in shots}
+    assert {"baseline-overview.png", "misconfigured-categories.png", "misconfigured-failing-probe.png"} <= names
+    for shot in shots:
+        assert shot.read_bytes()[:8] == PNG_MAGIC, f"{shot} is not a PNG"
