@@ -4,7 +4,7 @@
 //                     "screenshots": "reports/screenshots", "prefix": "overview", "probe": "<test name>"}'
 //
 // It lists every test leaf of the results tree, the categories with their tests, and, when "probe" names a test,
-// opens that test, expands its failed step and that step's first attachment. Screenshots go to
+// opens that test, expands its failed step and the evidence of the refused call (else the step's first attachment). Screenshots go to
 // <screenshots>/<prefix>-*.png. The Python tests decide what is right; this script only looks.
 import { chromium } from "playwright-core";
 import { mkdirSync } from "node:fs";
@@ -19,7 +19,7 @@ const shot = async (page, name) => {
   await page.screenshot({ path, fullPage: true });
   return path;
 };
-// The tree opens only the groups with failures; open the rest, deepest last, until every group is open.
+// The tree opens only the groups with failures; open the others, round after round, until every group is open.
 // An open group's container holds its header and its content; a closed one holds the header alone.
 const expandAll = async (page) => {
   for (let round = 0; round < 20; round++) {
