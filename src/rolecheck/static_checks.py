@@ -57,8 +57,8 @@ def check_no_wildcard_grants(document: Mapping[str, Any], name: str) -> None:
 
 
 def allowed_actions(principal: Principal, policies: Sequence[Policy], boundary: Policy | None = None) -> frozenset[str]:
-    """The principal's effective allowed actions over the whole action catalog (any resource)."""
-    return effective_actions(principal, policies, resource="*", permissions_boundary=boundary)
+    """The principal's effective allowed actions over the whole action catalog, on any resource."""
+    return effective_actions(principal, policies, resource=None, permissions_boundary=boundary)
 
 
 def check_exact_actions(actual: Iterable[str], expected: Iterable[str]) -> None:

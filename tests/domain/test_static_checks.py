@@ -89,3 +89,25 @@ def test_same_document_ignores_spelling_but_not_content() -> None:
     changed = _with_statement(LIST_ONLY, Effect="Allow", Action="s3:GetObject", Resource="*")
     with pytest.raises(ComplianceViolation, match="not the reviewed document"):
         static_checks.check_same_document(changed, LIST_ONLY, "policy")
+
+
+@pytest.mark.parametrize("statement", [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*/*"},
+    {"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": f"arn:aws:iam::{ACCOUNT}:role/s3-list-role"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+     "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+], ids=["resource-scoped", "own role", "conditional"])
+def test_effective_permissions_see_grants_on_any_resource(statement: dict) -> None:
+    policy = Policy.parse("p", _with_statement(LIST_ONLY, **statement))
+    actions = static_checks.allowed_actions(SESSION, [policy])
+    assert statement["Action"] in actions
+    with pytest.raises(ComplianceViolation, match="beyond the reviewed set"):
+        static_checks.check_exact_actions(actions, ["s3:ListAllMyBuckets"])
+
+
+def test_only_an_unconditional_deny_on_everything_removes_a_grant() -> None:
+    wide = _with_statement(LIST_ONLY, Effect="Allow", Action="s3:GetObject", Resource="*")
+    narrow_deny = _with_statement(wide, Effect="Deny", Action="s3:GetObject", Resource="arn:aws:s3:::secret/*")
+    assert "s3:GetObject" in static_checks.allowed_actions(SESSION, [Policy.parse("p", narrow_deny)])
+    full_deny = _with_statement(wide, Effect="Deny", Action="s3:GetObject", Resource="*")
+    assert "s3:GetObject" not in static_checks.allowed_actions(SESSION, [Policy.parse("p", full_deny)])

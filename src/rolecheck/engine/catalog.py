@@ -93,7 +93,7 @@ def _statement_actions(patterns: tuple[str, ...], not_action: bool) -> frozenset
     return action_catalog() - named if not_action else named
 
 
-def _live(policies: Sequence[Policy], effect: str, resource: str, context: Mapping[str, Any]) -> frozenset[str]:
+def _live(policies: Sequence[Policy], effect: str, resource: str | None, context: Mapping[str, Any]) -> frozenset[str]:
     lookup = context_lookup(context)
     found: set[str] = set()
     for policy in policies:
@@ -103,18 +103,34 @@ def _live(policies: Sequence[Policy], effect: str, resource: str, context: Mappi
     return frozenset(found)
 
 
-def _applies(statement: Statement, resource: str, context: Mapping[str, Any], lookup: Any) -> bool:
-    return statement.matches_resource(resource, lookup) and statement.conditions_hold(context, lookup)
+def _applies(statement: Statement, resource: str | None, context: Mapping[str, Any], lookup: Any) -> bool:
+    if resource is not None:
+        return statement.matches_resource(resource, lookup) and statement.conditions_hold(context, lookup)
+    # Any resource: an Allow may apply to some resource under some request, so it counts unless it can match
+    # nothing (NotResource "*"); a Deny counts only when it covers every resource unconditionally. Both err on the
+    # side of reporting more as allowed, which is the safe side for a least-privilege check.
+    if statement.effect == "Allow":
+        return not (statement.not_resource and _covers_everything(statement, lookup))
+    return not statement.conditions and not statement.not_resource and _covers_everything(statement, lookup)
+
+
+def _covers_everything(statement: Statement, lookup: Any) -> bool:
+    return statement.resources is None or any(m.matches("*", lookup) for m in statement.resources)
 
 
 def effective_actions(
     principal: Principal,
     identity_policies: Sequence[Policy],
-    resource: str = "*",
+    resource: str | None = "*",
     permissions_boundary: Policy | None = None,
     context: Mapping[str, Any] | None = None,
 ) -> frozenset[str]:
     """Catalog actions that ``evaluate()`` allows this principal on the resource string ``resource``.
+
+    With ``resource=None`` the question is "on any resource, under any request": every Allow statement counts
+    whatever its Resource and Condition, and a Deny is subtracted only when it covers every resource without a
+    condition. That over-approximates on purpose: the least-privilege checks must see ``s3:GetObject`` granted on
+    ``arn:aws:s3:::*/*`` even though no single resource string is named.
 
     Semantics: for every catalog action, the request is evaluated in the principal's own account with no
     resource-based or session policy. ``resource`` is matched literally, as evaluate() would match it, so the
@@ -126,7 +142,7 @@ def effective_actions(
     """
     if principal.type == "Anonymous":
         return frozenset()
-    request = Request(principal, "", resource, context=dict(context or {}))
+    request = Request(principal, "", resource or "*", context=dict(context or {}))
     ctx = build_context(request)
     boundary = [permissions_boundary] if permissions_boundary and principal.type != "Account" else []
     identity = [] if principal.type == "Account" else list(identity_policies)
