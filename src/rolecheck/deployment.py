@@ -11,8 +11,6 @@ from rolecheck.registry import ResourceRegistry
 from rolecheck.walkthrough import Role, User
 
 
-# The role that the "assume another role" probe tries: it trusts the whole account, so only a principal whose own
-# policies allow sts:AssumeRole on it could assume it.
 def account_trust(account_id: str) -> dict[str, Any]:
     """A trust policy that delegates to the account's identity policies."""
     return {
@@ -68,17 +66,25 @@ class Deployment:
         self.role_actor.sign_in(self.role_key)
 
     def probe_context(self) -> probes.ProbeContext:
-        """What the probes act on; the role for the "assume another role" probe is created on first use."""
+        """What the probes act on, for the whole scenario."""
         if self._probe_context is None:
-            role = self.require_role()
-            other = walkthrough.create_role(self.admin.client("iam"), self.registry, "other-role",
-                                            account_trust(self.account_id))
             self._probe_context = probes.ProbeContext(
                 account_id=self.account_id, bucket=self.bucket or "", object_key=self.object_key or "",
-                role_name=role.name, registry=self.registry, region=self.region,
-                secure_transport=self.secure_transport, other_role_arn=other.arn,
+                role_name=self.require_role().name, registry=self.registry, region=self.region,
+                secure_transport=self.secure_transport,
             )
         return self._probe_context
+
+    def _other_role_arn(self) -> str:
+        """The role the "assume another role" probe tries, created on first use.
+
+        It trusts the whole account, so only a principal whose own policies allow sts:AssumeRole on it could assume it.
+        """
+        ctx = self.probe_context()
+        if ctx.other_role_arn is None:
+            ctx.other_role_arn = walkthrough.create_role(self.admin.client("iam"), self.registry, "other-role",
+                                                         account_trust(self.account_id)).arn
+        return ctx.other_role_arn
 
     def role_subject(self) -> probes.Subject:
         """The role session as the engine sees it, from the state read back from the target."""
@@ -98,6 +104,8 @@ class Deployment:
         """Attempt ``action`` as the role session (or the user), predict it, and check it."""
         actor, subject = (self.role_actor, self.role_subject()) if as_role else (self.user_actor, self.user_subject())
         p = probes.probe(action)
+        if p is probes.PROBES["sts:AssumeRole"]:
+            self._other_role_arn()
         probes.verify(p, "the role session" if as_role else "the user", actor.client(p.service), subject,
                       self.probe_context(), self.admin.client("iam"), self.admin.client("s3"), expect_allowed)
 

@@ -159,8 +159,7 @@ def replace_policy(statement: dict[str, Any]) -> Callable[[Deployment], None]:
     return lambda deployment: _new_default_version(deployment, _policy(statement))
 
 
-def _set_trust(deployment: Deployment, principal: Any, *, keep_user: bool = True,
-               condition: dict[str, Any] | None = None) -> None:
+def _set_trust(deployment: Deployment, principal: Any, *, keep_user: bool = True) -> None:
     """The role's trust policy, rewritten so that its one statement names ``principal`` (and the user)."""
     principals: dict[str, Any] = {}
     for kind, value in principal.items():
@@ -170,8 +169,6 @@ def _set_trust(deployment: Deployment, principal: Any, *, keep_user: bool = True
     statement: dict[str, Any] = {"Sid": "TrustOnlyTheNamedUser", "Effect": "Allow",
                                  "Principal": {k: v[0] if len(v) == 1 else v for k, v in principals.items()},
                                  "Action": "sts:AssumeRole"}
-    if condition:
-        statement["Condition"] = condition
     _iam(deployment).update_assume_role_policy(RoleName=deployment.require_role().name,
                                                PolicyDocument=documents.dumps(_policy(statement)))
 
@@ -185,13 +182,8 @@ def _second_user(deployment: Deployment) -> str:
     return walkthrough.create_user(_iam(deployment), deployment.registry, "second-user").arn
 
 
-def _everyone_trusted_and_unsigned_sts(deployment: Deployment) -> None:
+def _everyone_trusted(deployment: Deployment) -> None:
     _set_trust(deployment, {"AWS": "*"})
-
-
-def _every_signed_principal(deployment: Deployment) -> None:
-    # The condition only asks for a signed caller: any IAM principal of any account has an aws:PrincipalArn.
-    _set_trust(deployment, {"AWS": "*"}, condition={"StringLike": {"aws:PrincipalArn": "arn:aws:*"}})
 
 
 def attach_admin_to_role(deployment: Deployment) -> None:
@@ -347,17 +339,18 @@ def sts_answers_unsigned_requests(context: MutationContext) -> Undo:
     """STS decides unsigned AssumeRole calls by the trust policy alone, as if an anonymous caller could sign in."""
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    from rolecheck.engine import Principal
     from rolecheck.moto_adapter import authorizer
+    from rolecheck.moto_adapter.identity import find_role_by_arn
+    from rolecheck.static_checks import internet_accessible
 
     installed = ActionAuthenticatorMixin.__dict__["_authenticate_and_authorize_action"]
 
     def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None:
         call = authorizer._call_of(response)
         if call.service == "sts" and authorizer.credential_of(response.headers, call.query) is None:
-            decision = authorizer._decide(call, None, Principal.anonymous(), resource)
-            if not decision.allowed:
-                raise authorizer._denied(call, decision.message)
+            role = find_role_by_arn(authorizer._param(call.params, "RoleArn") or "")
+            if role is None or not internet_accessible(documents.from_api(role.assume_role_policy_document)):
+                raise authorizer._denied(call, "the trust policy does not admit anonymous callers")
             return
         installed(response, iam_request_cls, resource)
 
@@ -374,9 +367,8 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset(_POLICY_CHANGED | {NO_WILDCARDS, NO_ESCALATION} | cannot(*S3_ACTIONS)),
            apply=replace_policy(_statement("s3:*", "*", "AllS3"))),
     Mutant("policy-reads-every-object", "The role's policy also allows s3:GetObject on arn:aws:s3:::*/*.",
-           frozenset({REVIEWED} | cannot("s3:GetObject")),
-           apply=add_to_policy("s3:GetObject", "arn:aws:s3:::*/*", "ReadEveryObject"),
-           notes="the effective-permissions check computes over Resource '*' and misses resource-scoped grants"),
+           frozenset(_POLICY_CHANGED | cannot("s3:GetObject")),
+           apply=add_to_policy("s3:GetObject", "arn:aws:s3:::*/*", "ReadEveryObject")),
     Mutant("policy-allows-notaction", "The role's policy allows everything except IAM, written with NotAction.",
            frozenset(_POLICY_CHANGED | {NO_WILDCARDS, NO_ESCALATION} | cannot(*S3_ACTIONS, "sts:AssumeRole",
                                                                               "sns:ListTopics")),
@@ -395,7 +387,7 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset(_POLICY_CHANGED | {NO_ESCALATION} | cannot("sts:AssumeRole")),
            apply=add_to_policy("sts:AssumeRole", "*", "AssumeAnyRole")),
     Mutant("policy-manages-own-role", "The role's policy lets the role attach and write policies on itself.",
-           frozenset({REVIEWED} | cannot("iam:AttachRolePolicy", "iam:PutRolePolicy")),
+           frozenset(_POLICY_CHANGED | {NO_ESCALATION} | cannot("iam:AttachRolePolicy", "iam:PutRolePolicy")),
            apply=add_to_policy(["iam:AttachRolePolicy", "iam:PutRolePolicy"], "{{role_arn}}", "ManageOwnRole")),
     Mutant("policy-creates-users", "The role's policy also allows iam:CreateUser.",
            frozenset(_POLICY_CHANGED | cannot("iam:CreateUser")),
@@ -404,7 +396,7 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset({EXACT, REVIEWED, NO_WILDCARDS, NO_ESCALATION} | cannot(*ACTIVITIES)),
            apply=attach_admin_to_role),
     Mutant("role-has-inline-policy", "The role has an unreviewed inline policy that reads the bucket's objects.",
-           frozenset({REVIEWED} | cannot("s3:GetObject")),
+           frozenset({REVIEWED, EXACT} | cannot("s3:GetObject")),
            apply=inline_policy_on_role),
     Mutant("policy-detached", "The reviewed policy is detached from the role.",
            frozenset({WALKTHROUGH, CAN_LIST, EXACT, REVIEWED}),
@@ -415,9 +407,9 @@ CATALOG: tuple[Mutant, ...] = (
     Mutant("role-allows-12-hour-sessions", "The role's MaxSessionDuration is 43200 seconds (12 hours).",
            frozenset({MAX_SESSION}),
            apply=long_sessions),
-    Mutant("trust-names-everyone", 'The trust policy names "AWS": "*", on the sole condition of a signed caller.',
+    Mutant("trust-names-everyone", 'The trust policy names "AWS": "*".',
            frozenset(_TRUST_CHANGED | {OTHER_USER, FOREIGN_ADMIN, OWN_SESSION}),
-           apply=_every_signed_principal),
+           apply=_everyone_trusted),
     Mutant("trust-names-account-root", "The trust policy names the account root without a condition.",
            frozenset(_TRUST_CHANGED | {OTHER_USER}),
            apply=trust(lambda d: {"AWS": f"arn:aws:iam::{d.account_id}:root"})),
@@ -473,7 +465,7 @@ CATALOG: tuple[Mutant, ...] = (
            setup=sts_hides_session_name, moto_only=True),
     Mutant("sts-answers-unsigned", 'STS answers unsigned requests, and the trust policy names "AWS": "*".',
            frozenset(_TRUST_CHANGED | {OTHER_USER, FOREIGN_ADMIN, ANONYMOUS, OWN_SESSION}),
-           apply=_everyone_trusted_and_unsigned_sts, setup=sts_answers_unsigned_requests, moto_only=True),
+           apply=_everyone_trusted, setup=sts_answers_unsigned_requests, moto_only=True),
 )
 
 MUTANTS: dict[str, Mutant] = {mutant.name: mutant for mutant in CATALOG}

@@ -212,16 +212,24 @@ def check_agrees(p: Probe, outcome: Outcome, decision: Decision) -> None:
         )
 
 
-def check_denied(p: Probe, who: str, allowed: bool, decision: Decision) -> None:
-    """A least-privilege check: the action must be denied."""
-    if allowed:
-        raise ComplianceViolation(f"{who} can perform {p.action} on {decision.request.resource}: {decision.message}")
+def _basis(outcome: Outcome | None, decision: Decision) -> str:
+    if outcome is None:
+        return f"decided by the policy engine, {decision.verdict.value}: {decision.message}"
+    observed = "allowed it" if outcome.allowed else f"refused it ({outcome.error_code}: {outcome.error_message})"
+    return f"the account {observed}; the policy engine says {decision.verdict.value}: {decision.message}"
 
 
-def check_allowed(p: Probe, who: str, allowed: bool, decision: Decision) -> None:
+def check_denied(p: Probe, who: str, outcome: Outcome | None, decision: Decision) -> None:
+    """A least-privilege check: the action must be denied (by the account; by the engine when no call can tell)."""
+    if (outcome.allowed if outcome is not None else decision.allowed):
+        raise ComplianceViolation(f"{who} can perform {p.action} on {decision.request.resource}: "
+                                  f"{_basis(outcome, decision)}")
+
+
+def check_allowed(p: Probe, who: str, outcome: Outcome | None, decision: Decision) -> None:
     """The one action the role exists for must work."""
-    if not allowed:
-        raise ComplianceViolation(f"{who} cannot perform {p.action}: {decision.message}")
+    if not (outcome.allowed if outcome is not None else decision.allowed):
+        raise ComplianceViolation(f"{who} cannot perform {p.action}: {_basis(outcome, decision)}")
 
 
 def assume_role_probe(role_arn: str, session_name: str = "rolecheck-probe") -> Probe:
@@ -237,9 +245,10 @@ def anonymous_subject() -> Subject:
 
 def verify(p: Probe, who: str, client: Any, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
            expect_allowed: bool) -> tuple[Outcome | None, Decision]:
-    """Attempt a probe (when it is live), predict it, attach both as evidence, and check agreement and compliance.
+    """Attempt a probe (when it is live), predict it, attach both as evidence, and check compliance, then agreement.
 
-    Drift is checked first: when the engine and the target disagree, neither verdict can be trusted.
+    The target's answer decides compliance: an action the account allows is allowed, whatever the engine thinks.
+    Drift is checked after, so that a compliant account whose answer the engine fails to predict is still reported.
     """
     from rolecheck.evidence import attach_json, attach_text
 
@@ -248,10 +257,9 @@ def verify(p: Probe, who: str, client: Any, subject: Subject, ctx: ProbeContext,
     if outcome is not None:
         attach_json(f"observed: {p.action}", outcome.evidence())
     attach_text(f"engine: {p.action} is {decision.verdict.value}", decision.explain())
+    (check_allowed if expect_allowed else check_denied)(p, who, outcome, decision)
     if outcome is not None:
         check_agrees(p, outcome, decision)
-    allowed = outcome.allowed if outcome is not None else decision.allowed
-    (check_allowed if expect_allowed else check_denied)(p, who, allowed, decision)
     return outcome, decision
 
 

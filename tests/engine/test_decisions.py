@@ -122,6 +122,9 @@ SESSION_GET = policy(allow("s3:GetObject"), kind="session")
 SESSION_LIST = policy(allow("s3:ListBucket"), kind="session")
 
 
+STS_COMMON_ERRORS = "https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html"
+
+
 def trust_case(case_id: str, expected: Verdict, source: str, principal_element: Any, **kw: Any) -> Case:
     extra = kw.pop("statement_extra", {})
     resource_policy = trust(trust_allow(principal_element, **extra))
@@ -406,6 +409,11 @@ CASES: list[Case] = [
     Case("anonymous-account-principal", IMP, PRINCIPAL, principal=ANONYMOUS,
          resource_policy=bucket_policy(allow("s3:GetObject", "arn:aws:s3:::bkt/*", Principal={"AWS": ACCT}))),
     Case("anonymous-no-resource-policy", IMP, PRINCIPAL, principal=ANONYMOUS, identity=ident(allow("*"))),
+    Case("anonymous-assume-role-even-if-trust-names-everyone", IMP, STS_COMMON_ERRORS, principal=ANONYMOUS,
+         action="sts:AssumeRole", resource="arn:aws:iam::111122223333:role/Target",
+         resource_policy=trust(trust_allow({"AWS": "*"}))),
+    Case("anonymous-iam-call-even-if-allowed", IMP, STS_COMMON_ERRORS, principal=ANONYMOUS,
+         action="iam:ListUsers", resource="*", resource_policy=bucket_policy(allow("*", "*", Principal="*"))),
     Case("root-full-access-own-account", A, DENYALLOW, principal=ROOT),
     Case("root-explicit-deny-in-bucket-policy", E, DENYALLOW, principal=ROOT,
          resource_policy=bucket_policy(deny("s3:GetObject", OBJECT, Principal={"AWS": ACCOUNT_ROOT}))),

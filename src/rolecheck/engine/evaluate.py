@@ -24,6 +24,12 @@ from rolecheck.engine.policy import Policy
 
 ASSUME_ROLE_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
 ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})
+# IAM and STS answer an unsigned request with MissingAuthenticationToken before any policy is read; only the
+# federation calls, whose proof is the token they carry, are made unsigned.
+# https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
+SIGNED_ONLY_SERVICES = ("iam:", "sts:")
+UNSIGNED_FEDERATION = frozenset({"sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
+MISSING_AUTHENTICATION = "Request is missing Authentication Token"
 _DENY_TYPES = {
     "identity": "an identity-based policy",
     "resource": "a resource-based policy",
@@ -113,6 +119,10 @@ def evaluate(request: Request) -> Decision:
     """Decide one request the way AWS's enforcement code does; see the module docstring for sources."""
     action_lower = request.action.lower()
     principal = request.principal
+    if (principal.type == "Anonymous" and action_lower.startswith(SIGNED_ONLY_SERVICES)
+            and action_lower not in UNSIGNED_FEDERATION):
+        stage = StageResult("authentication", "denies", (), "the service accepts only signed requests")
+        return Decision(Verdict.IMPLICIT_DENY, request, (stage,), MISSING_AUTHENTICATION)
     if action_lower in ALWAYS_ALLOWED:
         stage = StageResult("always allowed", "allows", (), "AWS allows sts:GetCallerIdentity without a policy")
         return Decision(Verdict.ALLOWED, request, (stage,), f"Allowed: {request.action} needs no permission")
