@@ -108,7 +108,11 @@ def measure_point(roles: int) -> ScalePoint:
     from moto.iam.models import iam_backends
 
     from rolecheck import moto_adapter
+    from rolecheck.engine import action_catalog, privilege_escalation_actions
 
+    # The catalog loads once per process; it must not land on whichever size happens to be measured first.
+    action_catalog()
+    privilege_escalation_actions()
     mock = mock_aws()
     mock.start()
     try:
