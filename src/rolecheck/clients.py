@@ -7,6 +7,7 @@ mutable credentials object: signing in again changes what the existing clients s
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,12 @@ class _ActorProvider(CredentialProvider):
         return self._credentials
 
 
+@functools.cache
+def _shared_loader() -> Any:
+    """One service-model loader per process: every factory and actor reuses the models it has parsed."""
+    return botocore.session.get_session().get_component("data_loader")
+
+
 class ClientFactory:
     """Shared by every actor of a target: region, endpoint and one service-model loader for all sessions."""
 
@@ -71,7 +78,7 @@ class ClientFactory:
         self.endpoint_url = endpoint_url
         self.recorder = recorder
         self.config = config
-        self._loader = botocore.session.get_session().get_component("data_loader")
+        self._loader = _shared_loader()
         self.clients_created = 0
 
     def new_session(self, credentials: Credentials | None) -> botocore.session.Session:

@@ -56,11 +56,18 @@ def check_moto_internals() -> None:
         (User, ("policies", "managed_policies", "path", "id", "arn")),
     ):
         _require(_has_attributes(cls, attributes), f"{cls.__name__} lacks one of {', '.join(attributes)}")
+    backend_names = _assigned_in_init(IAMBackend)
     for name in ("access_keys", "users", "roles", "groups", "managed_policies", "instance_profiles"):
-        _require(name in inspect.getsource(IAMBackend.__init__), f"IAMBackend.{name} is gone")
+        _require(name in backend_names, f"IAMBackend.{name} is gone")
     _require(hasattr(iam_backends, "items") and hasattr(sts_backends, "items"), "moto backends are not dicts")
 
 
+def _assigned_in_init(cls: type) -> frozenset[str]:
+    # The names __init__'s bytecode stores or loads: reading them is instant, where inspect.getsource parses files
+    # and cost most of a start-up's self-test.
+    return frozenset(inspect.unwrap(cls.__init__).__code__.co_names)
+
+
 def _has_attributes(cls: type, attributes: tuple[str, ...]) -> bool:
-    source = inspect.getsource(cls)
-    return all(f"self.{name}" in source or f"def {name}" in source for name in attributes)
+    assigned = _assigned_in_init(cls)
+    return all(name in assigned or hasattr(cls, name) for name in attributes)
