@@ -44,7 +44,6 @@ class Target(ABC):
     account_id: str | None = field(default=None, init=False)
 
     name = "abstract"
-    controllable_clock = False
     consistency_timeout = 0.0
 
     @abstractmethod
@@ -65,6 +64,11 @@ class Target(ABC):
         """True when the backend's state lives in this process, so principals can be made without a request."""
         return self.own_account is not None
 
+    @property
+    def controllable_clock(self) -> bool:
+        """A backend in this process reads this process's clock, which the suite can move (time-machine)."""
+        return self.in_process
+
     def describe(self) -> str:
         """Where requests go, for one-line messages and the report's environment."""
         return f"target {self.name} ({self.endpoint_url or 'AWS ' + self.region})"
@@ -75,7 +79,6 @@ class MotoTarget(Target):
     """In-process moto, with every request decided by rolecheck's engine instead of moto's own checks."""
 
     name = "moto"
-    controllable_clock = True
     admin_user: str = MOTO_ADMIN
 
     def __post_init__(self) -> None:
