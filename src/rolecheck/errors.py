@@ -34,3 +34,27 @@ class TargetError(RuntimeError):
 
 class PolicyDocumentError(ValueError):
     """A policy document in a feature file is malformed (bad JSON, unknown placeholder)."""
+
+
+# AWS's answers when authorization refuses a request, per protocol (a HEAD request only has the status; an unsigned
+# IAM or STS request is refused before any policy is read).
+AUTHORIZATION_ERRORS = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "403",
+                                  "Forbidden", "MissingAuthenticationToken"})
+# Answers that reject the credentials themselves: they say nothing about the policies under test.
+AUTHENTICATION_ERRORS = frozenset({"InvalidClientTokenId", "SignatureDoesNotMatch", "InvalidAccessKeyId",
+                                   "InvalidToken", "UnrecognizedClientException", "AuthFailure"})
+# The offline engine could not decide (unsupported feature, malformed policy): never a verdict either.
+ENGINE_ERROR_PREFIX = "Rolecheck"
+
+
+def refusal(code: str, message: str, what: str) -> AssertionError | TargetError | None:
+    """Classify an AWS error answer to an action that must succeed.
+
+    A refusal by authorization is a compliance violation; an error of the credentials or of the offline engine is a
+    target problem; anything else (``None``) is the caller's to re-raise.
+    """
+    if code in AUTHORIZATION_ERRORS:
+        return ComplianceViolation(f"{what}: {code}: {message}")
+    if code in AUTHENTICATION_ERRORS or code.startswith(ENGINE_ERROR_PREFIX):
+        return TargetError(f"{what}: the target did not judge the request ({code}: {message})")
+    return None

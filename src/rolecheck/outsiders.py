@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rolecheck import documents, probes, walkthrough
+from rolecheck import consistency, documents, probes, walkthrough
 from rolecheck.clients import Actor
 from rolecheck.deployment import Deployment
 
@@ -31,6 +31,10 @@ def other_user(deployment: Deployment, actor: Actor) -> probes.Subject:
     iam.put_user_policy(UserName=user.name, PolicyName="assume-any-role",
                         PolicyDocument=documents.dumps(ASSUME_ANY_ROLE))
     actor.sign_in(walkthrough.create_access_key(iam, user))
+    # On AWS a fresh key takes a while to work everywhere: wait for it here, so that the probe that follows, which
+    # expects a refusal, is never retried and never mistakes an unknown key for a verdict.
+    consistency.retry_fresh(actor.client("sts").get_caller_identity, consistency.FRESH_KEY_ERRORS,
+                            "signing in as the other user")
     return deployment.user_subject_of(user)
 
 

@@ -16,12 +16,8 @@ from botocore.exceptions import ClientError
 
 from rolecheck import readback
 from rolecheck.engine import Decision, Policy, Principal, Request, evaluate
-from rolecheck.errors import ComplianceViolation, EngineDrift
+from rolecheck.errors import AUTHORIZATION_ERRORS, ComplianceViolation, EngineDrift, TargetError, refusal
 from rolecheck.registry import ResourceRegistry
-
-# What AWS answers when authorization fails, per protocol; a HEAD request only has the status.
-DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "403", "Forbidden",
-                          "MissingAuthenticationToken"})
 
 # A harmless bucket policy for the PutBucketPolicy probe: if the probe is wrongly allowed, the bucket stays usable.
 _PROBE_BUCKET_POLICY = {
@@ -141,16 +137,23 @@ class Outcome:
 
 
 def attempt(p: Probe, client: Any, ctx: ProbeContext) -> Outcome:
-    """Make the probe's API call. Any answer but an authorization error means the action was allowed."""
+    """Make the probe's API call and say whether authorization let it through.
+
+    An authorization error means denied; an error of the credentials or of the offline engine is a target problem
+    (``TargetError``), never a verdict; any other answer (NoSuchKey, BucketNotEmpty...) means it got past authorization.
+    """
     assert p.call is not None
     try:
         p.call(client, ctx)
     except ClientError as exc:
         error = exc.response.get("Error", {})
-        code = str(error.get("Code", ""))
-        if code in DENIED_CODES:
-            return Outcome(False, code, error.get("Message"))
-        return Outcome(True, code, error.get("Message"))
+        code, message = str(error.get("Code", "")), str(error.get("Message", ""))
+        if code in AUTHORIZATION_ERRORS:
+            return Outcome(False, code, message)
+        problem = refusal(code, message, f"probe {p.action}")
+        if isinstance(problem, TargetError):
+            raise problem from None
+        return Outcome(True, code, message)
     finally:
         if p.creates is not None:
             kind, name = p.creates(ctx)

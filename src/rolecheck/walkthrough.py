@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from rolecheck import consistency, documents
 from rolecheck.clients import AccessKey
-from rolecheck.errors import ComplianceViolation
+from rolecheck.errors import ComplianceViolation, refusal
 from rolecheck.registry import ResourceRegistry
 from rolecheck.secrets import Secret
 
@@ -183,7 +183,7 @@ def assume_role(sts: Any, role_arn: str, session_name: str, duration: int | None
                                               consistency.FRESH_KEY_ERRORS | consistency.FRESH_ROLE_ERRORS,
                                               f"switching to role {role_arn}")
     except ClientError as exc:
-        raise ComplianceViolation(f"the user cannot switch to role {role_arn}: {describe_error(exc)}") from None
+        raise _judged(exc, f"the user cannot switch to role {role_arn}") from None
     return AccessKey(
         access_key_id=credentials["AccessKeyId"],
         secret_access_key=Secret(credentials["SecretAccessKey"]),
@@ -231,7 +231,13 @@ def bucket_names(s3: Any) -> list[str]:
     try:
         return [b["Name"] for b in s3.list_buckets()["Buckets"]]
     except ClientError as exc:
-        raise ComplianceViolation(f"the role's credentials cannot list the buckets: {describe_error(exc)}") from None
+        raise _judged(exc, "the role's credentials cannot list the buckets") from None
+
+
+def _judged(exc: ClientError, what: str) -> Exception:
+    """The exception to raise for an error answer to a setup or listing call that must succeed."""
+    error = exc.response.get("Error", {})
+    return refusal(str(error.get("Code", "")), str(error.get("Message", "")), what) or exc
 
 
 def describe_error(exc: ClientError) -> str:

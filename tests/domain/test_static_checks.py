@@ -111,3 +111,11 @@ def test_only_an_unconditional_deny_on_everything_removes_a_grant() -> None:
     assert "s3:GetObject" in static_checks.allowed_actions(SESSION, [Policy.parse("p", narrow_deny)])
     full_deny = _with_statement(wide, Effect="Deny", Action="s3:GetObject", Resource="*")
     assert "s3:GetObject" not in static_checks.allowed_actions(SESSION, [Policy.parse("p", full_deny)])
+
+
+def test_actions_unknown_to_the_catalog_still_count() -> None:
+    policy = Policy.parse("p", _with_statement(LIST_ONLY, Effect="Allow", Action=["s3express:CreateSession",
+                                                                                   "madeup:Anything"], Resource="*"))
+    actions = static_checks.allowed_actions(SESSION, [policy])
+    with pytest.raises(ComplianceViolation, match="(?i)madeup:anything"):
+        static_checks.check_exact_actions(actions, ["s3:ListAllMyBuckets"])

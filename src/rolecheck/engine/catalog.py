@@ -89,8 +89,11 @@ def _actions_matching(pattern: str) -> frozenset[str]:
 
 @lru_cache(maxsize=4096)
 def _statement_actions(patterns: tuple[str, ...], not_action: bool) -> frozenset[str]:
-    named = frozenset().union(*(_actions_matching(pattern) for pattern in patterns))
-    return action_catalog() - named if not_action else named
+    if not_action:
+        return action_catalog() - frozenset().union(*(_actions_matching(pattern) for pattern in patterns))
+    # A pattern the catalog does not know (an action newer than policyuniverse's data, or a typo) still grants
+    # whatever AWS knows by that name: it stays in the result as written, so an exact-set check sees it.
+    return frozenset().union(*(_actions_matching(pattern) or {pattern} for pattern in patterns))
 
 
 def _live(policies: Sequence[Policy], effect: str, resource: str | None, context: Mapping[str, Any]) -> frozenset[str]:
