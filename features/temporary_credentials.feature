@@ -43,11 +43,12 @@ Feature: The role's credentials are temporary and attributed to the user
     Then the user holds temporary credentials for the role
 
   Scenario: The role refuses sessions longer than one hour
-    Then the user cannot get credentials for the role that last 7200 seconds
+    Then the role allows sessions of at most 3600 seconds
+    And the user cannot get credentials for the role that last 3601 seconds
 
   Scenario: A session chained from the role lasts at most one hour
     Given a role "chained-role" that trusts the role's session and allows 12-hour sessions
-    Then the role's session cannot get credentials for "chained-role" that last 7200 seconds
+    Then the role's session cannot get credentials for "chained-role" that last 3601 seconds
 
   Scenario: Expired credentials are rejected
     When the role's credentials have expired

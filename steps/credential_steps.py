@@ -13,6 +13,11 @@ MAX_SESSION = "The requested DurationSeconds exceeds the MaxSessionDuration set 
 CHAINING = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
 
 
+@then(parsers.parse("the role allows sessions of at most {seconds:d} seconds"))
+def _(deployment: Deployment, seconds: int) -> None:
+    walkthrough.check_max_session_duration(deployment.admin.client("iam"), deployment.require_role(), seconds)
+
+
 @then(parsers.parse("the user cannot get credentials for the role that last {seconds:d} seconds"))
 def _(deployment: Deployment, seconds: int) -> None:
     answer = walkthrough.check_duration_refused(deployment.user_actor.client("sts"), deployment.require_role().arn,

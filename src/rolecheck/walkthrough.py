@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from rolecheck import consistency, documents
+from rolecheck import consistency, documents, readback
 from rolecheck.clients import AccessKey
 from rolecheck.errors import ComplianceViolation, refusal
 from rolecheck.registry import ResourceRegistry
@@ -250,6 +250,16 @@ def check_bucket_listed(names: list[str], bucket: str) -> None:
     """The listing made with the role's credentials must include the bucket created in step 6."""
     if bucket not in names:
         raise ComplianceViolation(f"the role's credentials list {len(names)} bucket(s) but not the new bucket {bucket}")
+
+
+def check_max_session_duration(iam: Any, role: Role, limit: int) -> None:
+    """The role's MaxSessionDuration, read back, must not exceed the reviewed limit (NIST IA-5: short-lived).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-settings.html
+    """
+    configured = readback.role_max_session_duration(iam, role.name)
+    if configured > limit:
+        raise ComplianceViolation(f"role {role.name} allows sessions of {configured} s, more than {limit} s")
 
 
 def check_duration_refused(sts: Any, role_arn: str, session_name: str, seconds: int, expected_message: str) -> str:

@@ -61,3 +61,19 @@ def test_failure_messages_never_carry_the_secret() -> None:
         walkthrough.check_temporary(key, now=NOW)
     assert key.secret_access_key.reveal() not in str(failure.value)
     assert "s" * 40 not in repr(key)
+
+
+class _Iam:
+    def __init__(self, seconds: int) -> None:
+        self.seconds = seconds
+
+    def get_role(self, RoleName: str) -> dict:  # noqa: N803 - boto3's parameter name
+        return {"Role": {"RoleName": RoleName, "MaxSessionDuration": self.seconds}}
+
+
+@pytest.mark.parametrize("configured", [3601, 7199, 43200])
+def test_longer_maximum_sessions_fail(configured: int) -> None:
+    role = walkthrough.Role("r", "arn:aws:iam::123456789012:role/r", "AROA", configured)
+    walkthrough.check_max_session_duration(_Iam(3600), role, 3600)
+    with pytest.raises(ComplianceViolation, match=f"sessions of {configured} s"):
+        walkthrough.check_max_session_duration(_Iam(configured), role, 3600)
