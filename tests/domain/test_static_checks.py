@@ -117,5 +117,5 @@ def test_actions_unknown_to_the_catalog_still_count() -> None:
     policy = Policy.parse("p", _with_statement(LIST_ONLY, Effect="Allow", Action=["s3express:CreateSession",
                                                                                    "madeup:Anything"], Resource="*"))
     actions = static_checks.allowed_actions(SESSION, [policy])
-    with pytest.raises(ComplianceViolation, match="(?i)madeup:anything"):
+    with pytest.raises(ComplianceViolation, match=r"(?i)madeup:anything"):
         static_checks.check_exact_actions(actions, ["s3:ListAllMyBuckets"])

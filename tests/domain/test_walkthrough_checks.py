@@ -67,7 +67,7 @@ class _Iam:
     def __init__(self, seconds: int) -> None:
         self.seconds = seconds
 
-    def get_role(self, RoleName: str) -> dict:  # noqa: N803 - boto3's parameter name
+    def get_role(self, RoleName: str) -> dict:
         return {"Role": {"RoleName": RoleName, "MaxSessionDuration": self.seconds}}
 
 
