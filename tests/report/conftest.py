@@ -36,7 +36,9 @@ def rendered(suite_runs: dict[str, SuiteRun]) -> dict[str, Path]:
     """Both runs rendered to single-file reports, each with its own history file (ours stays untouched)."""
     reports = {}
     for name, run in suite_runs.items():
-        outcome = render(run.results, run.report, root=REPO, history_path=run.workdir / "history.jsonl")
+        # Installing is .ci/run's and the Makefile's job: parallel test workers must never run npm ci side by side.
+        outcome = render(run.results, run.report, root=REPO, history_path=run.workdir / "history.jsonl",
+                         install=False)
         if not outcome.ok:
             pytest.skip(f"Node.js with the project's npm packages is needed to render: {outcome.message}")
         reports[name] = outcome.report
