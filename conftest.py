@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import allure
+import pytest
 
+from rolecheck import documents
+from rolecheck.errors import PolicyDocumentError
 from rolecheck.tags import allure_marks
 
 pytest_plugins = [
@@ -23,6 +27,17 @@ pytest_plugins = [
     "fixtures.reporting",
     "fixtures.mutation",
 ]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse a malformed policy document in a feature file in one line, before anything is deployed."""
+    features = Path(str(session.config.rootpath), session.config.getini("bdd_features_base_dir"))
+    if not any(item.nodeid.startswith("steps/") for item in session.items):
+        return
+    try:
+        documents.check_feature_documents(features)
+    except PolicyDocumentError as exc:
+        pytest.exit(f"rolecheck: malformed policy document: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:

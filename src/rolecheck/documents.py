@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
@@ -75,3 +76,41 @@ def _canonical_value(value: Any) -> Any:
         items = [_canonical_value(v) for v in value]
         return items[0] if len(items) == 1 else sorted(items, key=json.dumps)
     return value
+
+
+# Everything a feature file's documents may refer to; Deployment.placeholders() fills them at run time.
+PLACEHOLDERS = ("account_id", "region", "user_name", "user_arn", "role_name", "role_arn", "bucket", "session_name")
+
+
+def check_feature_documents(features_dir: str | Path) -> int:
+    """Render every policy document of every feature file with stand-in values before anything is deployed.
+
+    A malformed document (bad JSON, unknown placeholder, a grammar error the engine refuses) then stops the run in
+    one line naming the feature and the step, instead of failing each scenario halfway. Returns how many were read.
+    """
+    from pytest_bdd.parser import FeatureParser
+
+    from rolecheck.engine import Policy, PolicyError
+
+    stand_ins = {name: _STAND_INS.get(name, f"rolecheck-{name.replace('_', '-')}") for name in PLACEHOLDERS}
+    seen: set[tuple[str, int]] = set()
+    for path in sorted(Path(features_dir).rglob("*.feature")):
+        feature = FeatureParser(str(path.parent), path.name).parse()
+        for scenario in feature.scenarios.values():
+            for step in scenario.steps:
+                if not step.docstring or (path.name, step.line_number) in seen:
+                    continue
+                seen.add((path.name, step.line_number))
+                where = f"{path.name}, line {step.line_number} ({step.name.rstrip(':')})"
+                document = render(step.docstring, stand_ins, name=where)
+                kind = "trust" if "trust policy" in step.name else "identity"
+                try:
+                    Policy.parse(where, document, kind=kind)
+                except PolicyError as exc:
+                    raise PolicyDocumentError(str(exc)) from None
+    return len(seen)
+
+
+_STAND_INS = {"account_id": "123456789012", "region": "us-east-1",
+              "user_arn": "arn:aws:iam::123456789012:user/rolecheck-user",
+              "role_arn": "arn:aws:iam::123456789012:role/rolecheck-role"}

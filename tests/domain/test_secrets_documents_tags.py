@@ -68,3 +68,26 @@ def test_tags_become_labels_and_links() -> None:
 def test_unknown_tags_are_refused(tag: str) -> None:
     with pytest.raises(UnknownTag):
         allure_marks(tag)
+
+
+def test_the_feature_files_documents_are_well_formed() -> None:
+    from pathlib import Path
+
+    assert documents.check_feature_documents(Path(__file__).resolve().parents[2] / "features") >= 10
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow" "Action": "s3:ListAllMyBuckets"}]}',
+     "invalid JSON"),
+    ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:x", "Resource": "{{bukket}}"}]}',
+     "unknown placeholder"),
+    ('{"Version": "2012-10-17", "Statement": [{"Effect": "Permit", "Action": "s3:x", "Resource": "*"}]}',
+     "Effect"),
+], ids=["json", "placeholder", "grammar"])
+def test_a_malformed_feature_document_is_one_line(tmp_path, text: str, problem: str) -> None:
+    (tmp_path / "bad.feature").write_text(
+        "Feature: f\n  Scenario: s\n    Given a customer-managed policy \"p\" that allows only listing buckets:\n"
+        f'      """json\n      {text}\n      """\n')
+    with pytest.raises(PolicyDocumentError, match=problem) as failure:
+        documents.check_feature_documents(tmp_path)
+    assert "\n" not in str(failure.value) and "bad.feature, line 3" in str(failure.value)
