@@ -287,12 +287,18 @@ def chain_credentials(region: str, where: str) -> AccessKey:
 TARGETS: dict[str, type[Target]] = {"moto": MotoTarget, "moto-server": MotoServerTarget, "aws": AwsTarget}
 
 
+# Region names: partition-style prefix, area, number (us-east-1, eu-central-2, us-gov-west-1, cn-north-1).
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+
+
 def make_target(name: str, region: str = DEFAULT_REGION, endpoint_url: str | None = None) -> Target:
     """Build a target by name, or fail with one line naming the known targets."""
     try:
         cls = TARGETS[name]
     except KeyError:
         raise TargetError(f"unknown target {name!r}; choose one of: {', '.join(sorted(TARGETS))}") from None
+    if not _REGION.fullmatch(region):
+        raise TargetError(f"not an AWS region name: {region!r} (expected something like us-east-1)")
     if endpoint_url is not None:
         parsed = urlparse(endpoint_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:

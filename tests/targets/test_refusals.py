@@ -107,7 +107,9 @@ def _closed_port() -> int:
      "cannot reach target moto-server (http://127.0.0.1:{port})"),
     (["--target", "moto-server", "--endpoint-url", "localhost:4566"], True, "not an endpoint URL: 'localhost:4566'"),
     (["--target", "moto", "--allow-account", "12345"], False, "not a 12-digit AWS account id in the allowlist: 12345"),
-], ids=["unknown target", "missing credentials", "unreachable endpoint", "malformed endpoint", "bad allowlist"])
+    (["--region", "bad region"], False, "not an AWS region name: 'bad region'"),
+], ids=["unknown target", "missing credentials", "unreachable endpoint", "malformed endpoint", "bad allowlist",
+        "bad region"])
 def test_bad_configuration_is_one_line_and_a_non_zero_exit(args: list[str], creds: bool, expected: str) -> None:
     port = str(_closed_port())
     env = clean_env(**(credentials_env("AKIAEXAMPLEEXAMPLE01", "x") if creds else {}))
