@@ -49,6 +49,17 @@ def from_api(document: str | Mapping[str, Any]) -> dict[str, Any]:
     return parse(unquote(document), name="policy read back from the target")
 
 
+def statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A policy's statements as a list: the grammar allows a single statement object too."""
+    found = document.get("Statement", [])
+    return [found] if isinstance(found, Mapping) else list(found)
+
+
+def as_list(value: Any) -> list[Any]:
+    """A policy element as a list: the grammar allows a single value or a list."""
+    return value if isinstance(value, list) else [value]
+
+
 def dumps(document: Mapping[str, Any]) -> str:
     """Serialise a document for the API and for evidence: stable key order, compact but readable."""
     return json.dumps(document, indent=2, sort_keys=False)

@@ -9,16 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rolecheck import documents
 from rolecheck.errors import ComplianceViolation
-
-
-def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    statements = document.get("Statement", [])
-    return [statements] if isinstance(statements, Mapping) else list(statements)
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 def role_policies(iam: Any, role_name: str) -> list[str]:
@@ -43,7 +35,7 @@ def check_only_reviewed_policy(policies: Sequence[str], reviewed_arn: str, role_
 def trusted_principals(document: Mapping[str, Any]) -> list[str]:
     """Every principal an Allow statement of a trust policy names, as ``Kind:value`` (``*`` for everyone)."""
     found = []
-    for statement in _statements(document):
+    for statement in documents.statements(document):
         if statement.get("Effect") != "Allow":
             continue
         if "NotPrincipal" in statement:
@@ -52,7 +44,7 @@ def trusted_principals(document: Mapping[str, Any]) -> list[str]:
         if principal == "*":
             found.append("*")
         elif isinstance(principal, Mapping):
-            found += [f"{kind}:{value}" for kind, values in principal.items() for value in _as_list(values)]
+            found += [f"{kind}:{value}" for kind, values in principal.items() for value in documents.as_list(values)]
     return found
 
 
@@ -68,8 +60,8 @@ def check_trusts_only(document: Mapping[str, Any], user_arn: str, name: str) -> 
 
 def action_patterns(document: Mapping[str, Any]) -> list[str]:
     """Actions of Allow statements written as patterns (``*`` or ``?`` anywhere), which grow with AWS's catalog."""
-    return [str(action) for statement in _statements(document) if statement.get("Effect") == "Allow"
-            for action in _as_list(statement.get("Action", [])) if "*" in str(action) or "?" in str(action)]
+    return [str(action) for statement in documents.statements(document) if statement.get("Effect") == "Allow"
+            for action in documents.as_list(statement.get("Action", [])) if "*" in str(action) or "?" in str(action)]
 
 
 def check_actions_named_in_full(document: Mapping[str, Any], name: str) -> None:

@@ -27,6 +27,7 @@ SECRET_FIELDS = frozenset(
         "aws_secret_access_key",
         "aws_session_token",
         "X-Amz-Security-Token",
+        "TokenCode",
         "Authorization",
     )
 )

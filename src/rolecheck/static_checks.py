@@ -19,19 +19,10 @@ from rolecheck.errors import ComplianceViolation
 _ROOT_PRINCIPAL = re.compile(r"^(arn:aws[\w-]*:iam::\d{12}:root|\d{12})$")
 
 
-def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    statements = document.get("Statement", [])
-    return [statements] if isinstance(statements, Mapping) else list(statements)
-
-
 def _allow_statements(document: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
     """The Allow statements with a label for findings: their Sid, or their position."""
     return [(statement.get("Sid") or f"#{index}", statement)
-            for index, statement in enumerate(_statements(document)) if statement.get("Effect") == "Allow"]
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
+            for index, statement in enumerate(documents.statements(document)) if statement.get("Effect") == "Allow"]
 
 
 def _fail_if(findings: Sequence[str], what: str) -> None:
@@ -45,7 +36,7 @@ def wildcard_grants(document: Mapping[str, Any]) -> list[str]:
     for label, statement in _allow_statements(document):
         if "NotAction" in statement:
             findings.append(f"statement {label} allows everything except {statement['NotAction']} (NotAction)")
-        for action in _as_list(statement.get("Action", [])):
+        for action in documents.as_list(statement.get("Action", [])):
             if action == "*" or action.endswith(":*"):
                 findings.append(f"statement {label} allows the wildcard action {action!r}")
     return findings
@@ -103,7 +94,7 @@ def _aws_principals(statement: Mapping[str, Any]) -> list[str]:
     if principal == "*":
         return ["*"]
     if isinstance(principal, Mapping):
-        return [str(p) for p in _as_list(principal.get("AWS", []))]
+        return [str(p) for p in documents.as_list(principal.get("AWS", []))]
     return []
 
 

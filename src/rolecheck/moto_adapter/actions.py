@@ -10,6 +10,8 @@ from typing import Any
 
 from moto.iam.models import iam_backends
 
+from .params import first_param
+
 # moto names a few S3 operations by API name where IAM has a different action, or none at all.
 _S3_ACTION_NAMES = {
     "HeadBucket": "ListBucket",
@@ -64,42 +66,35 @@ def s3_resource(moto_resource: str) -> str:
     return "*" if moto_resource.endswith(":::*") else moto_resource
 
 
-def _first(params: dict[str, Any], name: str) -> str | None:
-    value = params.get(name)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value or None
-
-
 def _path(params: dict[str, Any]) -> str:
-    return _first(params, "Path") or "/"
+    return first_param(params, "Path") or "/"
 
 
 def iam_resource(operation: str, params: dict[str, Any], account: str, partition: str, caller_arn: str) -> str:
     """The resource ARN of an IAM operation, from its entity parameters; ``*`` when it names none."""
     backend = iam_backends[account][partition]
     prefix = f"arn:{partition}:iam::{account}"
-    name = _first(params, "InstanceProfileName")
+    name = first_param(params, "InstanceProfileName")
     if name:
         profile = backend.instance_profiles.get(name)
         return profile.arn if profile else f"{prefix}:instance-profile{_path(params)}{name}"
-    name = _first(params, "RoleName")
+    name = first_param(params, "RoleName")
     if name:
         role = next((r for r in backend.roles.values() if r.name == name), None)
         return role.arn if role else f"{prefix}:role{_path(params)}{name}"
-    name = _first(params, "GroupName")
+    name = first_param(params, "GroupName")
     if name:
         group = backend.groups.get(name)
         return group.arn if group else f"{prefix}:group{_path(params)}{name}"
-    name = _first(params, "UserName")
+    name = first_param(params, "UserName")
     if name:
         user = backend.users.get(name)
         return user.arn if user else f"{prefix}:user{_path(params)}{name}"
-    arn = _first(params, "PolicyArn")
+    arn = first_param(params, "PolicyArn")
     if arn:
         return arn
-    if operation == "CreatePolicy" and _first(params, "PolicyName"):
-        return f"{prefix}:policy{_path(params)}{_first(params, 'PolicyName')}"
+    if operation == "CreatePolicy" and first_param(params, "PolicyName"):
+        return f"{prefix}:policy{_path(params)}{first_param(params, 'PolicyName')}"
     if operation in _CALLER_USER_OPERATIONS and ":user/" in caller_arn:
         return caller_arn
     return "*"
@@ -108,10 +103,10 @@ def iam_resource(operation: str, params: dict[str, Any], account: str, partition
 def iam_context(operation: str, params: dict[str, Any]) -> dict[str, str]:
     """IAM service condition keys a request supplies."""
     context = {}
-    policy_arn = _first(params, "PolicyArn")
+    policy_arn = first_param(params, "PolicyArn")
     if policy_arn and operation.startswith(("Attach", "Detach")):
         context["iam:PolicyARN"] = policy_arn
-    boundary = _first(params, "PermissionsBoundary")
+    boundary = first_param(params, "PermissionsBoundary")
     if boundary:
         context["iam:PermissionsBoundary"] = boundary
     return context

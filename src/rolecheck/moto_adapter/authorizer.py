@@ -28,6 +28,7 @@ from .identity import (
     session_expired,
     user_caller,
 )
+from .params import first_param
 
 DECISIONS_KEPT = 500
 
@@ -178,17 +179,12 @@ def _target(call: _Call, caller: Caller | None, moto_resource: str) -> tuple[str
         resource = actions.iam_resource(call.operation, call.params, caller.account, caller.partition, caller_arn)
         return action, resource, None, None, actions.iam_context(call.operation, call.params)
     if call.service == "sts" and call.operation == "AssumeRole":
-        role_arn = _param(call.params, "RoleArn") or "*"
+        role_arn = first_param(call.params, "RoleArn") or "*"
         role = find_role_by_arn(role_arn)
         owner = role_arn.split(":")[4] if role_arn.count(":") >= 5 else None
         trust = state.trust_policy(role) if role is not None else None
         return action, role_arn, owner, trust, context.assume_role_context(call.params)
     return action, moto_resource, None, None, {}
-
-
-def _param(params: dict[str, Any], name: str) -> str | None:
-    value = params.get(name)
-    return value[0] if isinstance(value, list) and value else value
 
 
 def _decide(call: _Call, caller: Caller | None, principal: Principal, moto_resource: str) -> Decision:

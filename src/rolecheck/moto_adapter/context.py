@@ -9,17 +9,11 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .identity import Caller
+from .params import first_param
 from .sessions import facts_of
 
 # In-process requests never cross a network; AWS would see the client's address, so use loopback.
 IN_PROCESS_SOURCE_IP = "127.0.0.1"
-
-
-def _first(params: dict[str, Any], name: str) -> str | None:
-    value = params.get(name)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return value if value not in (None, "") else None
 
 
 def _iso(moment: Any) -> str:
@@ -60,10 +54,10 @@ def assume_role_context(params: dict[str, Any]) -> dict[str, Any]:
     context: dict[str, Any] = {}
     for key, name in (("sts:ExternalId", "ExternalId"), ("sts:RoleSessionName", "RoleSessionName"),
                       ("sts:SourceIdentity", "SourceIdentity")):
-        value = _first(params, name)
+        value = first_param(params, name)
         if value is not None:
             context[key] = value
-    if _first(params, "SerialNumber") and _first(params, "TokenCode"):
+    if first_param(params, "SerialNumber") and first_param(params, "TokenCode"):
         context["aws:MultiFactorAuthPresent"] = "true"
         context["aws:MultiFactorAuthAge"] = "0"
     return context
