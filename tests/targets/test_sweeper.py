@@ -143,7 +143,7 @@ def test_sweeping_a_run_deletes_its_leftovers_and_nothing_else_twice(world: tupl
 def test_sweeping_every_run_spares_the_caller_and_what_is_not_ours(world: tuple[Any, Any], sweep: Any) -> None:
     iam, s3 = world
 
-    status, _, err = sweep("--allow-account", MOTO_ACCOUNT, caller="rolecheck-operator")
+    status, _, err = sweep("--all-runs", "--allow-account", MOTO_ACCOUNT, caller="rolecheck-operator")
 
     assert (status, err) == (0, ""), err
     after = _state(iam, s3)
@@ -156,7 +156,8 @@ def test_the_sweeper_refuses_an_account_outside_the_allowlist_with_zero_writes(s
                                                                                sweep: Any) -> None:
     writes_before = len(server.writes())
 
-    status, out, err = sweep("--allow-account", MOTO_ACCOUNT, account="111122223333", caller="foreign-sweeper")
+    status, out, err = sweep("--all-runs", "--allow-account", MOTO_ACCOUNT, account="111122223333",
+                             caller="foreign-sweeper")
 
     assert status == 2 and out == ""
     assert err.startswith("rolecheck: account 111122223333 is not in the allowlist")
@@ -166,7 +167,7 @@ def test_the_sweeper_refuses_an_account_outside_the_allowlist_with_zero_writes(s
 
 
 def test_the_sweeper_has_nothing_to_sweep_on_a_backend_of_its_own(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["sweep", "--target", "moto"]) == 2
+    assert cli.main(["sweep", "--target", "moto", "--all-runs"]) == 2
     assert "nothing to sweep on target moto" in capsys.readouterr().err
     assert cli.main(["sweep", "--target", "aws", "--run-id", "Bad-Id"]) == 2
     assert capsys.readouterr().err == "rolecheck: invalid run id 'Bad-Id': use 1 to 16 lowercase letters or digits\n"
@@ -185,3 +186,10 @@ def test_the_caller_is_spared_whether_a_user_or_a_role_session() -> None:
     assert spare_caller("arn:aws:iam::123456789012:user/rolecheck-operator") == {"rolecheck-operator"}
     assert spare_caller("arn:aws:sts::123456789012:assumed-role/rolecheck-ci/run-7") == {"rolecheck-ci"}
     assert spare_caller("arn:aws:iam::123456789012:root") == frozenset()
+
+
+def test_the_sweeper_needs_a_run_id_or_all_runs_by_name(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as usage:
+        cli.main(["sweep", "--target", "aws"])
+    assert usage.value.code == 2
+    assert "--run-id" in capsys.readouterr().err
