@@ -6,6 +6,7 @@ IAM: https://docs.aws.amazon.com/service-authorization/latest/reference/list_aws
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from moto.iam.models import iam_backends
@@ -74,22 +75,18 @@ def iam_resource(operation: str, params: dict[str, Any], account: str, partition
     """The resource ARN of an IAM operation, from its entity parameters; ``*`` when it names none."""
     backend = iam_backends[account][partition]
     prefix = f"arn:{partition}:iam::{account}"
-    name = first_param(params, "InstanceProfileName")
-    if name:
-        profile = backend.instance_profiles.get(name)
-        return profile.arn if profile else f"{prefix}:instance-profile{_path(params)}{name}"
-    name = first_param(params, "RoleName")
-    if name:
-        role = next((r for r in backend.roles.values() if r.name == name), None)
-        return role.arn if role else f"{prefix}:role{_path(params)}{name}"
-    name = first_param(params, "GroupName")
-    if name:
-        group = backend.groups.get(name)
-        return group.arn if group else f"{prefix}:group{_path(params)}{name}"
-    name = first_param(params, "UserName")
-    if name:
-        user = backend.users.get(name)
-        return user.arn if user else f"{prefix}:user{_path(params)}{name}"
+    # The first entity parameter names the resource, in this order: a role's instance-profile call names both.
+    entities: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+        ("InstanceProfileName", "instance-profile", backend.instance_profiles.get),
+        ("RoleName", "role", lambda n: next((r for r in backend.roles.values() if r.name == n), None)),
+        ("GroupName", "group", backend.groups.get),
+        ("UserName", "user", backend.users.get),
+    )
+    for parameter, kind, lookup in entities:
+        name = first_param(params, parameter)
+        if name:
+            entity = lookup(name)
+            return entity.arn if entity else f"{prefix}:{kind}{_path(params)}{name}"
     arn = first_param(params, "PolicyArn")
     if arn:
         return arn
