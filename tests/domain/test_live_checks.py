@@ -1,0 +1,144 @@
+"""The checks that judge a target's answers fail when the target answers like a misconfigured account."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from rolecheck import probes, walkthrough
+from rolecheck.engine import Decision, Principal, Request, StageResult, Verdict
+from rolecheck.errors import ComplianceViolation, EngineDrift
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/r"
+USER = walkthrough.User("u", "arn:aws:iam::123456789012:user/u", "AIDA")
+ROLE = walkthrough.Role("r", ROLE_ARN, "AROA", 3600)
+
+
+def _error(code: str, message: str = "") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, "Op")
+
+
+class _Sts:
+    def __init__(self, answer: Exception | None) -> None:
+        self.answer = answer
+
+    def assume_role(self, **_: Any) -> dict:
+        if self.answer:
+            raise self.answer
+        return {"Credentials": {"Expiration": datetime(2026, 1, 1, tzinfo=UTC)}}
+
+
+def test_an_over_long_session_must_be_refused_by_validation() -> None:
+    limit = "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
+    assert walkthrough.check_duration_refused(_Sts(_error("ValidationError", limit)), ROLE_ARN, "s", 3601,
+                                              limit) == limit
+    with pytest.raises(ComplianceViolation, match=r"3601 s session .* was granted"):
+        walkthrough.check_duration_refused(_Sts(None), ROLE_ARN, "s", 3601, limit)
+    # Refused for another reason: the control was not exercised, which is not a pass either.
+    with pytest.raises(AssertionError, match="expected ValidationError"):
+        walkthrough.check_duration_refused(_Sts(_error("AccessDenied", "no")), ROLE_ARN, "s", 3601, limit)
+
+
+class _Answers:
+    def __init__(self, error: ClientError | None) -> None:
+        self.error = error
+
+    def __getattr__(self, name: str) -> Any:
+        def call(**_: Any) -> dict:
+            if self.error:
+                raise self.error
+            return {}
+        return call
+
+
+def test_expired_credentials_must_be_rejected_everywhere() -> None:
+    expired = _error("ExpiredToken", "The security token included in the request is expired")
+    assert len(walkthrough.check_rejected_as_expired(_Answers(expired), _Answers(expired))) == 2
+    with pytest.raises(ComplianceViolation, match="accepted by s3"):
+        walkthrough.check_rejected_as_expired(_Answers(expired), _Answers(None))
+    with pytest.raises(AssertionError, match="expected ExpiredToken from sts"):
+        walkthrough.check_rejected_as_expired(_Answers(_error("AccessDenied")), _Answers(expired))
+
+
+class _Iam:
+    """Answers IAM reads for a user and a role from plain data."""
+
+    def __init__(self, inline: list[str] = (), attached: list[str] = (), group_attached: list[str] = (),
+                 reset: bool = True) -> None:
+        self.inline, self.attached, self.group_attached, self.reset = inline, attached, group_attached, reset
+
+    def list_user_policies(self, UserName: str) -> dict:
+        return {"PolicyNames": list(self.inline)}
+
+    def list_attached_user_policies(self, UserName: str) -> dict:
+        return {"AttachedPolicies": [{"PolicyArn": a} for a in self.attached]}
+
+    def list_groups_for_user(self, UserName: str) -> dict:
+        return {"Groups": [{"GroupName": "g"}] if self.group_attached else []}
+
+    def list_group_policies(self, GroupName: str) -> dict:
+        return {"PolicyNames": []}
+
+    def list_attached_group_policies(self, GroupName: str) -> dict:
+        return {"AttachedPolicies": [{"PolicyArn": a} for a in self.group_attached]}
+
+    def list_attached_role_policies(self, RoleName: str) -> dict:
+        return {"AttachedPolicies": [{"PolicyArn": a} for a in self.attached]}
+
+    def get_login_profile(self, UserName: str) -> dict:
+        return {"LoginProfile": {"UserName": UserName, "PasswordResetRequired": self.reset}}
+
+
+@pytest.mark.parametrize("iam", [_Iam(inline=["read-all"]), _Iam(attached=["arn:p"]),
+                                 _Iam(group_attached=["arn:p"])], ids=["inline", "attached", "through a group"])
+def test_a_user_with_standing_permissions_fails(iam: _Iam) -> None:
+    walkthrough.check_no_standing_permissions(_Iam(), USER)
+    with pytest.raises(ComplianceViolation, match="standing permissions"):
+        walkthrough.check_no_standing_permissions(iam, USER)
+
+
+def test_the_reviewed_policy_must_be_attached() -> None:
+    walkthrough.check_policy_attached(_Iam(attached=["arn:p"]), ROLE, "arn:p")
+    with pytest.raises(ComplianceViolation, match="is not attached"):
+        walkthrough.check_policy_attached(_Iam(), ROLE, "arn:p")
+
+
+def test_the_console_password_must_be_changed_at_first_sign_in() -> None:
+    walkthrough.check_console_access(_Iam(reset=True), USER)
+    with pytest.raises(ComplianceViolation, match="no reset is required"):
+        walkthrough.check_console_access(_Iam(reset=False), USER)
+
+
+PROBE = probes.Probe("s3:GetObject", "s3", lambda c, x: None, lambda x: "arn:aws:s3:::b/k")
+REQUEST = Request(Principal.assumed_role("123456789012", "r", "s"), "s3:GetObject", "arn:aws:s3:::b/k")
+
+
+def _decision(verdict: Verdict) -> Decision:
+    return Decision(verdict, REQUEST, (StageResult("identity-based policy", "test", ()),), f"engine: {verdict.value}")
+
+
+def test_an_allowed_probe_that_must_be_denied_fails_on_the_accounts_answer() -> None:
+    refused = probes.Outcome(False, "AccessDenied", "no")
+    probes.check_denied(PROBE, "the role", refused, _decision(Verdict.IMPLICIT_DENY))
+    with pytest.raises(ComplianceViolation, match=r"can perform s3:GetObject .* the account allowed it"):
+        probes.check_denied(PROBE, "the role", probes.Outcome(True), _decision(Verdict.IMPLICIT_DENY))
+    with pytest.raises(ComplianceViolation, match="decided by the policy engine"):
+        probes.check_denied(PROBE, "the role", None, _decision(Verdict.ALLOWED))
+
+
+def test_the_one_allowed_action_must_work() -> None:
+    probes.check_allowed(PROBE, "the role", probes.Outcome(True), _decision(Verdict.ALLOWED))
+    with pytest.raises(ComplianceViolation, match="cannot perform s3:GetObject"):
+        probes.check_allowed(PROBE, "the role", probes.Outcome(False, "AccessDenied", "no"), _decision(Verdict.ALLOWED))
+
+
+@pytest.mark.parametrize(("observed", "predicted"), [(True, Verdict.IMPLICIT_DENY), (False, Verdict.ALLOWED)],
+                         ids=["engine too strict", "engine too lax"])
+def test_disagreement_between_account_and_engine_is_drift(observed: bool, predicted: Verdict) -> None:
+    agreeing = Verdict.ALLOWED if observed else Verdict.EXPLICIT_DENY
+    probes.check_agrees(PROBE, probes.Outcome(observed), _decision(agreeing))
+    with pytest.raises(EngineDrift, match=r"^Engine drift: s3:GetObject"):
+        probes.check_agrees(PROBE, probes.Outcome(observed, None if observed else "AccessDenied"), _decision(predicted))
