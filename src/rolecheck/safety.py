@@ -27,7 +27,7 @@ from botocore.exceptions import (
 )
 
 from rolecheck.errors import TargetError
-from rolecheck.walkthrough import Identity
+from rolecheck.walkthrough import Identity, caller_identity
 
 ALLOWLIST_ENV = "ROLECHECK_ALLOWED_ACCOUNTS"
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -51,7 +51,7 @@ def allowed_accounts(options: Iterable[str] = (), env: str | None = None) -> fro
 def resolve_identity(sts: Any, where: str) -> Identity:
     """Ask STS who the caller is; every failure becomes one ``TargetError`` line naming ``where``."""
     try:
-        answer = sts.get_caller_identity()
+        return caller_identity(sts)
     except NoCredentialsError:
         raise TargetError(f"no AWS credentials for {where}: set AWS_PROFILE or AWS_ACCESS_KEY_ID and "
                           "AWS_SECRET_ACCESS_KEY, or sign in with `aws sso login`") from None
@@ -64,7 +64,6 @@ def resolve_identity(sts: Any, where: str) -> Identity:
         raise TargetError(f"cannot use {where}: {exc}") from None
     except BotoCoreError as exc:
         raise TargetError(f"cannot reach {where}: {type(exc).__name__}: {exc}") from None
-    return Identity(arn=answer["Arn"], account=answer["Account"], user_id=answer["UserId"])
 
 
 def check_caller(identity: Identity, allowed: frozenset[str], implicitly_allowed: str | None = None) -> None:
