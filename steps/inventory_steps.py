@@ -12,7 +12,7 @@ from rolecheck.evidence import attach_json
 @then("the role has no policy but the reviewed one")
 def _(deployment: Deployment) -> None:
     role = deployment.require_role()
-    policies = inventory.role_policies(deployment.admin.client("iam"), role.name)
+    policies = inventory.role_policies(deployment.admin.client("iam"), role)
     attach_json("the role's policies", policies)
     inventory.check_only_reviewed_policy(policies, deployment.policy_arn or "", role.name)
 

@@ -11,13 +11,13 @@ from typing import Any
 
 from rolecheck import documents
 from rolecheck.errors import ComplianceViolation
+from rolecheck.walkthrough import Role, attached_role_policies
 
 
-def role_policies(iam: Any, role_name: str) -> list[str]:
+def role_policies(iam: Any, role: Role) -> list[str]:
     """Every permission policy of the role: its inline policies by name and its attached policies by ARN."""
-    found = [f"inline policy {name}" for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]]
-    found += [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]]
-    return found
+    found = [f"inline policy {name}" for name in iam.list_role_policies(RoleName=role.name)["PolicyNames"]]
+    return found + attached_role_policies(iam, role)
 
 
 def check_only_reviewed_policy(policies: Sequence[str], reviewed_arn: str, role_name: str) -> None:
