@@ -100,9 +100,14 @@ class Deployment:
         """Any IAM user of the account as the engine sees it."""
         return probes.user_subject(self.admin.client("iam"), self.account_id, user.name, user.user_id)
 
-    def verify_probe(self, action: str, as_role: bool, expect_allowed: bool) -> None:
-        """Attempt ``action`` as the role session (or the user), predict it, and check it."""
-        actor, subject = (self.role_actor, self.role_subject()) if as_role else (self.user_actor, self.user_subject())
+    def verify_probe(self, action: str, as_role: bool, expect_allowed: bool,
+                     subject: probes.Subject | None = None) -> None:
+        """Attempt ``action`` as the role session (or the user), predict it, and check it.
+
+        ``subject`` is the principal as read back from the target; by default it is read back for this probe.
+        """
+        actor = self.role_actor if as_role else self.user_actor
+        subject = subject or (self.role_subject() if as_role else self.user_subject())
         p = probes.probe(action)
         if p is probes.PROBES["sts:AssumeRole"]:
             self._other_role_arn()
