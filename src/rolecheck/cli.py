@@ -20,13 +20,16 @@ from rolecheck.targets import DEFAULT_REGION, MotoServerTarget, MotoTarget, conn
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rolecheck", description="rolecheck compliance suite utilities")
     commands = parser.add_subparsers(dest="command", required=True)
-    sweep = commands.add_parser("sweep", help="delete the resources runs left behind (by run-id tag or name prefix)")
+    sweep = commands.add_parser("sweep", help="delete the resources runs left behind (by their run-id tag, or by "
+                                              "a suite-made name carrying the given run id)")
     scope = sweep.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--run-id", help="only this run's leftovers")
+    scope.add_argument("--run-id", help="only this run's leftovers: tagged rolecheck:run-id=RUN_ID, or named "
+                                        "rolecheck-RUN_ID-<worker>-<n>-... as the suite names them")
     # IAM is global: every run's leftovers include those of a CI job running right now in another region or matrix
     # row. Sweeping them all is allowed, but only when asked for by name.
     scope.add_argument("--all-runs", action="store_true",
-                       help="every run's leftovers, including runs that may still be going on")
+                       help="every run's leftovers, by the rolecheck:run-id tag alone (never by name), including "
+                            "runs that may still be going on")
     sweep.add_argument("--target", default=os.environ.get("ROLECHECK_TARGET") or "aws",
                        help="aws (default) or moto-server with --endpoint-url. Env: ROLECHECK_TARGET")
     sweep.add_argument("--region", default=os.environ.get("ROLECHECK_REGION") or DEFAULT_REGION,

@@ -18,6 +18,9 @@ from rolecheck.cleanup import DELETERS
 NAME_PREFIX = "rolecheck"
 TAG_KEY = "rolecheck:run-id"
 
+# The worker part of a name: "main" without pytest-xdist, "gw0", "gw1", ... with it.
+_WORKER = r"(?:main|gw[0-9]+)"
+
 # IAM user and role names allow 64 characters; S3 bucket names 63, lowercase letters, digits and hyphens only.
 _MAX_NAME = 63
 _BUCKET_UNSAFE = re.compile(r"[^a-z0-9-]+")
@@ -26,6 +29,16 @@ _BUCKET_UNSAFE = re.compile(r"[^a-z0-9-]+")
 def new_run_id() -> str:
     """A short random run id: unique enough across concurrent CI jobs, short enough for bucket names."""
     return secrets.token_hex(4)
+
+
+def name_pattern(run_id: str, worker: str | None = None) -> re.Pattern[str]:
+    """The names ``unique_name`` gives in run ``run_id`` (and ``worker``), case-insensitive as bucket names are.
+
+    The whole shape is matched (prefix, run id, worker, counter), so that a hand-made ``rolecheck-ci`` role or a
+    ``rolecheck-evidence-archive`` bucket never looks like one of ours.
+    """
+    who = re.escape(worker) if worker else _WORKER
+    return re.compile(rf"{NAME_PREFIX}-{re.escape(run_id)}-{who}-[0-9]+-", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

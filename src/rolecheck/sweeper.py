@@ -1,10 +1,14 @@
-"""Finding and deleting what runs left behind: by the run-id tag or by the ``rolecheck-`` name prefix.
+"""Finding and deleting what runs left behind: by the run-id tag, or by a name that carries the caller's run id.
 
 The per-scenario teardown deletes what a scenario tracked; this is the backstop for everything else: a run
 killed mid-scenario, a resource created but not yet tracked, a teardown that failed. The same code runs at the
-end of every session (for that session's own names) and as ``rolecheck sweep`` (for any run, or all of them).
-Deleting is idempotent (``cleanup``), so sweeping twice is safe. Resources that match neither the prefix nor the
-tag are never touched, and neither is the principal the sweeper itself runs as.
+end of every session (for that session's own names) and as ``rolecheck sweep`` (for one run, or all of them).
+Deleting is idempotent (``cleanup``), so sweeping twice is safe.
+
+A real account is not ours: what we did not create and tag, we never touch. So a name alone picks a resource only
+when it has the exact shape the registry gives (``rolecheck-<run id>-<worker>-<n>-...``) with the run id the
+caller named; ``--all-runs`` names no run id and therefore picks by the ``rolecheck:run-id`` tag alone. A
+hand-made ``rolecheck-ci`` role is never a leftover, and neither is the principal the sweeper itself runs as.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from rolecheck.cleanup import DELETERS
 from rolecheck.errors import TargetError
-from rolecheck.registry import NAME_PREFIX, TAG_KEY
+from rolecheck.registry import TAG_KEY, name_pattern
 
 # Lowercase letters and digits only: the run id goes into bucket names, and a hyphen would blur the prefix.
 _RUN_ID = re.compile(r"^[a-z0-9]{1,16}$")
@@ -44,27 +48,23 @@ class Leftover:
 
 @dataclass(frozen=True)
 class Selector:
-    """Which resources are leftovers: this run's (or any run's) prefix or tag, minus ``spare``.
+    """Which resources are leftovers: those tagged with the run id (any run id when it is None), and those named
+    by the registry for that run id, minus ``spare``.
 
     With ``worker`` set only that worker's names match; the tag carries only the run id, so it is not consulted.
     """
 
     run_id: str | None = None
     worker: str | None = None
-    by_tag: bool = True
     spare: frozenset[str] = frozenset()
 
-    @property
-    def prefix(self) -> str:
-        parts = [NAME_PREFIX, self.run_id, self.worker] if self.run_id else [NAME_PREFIX]
-        return "-".join(p for p in parts if p) + "-"
-
     def name_matches(self, name: str) -> bool:
-        # Bucket names are the lowercased form of the same prefix.
-        return name not in self.spare and name.lower().startswith(self.prefix.lower())
+        if self.run_id is None or name in self.spare:
+            return False
+        return name_pattern(self.run_id, self.worker).match(name) is not None
 
     def tags_match(self, tags: Iterable[dict[str, str]]) -> bool:
-        if not self.by_tag or self.worker:
+        if self.worker:
             return False
         return any(t.get("Key") == TAG_KEY and (self.run_id is None or t.get("Value") == self.run_id) for t in tags)
 
@@ -122,7 +122,7 @@ def _pick(kind: str, name: str, identifier: str, selector: Selector,
         return []
     if selector.name_matches(name):
         return [Leftover(kind, identifier, "name")]
-    if selector.by_tag and not selector.worker:
+    if not selector.worker:
         try:
             if selector.tags_match(tags()):
                 return [Leftover(kind, identifier, "tag")]

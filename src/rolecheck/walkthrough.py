@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from rolecheck import consistency, documents, readback
+from rolecheck import cleanup, consistency, documents, readback
 from rolecheck.clients import AccessKey
 from rolecheck.errors import ComplianceViolation, refusal
 from rolecheck.registry import ResourceRegistry
@@ -133,13 +133,25 @@ def check_policy_attached(iam: Any, role: Role, policy_arn: str) -> None:
 
 
 def create_bucket(s3: Any, registry: ResourceRegistry, logical: str, region: str) -> str:
-    """Create a tagged S3 bucket; returns its name."""
+    """Create an S3 bucket and tag it at once; returns its name.
+
+    IAM takes tags in the create call; this bucket gets them from a second call (moto 5.2 ignores tags in
+    CreateBucket, and tagging at creation would need s3:TagResource on top), so it is untagged in between. The
+    window is kept to the two calls: the bucket is tracked before tagging (teardown deletes it), a failed tagging
+    deletes it at once, and its name carries the run id, so ``rolecheck sweep --run-id`` finds one left by a
+    process killed in between (``--all-runs``, which goes by tag alone, would not: docs/targets.md).
+    """
     name = registry.unique_name(logical, bucket=True)
     extra = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=name, **extra)
     registry.track("bucket", name)
+    try:
+        consistency.retry_fresh(lambda: s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": registry.tags()}),
+                                {"NoSuchBucket"}, f"tagging bucket {name}")
+    except BaseException:
+        cleanup.delete_bucket(s3, name)
+        raise
     consistency.wait_until(s3, "bucket_exists", f"bucket {name}", Bucket=name)
-    s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": registry.tags()})
     return name
 
 

@@ -49,11 +49,26 @@ def _leak(iam: Any, s3: Any, run: str) -> None:
     iam.attach_role_policy(RoleName=role, PolicyArn=policy["Arn"])
     bucket = f"{prefix}4-bucket"
     s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": _tags(run)})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     for body in (b"one", b"two"):
         s3.put_object(Bucket=bucket, Key="report.csv", Body=body)
     s3.delete_object(Bucket=bucket, Key="report.csv")
     iam.create_user(UserName=f"renamed-by-hand-{run}", Tags=_tags(run))
+
+
+LOOK_ALIKES = {"users": {"rolecheck-auditor"}, "roles": {"rolecheck-ci"},
+               "policies": {"rolecheck-ci-permissions"}, "buckets": {"rolecheck-evidence-archive"}}
+
+
+def _hand_made_look_alikes(iam: Any, s3: Any) -> None:
+    """What an account's owner may well call rolecheck-*, untagged: the CI role of docs/github-actions-example.yml,
+    an auditor, and an evidence bucket with an object in it."""
+    iam.create_role(RoleName="rolecheck-ci", AssumeRolePolicyDocument=TRUST)
+    iam.create_policy(PolicyName="rolecheck-ci-permissions", PolicyDocument=ALLOW_LIST)
+    iam.create_user(UserName="rolecheck-auditor")
+    s3.create_bucket(Bucket="rolecheck-evidence-archive")
+    s3.put_object(Bucket="rolecheck-evidence-archive", Key="2026/audit.pdf", Body=b"evidence")
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +79,7 @@ def world(server: MotoServer) -> tuple[Any, Any]:
     iam.create_user(UserName="alice")
     iam.create_user(UserName="bob", Tags=[{"Key": "team", "Value": "data"}])
     s3.create_bucket(Bucket="unrelated-bucket")
+    _hand_made_look_alikes(iam, s3)
     _leak(iam, s3, "leak1")
     _leak(iam, s3, "other1")
     return iam, s3
@@ -152,6 +168,29 @@ def test_sweeping_every_run_spares_the_caller_and_what_is_not_ours(world: tuple[
     assert "unrelated-bucket" in after["buckets"]
 
 
+@pytest.mark.parametrize("scope", [["--all-runs"], ["--run-id", "ci"], ["--run-id", "evidence"],
+                                   ["--run-id", "auditor"]], ids=" ".join)
+def test_hand_made_look_alikes_are_never_swept(world: tuple[Any, Any], sweep: Any, scope: list[str]) -> None:
+    iam, s3 = world
+
+    status, out, err = sweep(*scope, "--allow-account", MOTO_ACCOUNT)
+
+    assert (status, err) == (0, ""), err
+    after = _state(iam, s3)
+    assert {kind: names & after[kind] for kind, names in LOOK_ALIKES.items()} == LOOK_ALIKES, out
+    assert s3.get_object(Bucket="rolecheck-evidence-archive", Key="2026/audit.pdf")["Body"].read() == b"evidence"
+
+
+def test_names_pick_a_resource_only_in_the_registry_shape_with_the_callers_run_id() -> None:
+    run = Selector(run_id="ci")
+    assert run.name_matches("rolecheck-ci-main-1-iam-test-user")
+    assert run.name_matches("rolecheck-ci-gw12-3-demo-bucket")
+    assert not run.name_matches("rolecheck-ci")
+    assert not run.name_matches("rolecheck-ci-deploy")
+    assert not run.name_matches("rolecheck-ci-main-archive")
+    assert not Selector().name_matches("rolecheck-ci-main-1-iam-test-user")
+
+
 def test_the_sweeper_refuses_an_account_outside_the_allowlist_with_zero_writes(server: MotoServer,
                                                                                sweep: Any) -> None:
     writes_before = len(server.writes())
@@ -193,3 +232,29 @@ def test_the_sweeper_needs_a_run_id_or_all_runs_by_name(capsys: pytest.CaptureFi
         cli.main(["sweep", "--target", "aws"])
     assert usage.value.code == 2
     assert "--run-id" in capsys.readouterr().err
+
+
+def test_a_bucket_whose_tagging_fails_is_deleted_at_once(server: MotoServer) -> None:
+    """The only untagged moment of a bucket is between CreateBucket and PutBucketTagging: if tagging fails, the
+    bucket goes at once instead of waiting, untagged, for a sweep that goes by tag."""
+    from botocore.exceptions import ClientError
+
+    from rolecheck.registry import ResourceRegistry
+    from rolecheck.walkthrough import create_bucket
+
+    _, s3 = clients(server.url, *bootstrap_admin(MOTO_ACCOUNT, "bucket-window-admin"))
+    real_tagging = s3.put_bucket_tagging
+
+    def refused(**kwargs: Any) -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "no s3:PutBucketTagging"}},
+                          "PutBucketTagging")
+
+    s3.put_bucket_tagging = refused
+    registry = ResourceRegistry("window1")
+    with pytest.raises(ClientError, match="PutBucketTagging"):
+        create_bucket(s3, registry, "demo-bucket", "us-east-1")
+    s3.put_bucket_tagging = real_tagging
+
+    assert not [b for b in s3.list_buckets()["Buckets"] if b["Name"].startswith("rolecheck-window1-")]
+    name = create_bucket(s3, registry, "demo-bucket", "us-east-1")
+    assert s3.get_bucket_tagging(Bucket=name)["TagSet"] == [{"Key": "rolecheck:run-id", "Value": "window1"}]
