@@ -85,3 +85,19 @@ def trust_allow(principal: Any, **extra: Any) -> dict[str, Any]:
 
 def cond(operator: str, key: str, value: Any) -> dict[str, Any]:
     return {"Condition": {operator: {key: value}}}
+
+# Round two (issue 13)
+RESOURCE_WILDCARDS = RESOURCE + "#reference_policies_elements_resource_wildcards"
+ARN_OPERATORS = CONDITION + "#Conditions_ARN"
+SESSION_TAGS = IAM + "id_session-tags.html"
+SOURCE_IDENTITY = IAM + "id_credentials_temp_control-access_monitor.html"
+KMS_KEY_POLICIES = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html"
+KMS_DEFAULT_POLICY = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"
+SERVICE_PRINCIPAL = PRINCIPAL + "#principal-services"
+PRINCIPAL_IS_SERVICE = GLOBAL_KEYS + "#condition-keys-principalisawsservice"
+KEY_ARN = f"arn:aws:kms:us-east-1:{ACCT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+LAMBDA = Principal.service("lambda.amazonaws.com")
+
+
+def key_policy(*statements: dict[str, Any]) -> Policy:
+    return policy(*statements, kind="key", name=f"{KEY_ARN} key policy")

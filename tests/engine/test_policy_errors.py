@@ -39,6 +39,13 @@ def doc(**statement_fields: object) -> dict[str, object]:
         (doc(Effect="Allow", Action="sts:AssumeRole", Resource="*", Principal="*"), "trust",
          "must not have a Resource"),
         (doc(Effect="Allow", Action="sts:AssumeRole", Principal={"Users": "x"}), "trust", "type 'Users'"),
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
+        (doc(Effect="Deny", Action="sts:AssumeRole", NotPrincipal={"AWS": "arn:aws:iam::111111111111:root"}),
+         "trust", "must not use NotPrincipal"),
+        (doc(Effect="Allow", Action="s3:*", Resource="*", NotPrincipal={"AWS": "arn:aws:iam::111111111111:root"}),
+         "resource", 'NotPrincipal must be used with "Effect": "Deny"'),
+        (doc(Effect="Allow", Action="kms:*", Resource="*", NotPrincipal={"AWS": "arn:aws:iam::111111111111:root"}),
+         "key", 'NotPrincipal must be used with "Effect": "Deny"'),
         (doc(Effect="Allow", Action="sts:AssumeRole", Principal={"AWS": "bob"}), "trust", "account id or an ARN"),
         (doc(Effect="Allow", Action="s3:*", Resource="*", Sid="X", Foo=1), "identity", "unknown element 'Foo'"),
         (doc(Effect="Allow", Action="s3:*", Resource="*", Condition={"IpAddress": {"aws:SourceIp": "1.2.3.999"}}),

@@ -1,4 +1,26 @@
-"""AWS-faithful IAM policy evaluation, in pure Python (no boto3, no moto)."""
+"""AWS-faithful IAM policy evaluation, in pure Python (no boto3, no moto).
+
+AWS's documentation is the specification; each rule is a case in ``tests/engine/`` citing its page. Where the pages
+are silent the engine makes these choices, each pinned by the named case of ``tests/engine/test_decisions.py``:
+
+- A multivalued key (``aws:TagKeys``) under an operator without ``ForAllValues``/``ForAnyValue``: a positive
+  operator holds when any request value matches, a negated one when no value matches
+  (``choice-multivalued-without-set-operator-any-value``, ``choice-multivalued-negated-without-set-operator-no-value``).
+- A multivalued key present with an empty set counts as missing: ``ForAllValues`` holds, ``ForAnyValue`` does not
+  (``choice-forallvalues-empty-set-as-missing``, ``choice-foranyvalue-empty-set-as-missing``).
+- ``ForAnyValue:...IfExists`` with the key missing holds: ``IfExists`` decides a missing key before the qualifier
+  (``choice-foranyvalue-ifexists-missing-true``).
+- A trust policy naming a role session's ARN still needs the session's permissions boundary to allow
+  ``sts:AssumeRole``, as for a user named directly (``choice-trust-session-arn-limited-by-boundary``).
+- ``Principal: "*"`` in a resource-based policy grants like naming the caller itself, service principals included
+  (``service-principalservicename``); a KMS key policy naming a user or role directly is not limited by the
+  caller's permissions boundary, as for other resource-based policies (``kms-key-policy-names-user``).
+- A service principal's ``aws:PrincipalType``, ``aws:PrincipalAccount``, ``aws:PrincipalArn`` and ``aws:userid``
+  are undocumented: a condition on them raises ``UnsupportedFeature`` unless the caller supplies the value
+  (``tests/engine/test_round_two.py``).
+- A Deny in any applicable policy is reported under the first policy type in the order identity-based,
+  resource-based, permissions boundary, session; an empty ``session_policies`` sequence counts as none passed.
+"""
 
 from rolecheck.engine.catalog import (
     PRIVILEGE_ESCALATION_METHODS,

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from rolecheck.engine.context import check_known
+from rolecheck.engine.context import check_determined, check_known
 from rolecheck.engine.errors import UnsupportedFeature
 from rolecheck.engine.patterns import Matcher, Template, parse_template, plain
 
@@ -87,9 +87,11 @@ class Condition:
         raw = context.get(self.key_lower)
         missing = raw is None or (isinstance(raw, _MULTI) and not raw)
         if self.family == "null":
+            if missing:
+                check_determined(self.key_lower, self.key, context)
             return any(want_missing == missing for want_missing in self.values)
         if missing:
-            check_known(self.key_lower, self.key)
+            check_known(self.key_lower, self.key, context)
             if self.if_exists or self.qualifier == "forallvalues":
                 return True
             if self.qualifier == "foranyvalue":

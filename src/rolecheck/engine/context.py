@@ -5,34 +5,61 @@ Global keys: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from rolecheck.engine.errors import UnsupportedFeature
 from rolecheck.engine.model import Request
 
-# Global keys whose absence from a request is meaningful ("the request had no such value"): a condition on one
-# of them with the key missing is decided by the operator's missing-key rule. Any other aws: key is unknown to
-# the engine, and deciding on it would be a guess.
+# Every key of the "AWS global condition context keys" page (GLOBAL_KEYS_PAGE, as read on GLOBAL_KEYS_READ), whose
+# absence from a request is meaningful ("the request had no such value"): a condition on one of them with the key
+# missing is decided by the operator's missing-key rule. Any other aws: key is unknown to the engine, and deciding
+# on it would be a guess. The role-session keys with a service prefix (ec2:RoleDelivery, ...) need no entry: only
+# aws: keys are checked.
+GLOBAL_KEYS_PAGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html"
+GLOBAL_KEYS_READ = "2026-11-30"
 KNOWN_GLOBAL_KEYS = frozenset(
     key.lower()
     for key in (
-        "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:CurrentTime", "aws:EpochTime",
-        "aws:FederatedProvider", "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:PrincipalAccount",
-        "aws:PrincipalArn", "aws:PrincipalIsAWSService", "aws:PrincipalOrgID", "aws:PrincipalOrgPaths",
-        "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:PrincipalType", "aws:Referer",
-        "aws:RequestedRegion", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
-        "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn", "aws:SourceIdentity", "aws:SourceIp",
-        "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpce", "aws:TagKeys",
-        "aws:TokenIssueTime", "aws:UserAgent", "aws:userid", "aws:username", "aws:ViaAWSService",
-        "aws:VpcSourceIp", "aws:Ec2InstanceSourceVpc", "aws:Ec2InstanceSourcePrivateIPv4", "aws:AssumedRoot",
+        # properties of the principal
+        "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgPaths", "aws:PrincipalOrgID",
+        "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
+        "aws:PrincipalType", "aws:userid", "aws:username",
+        # properties of a role session
+        "aws:AssumedRoot", "aws:FederatedProvider", "aws:TokenIssueTime", "aws:SignInSessionArn",
+        "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:ChatbotSourceArn", "aws:Ec2InstanceSourceVpc",
+        "aws:Ec2InstanceSourcePrivateIPv4", "aws:SourceIdentity",
+        # properties of the network
+        "aws:SourceIp", "aws:SourceVpc", "aws:SourceVpcArn", "aws:SourceVpce", "aws:VpceAccount", "aws:VpceOrgID",
+        "aws:VpceOrgPaths", "aws:VpcSourceIp",
+        # properties of the resource
+        "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
+        # properties of the request
+        "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:CalledViaAWSMCP", "aws:ViaAWSService",
+        "aws:ViaAWSMCPService", "aws:CurrentTime", "aws:EpochTime", "aws:referer", "aws:RequestedRegion",
+        "aws:TagKeys", "aws:SecureTransport", "aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID",
+        "aws:SourceOrgPaths", "aws:UserAgent", "aws:IsMcpServiceAction",
     )
 )  # fmt: skip
+# A context entry listing keys whose value the engine cannot know for this principal (the documentation does not
+# say what the request carries): a condition on one of them raises UnsupportedFeature instead of guessing.
+UNDETERMINED = "rolecheck:undetermined"
 _TAG_KEY_PREFIXES = ("aws:requesttag/", "aws:resourcetag/", "aws:principaltag/")
 
 
-def check_known(key_lower: str, original: str) -> None:
+def check_determined(key_lower: str, original: str, context: Mapping[str, Any]) -> None:
+    """Raise UnsupportedFeature for a key whose value (or absence) AWS does not document for this caller."""
+    if key_lower in context.get(UNDETERMINED, ()):
+        raise UnsupportedFeature(
+            f"condition key {original!r}: AWS does not document its value for this caller; "
+            "supply it in Request.context to evaluate it"
+        )
+
+
+def check_known(key_lower: str, original: str, context: Mapping[str, Any]) -> None:
     """Raise UnsupportedFeature for a global (aws:) key the engine cannot reason about when it is missing."""
+    check_determined(key_lower, original, context)
     if (
         key_lower.startswith("aws:")
         and key_lower not in KNOWN_GLOBAL_KEYS
@@ -42,6 +69,11 @@ def check_known(key_lower: str, original: str) -> None:
             f"condition key {original!r} is not a global condition key the engine knows; "
             "supply it in Request.context to evaluate it"
         )
+
+
+# What a service principal's own request carries beyond aws:PrincipalIsAWSService and aws:PrincipalServiceName is
+# not documented (its aws:PrincipalType, aws:userid, aws:PrincipalArn, aws:PrincipalAccount).
+_SERVICE_UNDETERMINED = frozenset({"aws:principaltype", "aws:userid", "aws:principalarn", "aws:principalaccount"})
 
 
 def build_context(request: Request) -> dict[str, Any]:
@@ -54,12 +86,21 @@ def build_context(request: Request) -> dict[str, Any]:
     context: dict[str, Any] = {
         "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:epochtime": int(now.timestamp()),
-        "aws:principaltype": principal.type,
     }
-    if principal.type != "Anonymous":
+    if principal.type == "Service":
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice
+        context["aws:principalisawsservice"] = "true"
+        context["aws:principalservicename"] = principal.name
+        context["aws:resourceaccount"] = request.resource_account
+        context[UNDETERMINED] = _SERVICE_UNDETERMINED - {key.lower() for key in request.context}
+    else:
+        context["aws:principaltype"] = principal.type
+    if principal.type not in ("Anonymous", "Service"):
         context["aws:principalaccount"] = principal.account
         context["aws:principalarn"] = principal.role_arn or principal.arn
         context["aws:resourceaccount"] = request.resource_account or principal.account
+        # Present, and false, in every signed request an IAM principal makes (same page, PrincipalIsAWSService).
+        context["aws:principalisawsservice"] = "false"
     if principal.user_id:
         context["aws:userid"] = principal.user_id
     if principal.type == "User" and principal.name:
@@ -67,3 +108,8 @@ def build_context(request: Request) -> dict[str, Any]:
     for key, value in request.context.items():
         context[key.lower()] = value
     return {key: value for key, value in context.items() if value is not None}
+
+
+def tag_context(prefix: str, tags: Mapping[str, str]) -> dict[str, str]:
+    """``{"aws:PrincipalTag/k": v}`` (or another tag prefix) for a mapping of tag keys to values."""
+    return {f"{prefix}/{key}": value for key, value in tags.items()}

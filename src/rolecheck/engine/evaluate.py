@@ -6,9 +6,10 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-l
 https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html ,
 https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html .
 
-Choices where the pages are silent: ``Principal: "*"`` in a resource-based policy grants like naming the caller
-itself; a Deny in any applicable policy is reported under the first policy type in the order identity-based,
-resource-based, permissions boundary, session; an empty ``session_policies`` sequence counts as none passed.
+https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html .
+
+Choices where the pages are silent are listed, with the cases that pin them, in the package docstring
+(``rolecheck/engine/__init__.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ _DENY_TYPES = {
     "identity": "an identity-based policy",
     "resource": "a resource-based policy",
     "trust": "a resource-based policy",
+    "key": "a resource-based policy",
     "boundary": "a permissions boundary",
     "session": "a session policy",
 }
@@ -140,7 +142,14 @@ def evaluate(request: Request) -> Decision:
     bnd = _scan(boundary, request, action_lower, context, lookup)
     ses = _scan(sessions, request, action_lower, context, lookup)
 
-    is_trust = action_lower in ASSUME_ROLE_ACTIONS
+    # Every action decided on a role trust policy (sts:AssumeRole, and sts:TagSession / sts:SetSourceIdentity
+    # that AssumeRole with session tags or a source identity also needs) follows the trust-policy rules.
+    is_trust = action_lower in ASSUME_ROLE_ACTIONS or (
+        request.resource_policy is not None and request.resource_policy.kind == "trust"
+    )
+    # https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html : the key policy is the primary
+    # control; an identity-based policy has effect only when the key policy allows the account to use them.
+    is_key = request.resource_policy is not None and request.resource_policy.kind == "key"
     denies = idn.denies + res.denies + bnd.denies + ses.denies
     if denies:
         stage = StageResult("explicit deny", "denies", tuple(label for _, label in denies))
@@ -152,10 +161,11 @@ def evaluate(request: Request) -> Decision:
 
     no_deny = StageResult("explicit deny", "no match", ())
     res_stage = _resource_stage(request, res, is_trust)
-    if principal.type == "Anonymous":
+    if principal.type in ("Anonymous", "Service"):
+        # Neither has identity-based policies: only a resource-based (or trust) policy naming it can allow.
         return _anonymous(request, no_deny, res_stage, res)
     if principal.type == "Account":
-        return _root(request, no_deny, res_stage, res, is_trust)
+        return _root(request, no_deny, res_stage, res, is_trust, is_key)
 
     cross = request.resource_account is not None and request.resource_account != principal.account
     levels = res.levels()
@@ -176,7 +186,8 @@ def evaluate(request: Request) -> Decision:
         )
         limited = "direct" not in levels or not b_ok
     else:
-        allowed = "direct" in levels or ("role" in levels and b_ok and s_ok) or identity_path
+        delegated = "account" in levels if is_key else True
+        allowed = "direct" in levels or ("role" in levels and b_ok and s_ok) or (identity_path and delegated)
         limited = "direct" not in levels
 
     stages = (
@@ -198,7 +209,7 @@ def evaluate(request: Request) -> Decision:
     if is_trust:
         # STS reports every implicit denial of AssumeRole in this bare form; the stages say which policy failed.
         message = _denied(request)
-    elif cross and identity_path:
+    elif (cross and identity_path) or (is_key and not levels):
         message = _because(request, "resource-based policy")
     elif not id_ok and (cross or "role" not in levels):
         message = _because(request, "identity-based policy")
@@ -235,7 +246,8 @@ def _anonymous(request: Request, no_deny: StageResult, res_stage: StageResult, r
     return Decision(Verdict.IMPLICIT_DENY, request, stages, _because(request, "resource-based policy"))
 
 
-def _root(request: Request, no_deny: StageResult, res_stage: StageResult, res: _Scan, is_trust: bool) -> Decision:
+def _root(request: Request, no_deny: StageResult, res_stage: StageResult, res: _Scan, is_trust: bool,
+          is_key: bool) -> Decision:
     principal = request.principal
     if is_trust:
         # https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html : root user credentials
@@ -243,6 +255,13 @@ def _root(request: Request, no_deny: StageResult, res_stage: StageResult, res: _
         stage = StageResult("root user", "denies", (), "the root user cannot assume roles")
         return Decision(Verdict.IMPLICIT_DENY, request, (no_deny, stage), "Roles may not be assumed by root accounts.")
     cross = request.resource_account is not None and request.resource_account != principal.account
+    if is_key and not cross:
+        # https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html : no principal, the account's
+        # root user included, may use a KMS key unless a key policy statement allows it.
+        if res.allows:
+            return Decision(Verdict.ALLOWED, request, (no_deny, res_stage), f"Allowed by {res.allow_labels()[0]}")
+        return Decision(Verdict.IMPLICIT_DENY, request, (no_deny, res_stage),
+                        _because(request, "resource-based policy"))
     if not cross:
         stage = StageResult("root user", "allows", (), "the root user has full access to its own account")
         message = "Allowed: the root user has full access to its own account"

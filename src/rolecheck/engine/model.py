@@ -24,7 +24,7 @@ class Verdict(enum.Enum):
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller; ``type`` takes the values of ``aws:PrincipalType``."""
+    """The authenticated caller; ``type`` takes the values of ``aws:PrincipalType`` (and ``"Service"``)."""
 
     type: str
     arn: str
@@ -61,6 +61,12 @@ class Principal:
     def root(cls, account: str) -> Principal:
         """The account's root user."""
         return cls("Account", f"arn:{PARTITION}:iam::{account}:root", account, account)
+
+    @classmethod
+    def service(cls, name: str) -> Principal:
+        """An AWS service principal acting on its own (e.g. ``lambda.amazonaws.com``), as a resource-based or
+        trust policy names it in ``{"Service": ...}``; it has no account and no identity-based policies."""
+        return cls("Service", name, None, None, name)
 
     @classmethod
     def anonymous(cls) -> Principal:

@@ -92,22 +92,50 @@ def compile_chunks(chunks: tuple[tuple[str, bool], ...], ignore_case: bool) -> r
     return re.compile("".join(pieces), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
+@lru_cache(maxsize=8192)
+def compile_resource_chunks(chunks: tuple[tuple[str, bool], ...]) -> re.Pattern[str]:
+    """Regex for a rendered Resource/NotResource ARN pattern, wildcards working per colon-separated segment.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
+    : ``*`` and ``?`` match within a segment (the parts separated by colons); only a ``*`` that is the last
+    character of its segment can expand beyond the colon boundaries. So ``?`` never matches a colon, and a ``*``
+    followed by more text in its segment matches no colon either.
+    """
+    characters = [(char, wildcards) for text, wildcards in chunks for char in text]
+    pieces = []
+    for index, (char, wildcards) in enumerate(characters):
+        if wildcards and char == "*":
+            segment_ends = index + 1 == len(characters) or characters[index + 1][0] == ":"
+            pieces.append(".*" if segment_ends else "[^:]*")
+        elif wildcards and char == "?":
+            pieces.append("[^:]")
+        else:
+            pieces.append(re.escape(char))
+    return re.compile("".join(pieces), re.DOTALL)
+
+
 def plain(chunks: tuple[tuple[str, bool], ...]) -> str:
     """Rendered chunks as one string, for operators that take no wildcards."""
     return "".join(text for text, _ in chunks)
 
 
 class Matcher:
-    """Matches strings against one template, compiled once when it has no variables."""
+    """Matches strings against one template, compiled once when it has no variables.
 
-    __slots__ = ("_static", "ignore_case", "template")
+    ``arn_segments`` selects the Resource element's rule (wildcards stay within a colon-separated segment unless
+    a ``*`` ends its segment); otherwise ``*`` and ``?`` are StringLike's, matching any character.
+    """
 
-    def __init__(self, template: Template, ignore_case: bool) -> None:
+    __slots__ = ("_compile", "_static", "template")
+
+    def __init__(self, template: Template, ignore_case: bool, arn_segments: bool = False) -> None:
         self.template = template
-        self.ignore_case = ignore_case
+        self._compile: Callable[[tuple[tuple[str, bool], ...]], re.Pattern[str]] = (
+            compile_resource_chunks if arn_segments else lambda chunks: compile_chunks(chunks, ignore_case)
+        )
         self._static: re.Pattern[str] | None = None
         if not template.has_variables:
-            self._static = compile_chunks(template.render(_no_lookup) or (), ignore_case)
+            self._static = self._compile(template.render(_no_lookup) or ())
 
     def matches(self, value: str, lookup: Callable[[str], Any]) -> bool:
         pattern = self._static
@@ -115,7 +143,7 @@ class Matcher:
             chunks = self.template.render(lookup)
             if chunks is None:
                 return False
-            pattern = compile_chunks(chunks, self.ignore_case)
+            pattern = self._compile(chunks)
         return pattern.fullmatch(value) is not None
 
 

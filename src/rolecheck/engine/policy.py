@@ -19,7 +19,8 @@ from rolecheck.engine.errors import PolicyError
 from rolecheck.engine.model import Principal
 from rolecheck.engine.patterns import Matcher, parse_template
 
-KINDS = ("identity", "boundary", "session", "resource", "trust")
+# "key" is an AWS KMS key policy: a resource-based policy that must allow explicitly, as a trust policy must.
+KINDS = ("identity", "boundary", "session", "resource", "trust", "key")
 _VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP_KEYS = {"Version", "Id", "Statement"}
 _STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
@@ -39,11 +40,14 @@ class PrincipalSpec:
     def level(self, principal: Principal) -> str | None:
         """How specifically this element names the caller.
 
-        ``"direct"``: the caller itself (user ARN, session ARN, root ARN for the root user) or ``"*"``;
+        ``"direct"``: the caller itself (user ARN, session ARN, root ARN for the root user, a service principal's
+        name) or ``"*"``;
         ``"role"``: the role whose session is calling; ``"account"``: the caller's account; None: not named.
         """
         if self.everyone:
             return "direct"
+        if principal.type == "Service":
+            return "direct" if ("Service", principal.arn) in self.others else None
         if principal.type == "Anonymous":
             return None
         if principal.arn in self.aws:
@@ -62,6 +66,8 @@ class PrincipalSpec:
         """
         if self.everyone:
             return True
+        if principal.type == "Service":
+            return ("Service", principal.arn) in self.others
         if principal.type == "Anonymous":
             return False
         identities = [principal.arn]
@@ -189,7 +195,7 @@ def _statement(name: str, kind: str, index: int, body: Any, variables: bool) -> 
     patterns = tuple(action.lower() for action in actions)
     action_regex = re.compile("|".join(f"(?:{_glob(p)})" for p in patterns))
 
-    takes_principal = kind in ("resource", "trust")
+    takes_principal = kind in ("resource", "trust", "key")
     resource_key, resources = _one_of(where, body, "Resource", "NotResource", required=kind != "trust")
     if kind == "trust" and resource_key:
         raise PolicyError(f"{where}: a role trust policy must not have a {resource_key} element")
@@ -204,6 +210,8 @@ def _statement(name: str, kind: str, index: int, body: Any, variables: bool) -> 
         if len(present) != 1:
             raise PolicyError(f"{where}: a {kind} policy statement needs exactly one of Principal or NotPrincipal")
         principal_key = present[0]
+        if principal_key == "NotPrincipal":
+            _check_not_principal(where, kind, effect)
         spec = _principal(where, principal_key, body[principal_key])
     else:
         for key in ("Principal", "NotPrincipal"):
@@ -217,7 +225,9 @@ def _statement(name: str, kind: str, index: int, body: Any, variables: bool) -> 
         action_patterns=patterns,
         not_action=action_key == "NotAction",
         action_regex=action_regex,
-        resources=tuple(Matcher(parse_template(r, variables), ignore_case=False) for r in resources)
+        resources=tuple(
+            Matcher(parse_template(r, variables), ignore_case=False, arn_segments=True) for r in resources
+        )
         if resource_key
         else None,
         not_resource=resource_key == "NotResource",
@@ -225,6 +235,15 @@ def _statement(name: str, kind: str, index: int, body: Any, variables: bool) -> 
         not_principal=principal_key == "NotPrincipal",
         conditions=_conditions(where, body.get("Condition"), variables),
     )
+
+
+def _check_not_principal(where: str, kind: str, effect: str) -> None:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html :
+    # NotPrincipal must be used with "Effect": "Deny", and not in an IAM role trust policy.
+    if kind == "trust":
+        raise PolicyError(f"{where}: a role trust policy must not use NotPrincipal")
+    if effect != "Deny":
+        raise PolicyError(f'{where}: NotPrincipal must be used with "Effect": "Deny"')
 
 
 def _glob(pattern: str) -> str:
