@@ -30,7 +30,7 @@ pytest_plugins = [
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Refuse a malformed policy document in a feature file in one line, before anything is deployed."""
+    """Refuse a malformed policy document, or features disagreeing on one, in one line before anything is deployed."""
     features = Path(str(session.config.rootpath), session.config.getini("bdd_features_base_dir"))
     if not any(item.nodeid.startswith("steps/") for item in session.items):
         return
@@ -38,6 +38,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         documents.check_feature_documents(features)
     except PolicyDocumentError as exc:
         pytest.exit(f"rolecheck: malformed policy document: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
+    try:
+        documents.check_reviewed_documents_agree(features)
+    except PolicyDocumentError as exc:
+        pytest.exit(f"rolecheck: {exc}", returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:

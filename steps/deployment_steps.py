@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers
 
-from rolecheck import documents, walkthrough
+from rolecheck import claims, documents, walkthrough
 from rolecheck.deployment import Deployment
 from rolecheck.evidence import attach_json
 from rolecheck.secrets import generate_password
@@ -30,16 +30,20 @@ def _(deployment: Deployment, logical: str, docstring: str) -> None:
     deployment.documents["trust"] = trust
     deployment.role = walkthrough.create_role(deployment.admin.client("iam"), deployment.registry, logical, trust)
     deployment.names[logical] = deployment.role.name
+    claims.check_document_names_only(deployment.deployed_trust(), deployment.require_user().arn,
+                                     f"the trust policy of {logical}")
 
 
-@given(parsers.parse('a customer-managed policy "{logical}" that allows only listing buckets:'))
-def _(deployment: Deployment, logical: str, docstring: str) -> None:
+@given(parsers.parse('a customer-managed policy "{logical}" that allows only {activity}:'))
+def _(deployment: Deployment, logical: str, activity: str, docstring: str) -> None:
     policy = documents.render(docstring, deployment.placeholders(), name=f"policy {logical}")
     attach_json("permission policy", policy)
     deployment.documents["permissions"] = policy
     deployment.policy_arn = walkthrough.create_policy(deployment.admin.client("iam"), deployment.registry,
                                                       logical, policy)
     deployment.names[logical] = deployment.policy_arn
+    claims.check_document_allows_only(deployment.deployed_permissions(), activity, f"policy {logical}",
+                                      deployment.account_id)
 
 
 @given("the policy is attached to the role")

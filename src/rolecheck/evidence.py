@@ -6,6 +6,8 @@ anything. It also keeps the calls in memory for the benchmark's recorded call li
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 import allure
+import allure_commons
 
 from rolecheck.secrets import redact
 
@@ -56,6 +59,28 @@ def attach_json(name: str, payload: Any) -> None:
 def attach_text(name: str, text: str) -> None:
     """Attach plain text (an engine explanation, an error message) to the current Allure step."""
     allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
+
+
+def attach_table(name: str, rows: list[dict[str, str]]) -> None:
+    """Attach rows as a CSV table, which Allure shows as a table, with one column per key of the first row."""
+    if not rows:
+        return
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    allure.attach(out.getvalue(), name=name, attachment_type=allure.attachment_type.CSV)
+
+
+def reporting() -> bool:
+    """Whether an Allure listener records attachments in this run (``--alluredir``)."""
+    return bool(allure_commons.plugin_manager.hook.attach_data.get_hookimpls())
+
+
+def attach_png(name: str, render: Callable[[], bytes]) -> None:
+    """Attach a picture, rendered only when a report records it: drawing costs more than the checks it shows."""
+    if reporting():
+        allure.attach(render(), name=name, attachment_type=allure.attachment_type.PNG)
 
 
 def allure_sink(record: CallRecord) -> None:

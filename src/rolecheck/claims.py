@@ -1,0 +1,153 @@
+"""The feature files' sentences as claims about the whole account, judged on the account-wide access analysis.
+
+A sentence such as "the role's credentials can list the buckets and do nothing else" is true only if no policy
+anywhere in the account grants the role more: its own policies, a bucket's policy, a queue's, a key's, another
+role's trust policy. The claims here compare what the analysis (``rolecheck.access``) found with what the sentence
+allows, and a failure names every unexpected grant: principal, action, resource, the policy and statement that make
+it, and the path for a chain of roles. The rows go to the report as a table; the message carries them in short.
+
+The Given steps' own words are claims too: "a customer-managed policy that allows only listing buckets" is checked
+against the document it deploys, so a feature whose document contradicts its sentence fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rolecheck import inventory
+from rolecheck.engine import Policy, Principal, effective_actions
+from rolecheck.errors import ComplianceViolation
+
+if TYPE_CHECKING:
+    from rolecheck.access import Grant
+    from rolecheck.snapshot import Snapshot
+
+# How many grants the failure message names before it points to the report's table.
+_SHOWN_IN_MESSAGE = 5
+
+# What a feature file's activity words mean as IAM actions. A sentence names an activity; the document under it
+# must allow exactly these actions, over the whole action catalog.
+ACTIVITIES: Mapping[str, frozenset[str]] = {
+    "listing buckets": frozenset({"s3:ListAllMyBuckets"}),
+}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One grant a sentence allows: an action (case-insensitive, as in IAM) on a resource (exact)."""
+
+    action: str
+    resource: str
+
+    def matches(self, grant: Grant) -> bool:
+        return grant.action.lower() == self.action.lower() and grant.resource == self.resource
+
+    def __str__(self) -> str:
+        return f"{self.action} on {self.resource}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the account grants beyond the sentence, and what the sentence promises that the account does not grant."""
+
+    unexpected: tuple[Grant, ...]
+    missing: tuple[Expected, ...]
+
+    @property
+    def holds(self) -> bool:
+        return not self.unexpected and not self.missing
+
+    def rows(self) -> list[dict[str, str]]:
+        """The unexpected grants as table rows for the report."""
+        return [grant.row() for grant in self.unexpected]
+
+
+def compare(actual: Iterable[Grant], expected: Collection[Expected]) -> Comparison:
+    """Split the account's grants into those the sentence allows and the rest; note what the sentence lacks."""
+    grants = list(actual)
+    unexpected = tuple(g for g in grants if not any(e.matches(g) for e in expected))
+    missing = tuple(e for e in expected if not any(e.matches(g) for g in grants))
+    return Comparison(unexpected, missing)
+
+
+def describe(grant: Grant) -> str:
+    """One grant in a line: who may do what on which resource, because of which policy and statement."""
+    via = f" via {' -> '.join(grant.path)}" if grant.path else ""
+    return (f"{grant.principal} may {grant.action} on {grant.resource} "
+            f"({grant.granted_by}, statement {grant.statement}){via}")
+
+
+def _summary(comparison: Comparison) -> str:
+    parts = []
+    if comparison.unexpected:
+        shown = [describe(g) for g in comparison.unexpected[:_SHOWN_IN_MESSAGE]]
+        more = len(comparison.unexpected) - len(shown)
+        parts.append(f"{len(comparison.unexpected)} unexpected grant(s): " + "; ".join(shown)
+                     + (f"; and {more} more (see the table in the report)" if more else ""))
+    if comparison.missing:
+        parts.append("not granted: " + ", ".join(str(e) for e in comparison.missing))
+    return " | ".join(parts)
+
+
+def check(comparison: Comparison, claim: str) -> None:
+    """Raise a violation stating the claim and, in short, every grant that breaks it."""
+    if not comparison.holds:
+        raise ComplianceViolation(f"{claim} does not hold: {_summary(comparison)}")
+
+
+def check_readable(snapshot: Snapshot, claim: str) -> None:
+    """A claim about the whole account cannot hold if part of the account could not be read."""
+    if snapshot.unreadable:
+        raise ComplianceViolation(f"{claim} cannot be established: could not read {'; '.join(snapshot.unreadable)}")
+
+
+def check_exact_access(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expected],
+                       claim: str) -> Comparison:
+    """The principal's account-wide access must be exactly ``expected``; returns the comparison for the report."""
+    comparison = compare(grants, expected)
+    check_readable(snapshot, claim)
+    check(comparison, claim)
+    return comparison
+
+
+# --- the Given steps' own words -----------------------------------------------------------------------------------
+
+def activity_actions(activity: str) -> frozenset[str]:
+    """The actions an activity of a feature sentence stands for, or one clear error naming the known ones."""
+    try:
+        return ACTIVITIES[activity]
+    except KeyError:
+        raise KeyError(f"no actions are defined for the activity {activity!r}; known: "
+                       f"{', '.join(sorted(ACTIVITIES))}") from None
+
+
+def check_document_allows_only(document: Mapping[str, Any], activity: str, name: str, account_id: str) -> None:
+    """A permission policy said to allow only ``activity`` must allow exactly its actions over the whole catalog.
+
+    The engine decides what the document allows for a session of a role in the account, on any resource:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    """
+    expected = activity_actions(activity)
+    policy = Policy.parse(name, document)
+    principal = Principal.assumed_role(account_id, "rolecheck-reviewer", "review")
+    allowed = effective_actions(principal, [policy], resource=None)
+    extra = sorted(a for a in allowed if a.lower() not in {e.lower() for e in expected})
+    missing = sorted(e for e in expected if e.lower() not in {a.lower() for a in allowed})
+    findings = []
+    if extra:
+        shown = ", ".join(extra[:_SHOWN_IN_MESSAGE]) + (f" and {len(extra) - _SHOWN_IN_MESSAGE} more"
+                                                        if len(extra) > _SHOWN_IN_MESSAGE else "")
+        findings.append(f"it also allows {len(extra)} action(s): {shown}")
+    if missing:
+        findings.append(f"it does not allow {', '.join(missing)}")
+    if findings:
+        raise ComplianceViolation(f"{name} is said to allow only {activity}, but " + "; ".join(findings))
+
+
+def check_document_names_only(document: Mapping[str, Any], principal_arn: str, name: str) -> None:
+    """A trust policy said to name only the user must name that user and no other principal."""
+    inventory.check_trusts_only(document, principal_arn, name)
+    if f"AWS:{principal_arn}" not in inventory.trusted_principals(document):
+        raise ComplianceViolation(f"{name} is said to name {principal_arn}, but it does not")
