@@ -96,6 +96,11 @@ def _statement_actions(patterns: tuple[str, ...], not_action: bool) -> frozenset
     return frozenset().union(*(_actions_matching(pattern) or {pattern} for pattern in patterns))
 
 
+def statement_actions(statement: Statement) -> frozenset[str]:
+    """The catalog actions a statement's Action (or NotAction) names; unknown names stay as written."""
+    return _statement_actions(statement.action_patterns, statement.not_action)
+
+
 def _live(policies: Sequence[Policy], effect: str, resource: str | None, context: Mapping[str, Any]) -> frozenset[str]:
     lookup = context_lookup(context)
     found: set[str] = set()

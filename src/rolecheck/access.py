@@ -1,0 +1,524 @@
+"""Access analysis over an account snapshot, decided by the policy engine.
+
+Three questions, each about the whole account: what a principal can do (``principal_access``), who can assume a
+role (``who_can_assume``) and which roles a principal can reach by assuming roles, transitively
+(``reachable_roles``). Every answer is a list of ``Grant`` rows naming the policy and statement that make it.
+
+Candidates, not the product of every action and resource: each Allow statement of the principal's identity
+policies is expanded against the action catalog and, per action, against the resources its Resource matches (the
+snapshot's resources that carry a policy or tags, plus the pattern itself for everything else), and every
+resource-policy statement that names the principal (itself, its role, its account, or ``*``) adds its actions and
+resources. ``rolecheck.engine.evaluate`` then decides each candidate with the full request: identity policies,
+permissions boundary, session policies, the resource's policy, principal and resource tags in the context.
+
+Conditions on what the request supplies (source IP, MFA, time, external id...) cannot be known from the account:
+a candidate that is allowed only once those conditions are taken as met is still a grant, marked with the keys it
+depends on in ``Grant.condition``. A Deny with such a condition is taken as not applying. Together with SCPs and
+RCPs, which are not read (see ``rolecheck.snapshot``), this makes every answer an upper bound: what a principal can
+do is at most what is reported, never more.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from rolecheck import documents
+from rolecheck.abac import principal_tags, resource_tags
+from rolecheck.action_resources import resource_types
+from rolecheck.engine import Decision, Policy, Principal, Request, UnsupportedFeature, evaluate
+from rolecheck.engine.catalog import statement_actions
+from rolecheck.engine.evaluate import ALWAYS_ALLOWED
+from rolecheck.engine.model import PARTITION
+from rolecheck.engine.patterns import context_lookup, plain
+from rolecheck.engine.policy import Statement
+from rolecheck.snapshot import Snapshot
+
+ANALYSIS_SESSION = "rolecheck-analysis"
+ASSUME_ROLE = "sts:AssumeRole"
+# The caller's request is taken as signed over TLS, as every SDK call is; the rest of what a request supplies is
+# unknown (see the module docstring).
+_REQUEST_DEFAULTS = {"aws:SecureTransport": True}
+_PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:userid",
+                             "aws:username", "aws:principalisawsservice"})  # fmt: skip
+_RESOURCE_KEYS = frozenset({"aws:resourceaccount"})
+_ACCOUNT = re.compile(r"^\d{12}$")
+_STAND_IN = " (not readable: taken as allowing everything)"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One thing a principal can do, and the policy statement that makes it possible."""
+
+    principal: str
+    action: str
+    resource: str
+    granted_by: str
+    statement: str
+    path: tuple[str, ...] = ()
+    condition: str = ""
+    note: str = ""
+
+    def row(self) -> dict[str, str]:
+        """The grant as a report row."""
+        return {"principal": self.principal, "action": self.action, "resource": self.resource,
+                "granted by": self.granted_by, "statement": self.statement, "path": " -> ".join(self.path),
+                "condition": self.condition, "note": self.note}
+
+    def line(self) -> str:
+        """The grant in one line, for failure messages."""
+        text = f"{self.principal} can {self.action} on {self.resource} ({self.granted_by}, {self.statement})"
+        if self.path:
+            text += " via " + " -> ".join(self.path)
+        if self.condition:
+            text += f" when {self.condition}"
+        return text
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A principal as a request carries it: identity, policies, tags; ``known`` False for one outside the snapshot."""
+
+    arn: str
+    principal: Principal
+    identity: tuple[Policy, ...]
+    boundary: Policy | None = None
+    session_policies: tuple[Policy, ...] | None = None
+    context: Mapping[str, Any] = field(default_factory=dict)
+    known: bool = True
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Something a request acts on whose policy or tags can change the verdict."""
+
+    arn: str
+    service: str  # the service whose actions its policy governs (sts for a role's trust policy)
+    resource_type: str
+    policy: Policy | None
+    context: Mapping[str, Any]
+
+
+# --- principals ---------------------------------------------------------------------------------------------------
+
+
+def subject_of(snapshot: Snapshot, arn: str, *, session_policies: Sequence[Policy] | None = None,
+               session_tags: Mapping[str, str] | None = None) -> Subject:
+    """The user, or a session of the role, as the engine sees its requests."""
+    if arn in snapshot.users:
+        user = snapshot.users[arn]
+        principal = Principal.user(snapshot.account_id, user.name, user.user_id or None, user.path)
+        return Subject(arn, principal, snapshot.identity_policies(arn), user.boundary,
+                       context=principal_tags(user.tags))
+    if arn in snapshot.roles:
+        role = snapshot.roles[arn]
+        principal = Principal.assumed_role(snapshot.account_id, role.name, ANALYSIS_SESSION, role.role_id or None,
+                                           role.path)
+        return Subject(arn, principal, snapshot.identity_policies(arn), role.boundary,
+                       tuple(session_policies) if session_policies else None,
+                       principal_tags(role.tags, session_tags))
+    raise KeyError(f"{arn} is neither a user nor a role in the snapshot of account {snapshot.account_id}")
+
+
+def _outsider_identity(account: str) -> Policy:
+    # What an identity in another account is allowed by its own policies is not readable from here: taken as
+    # everything, so that the answer stays an upper bound.
+    return Policy.parse(f"identity policies in account {account}{_STAND_IN}",
+                        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+
+
+def outsider(arn: str) -> Subject:
+    """A principal a policy names that is not in the snapshot: another account's, an unknown id, or ``*``."""
+    if arn == "*":
+        principal = Principal("User", "*", "*")
+        return Subject("*", principal, (_outsider_identity("any account"),), known=False)
+    if _ACCOUNT.match(arn):
+        arn = f"arn:{PARTITION}:iam::{arn}:root"
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or not parts[4]:
+        return Subject(arn, Principal("User", arn, None), (_outsider_identity("unknown"),), known=False)
+    account, resource = parts[4], parts[5]
+    if resource.startswith("user/"):
+        path, _, name = resource[4:].rpartition("/")
+        principal = Principal.user(account, name, path=f"{path}/")
+    elif resource.startswith("role/"):
+        path, _, name = resource[4:].rpartition("/")
+        principal = Principal.assumed_role(account, name, ANALYSIS_SESSION, role_path=f"{path}/")
+    elif resource.startswith("assumed-role/"):
+        role, _, session = resource[len("assumed-role/"):].partition("/")
+        principal = Principal("AssumedRole", arn, account, name=session,
+                              role_arn=f"arn:{PARTITION}:iam::{account}:role/{role}")
+    else:
+        principal = Principal("User", arn, account)
+    return Subject(arn, principal, (_outsider_identity(account),), known=False)
+
+
+# --- targets ------------------------------------------------------------------------------------------------------
+
+
+def _targets(snapshot: Snapshot) -> dict[str, _Target]:
+    cached = _TARGETS.get(id(snapshot))
+    if cached is not None and cached[0] is snapshot:
+        return cached[1]
+    targets = {arn: _Target(arn, r.service, r.resource_type, r.policy,
+                            resource_tags(r.service, r.resource_type, r.tags))
+               for arn, r in snapshot.resources.items()}
+    for arn, role in snapshot.roles.items():
+        targets[arn] = _Target(arn, "sts", "role", role.trust, resource_tags("iam", "role", role.tags))
+    _TARGETS.clear()  # one snapshot at a time is analysed; keeping more would only hold memory
+    _TARGETS[id(snapshot)] = (snapshot, targets)
+    return targets
+
+
+_TARGETS: dict[int, tuple[Snapshot, dict[str, _Target]]] = {}
+
+
+def _target_for(targets: Mapping[str, _Target], action: str, resource: str) -> _Target | None:
+    """The snapshot resource a request string falls on, when its policy governs the action's service."""
+    service = action.split(":", 1)[0].lower()
+    if service == "s3" and resource.startswith("arn:aws:s3:::"):
+        resource = resource.split("/", 1)[0]
+    elif service == "lambda" and ":function:" in resource:
+        resource = ":".join(resource.split(":")[:7])  # drop a version or alias qualifier
+    target = targets.get(resource)
+    return target if target is not None and target.service == service else None
+
+
+def _target_resources(target: _Target, types: frozenset[str] | None) -> list[str]:
+    """The request strings that stand for a target, for an action acting on ``types``."""
+    if target.service != "s3":
+        return [target.arn] if types is None or target.resource_type in types else []
+    found = []
+    if types is None or "bucket" in types:
+        found.append(target.arn)
+    if types is None or "object" in types:
+        found.append(f"{target.arn}/*")
+    return found
+
+
+# --- relaxing request-supplied conditions -------------------------------------------------------------------------
+
+
+def _free(key: str, subject_known: bool, resource_known: bool) -> bool:
+    lower = key.lower()
+    if lower in _RESOURCE_KEYS or (resource_known and lower.startswith(("aws:resourcetag/", "iam:resourcetag/"))):
+        return False
+    if lower == "aws:principalaccount":
+        return False
+    return not (subject_known and (lower in _PRINCIPAL_KEYS or lower.startswith("aws:principaltag/")))
+
+
+def _nothing(kind: str) -> dict[str, Any]:
+    # Keeps the statement's place (and so every other statement's index) while matching no request.
+    statement: dict[str, Any] = {"Effect": "Deny", "NotAction": "*"}
+    if kind != "trust":
+        statement["Resource"] = "*"
+    if kind in ("resource", "trust"):
+        statement["Principal"] = "*"
+    return statement
+
+
+_RELAXED: dict[tuple[int, bool, bool], tuple[Policy, Policy | None]] = {}
+
+
+def _relaxed(policy: Policy, subject_known: bool, resource_known: bool) -> Policy | None:
+    """The policy with conditions on request-supplied keys taken as met (Allow) or as not met (Deny); None if same."""
+    key = (id(policy), subject_known, resource_known)
+    cached = _RELAXED.get(key)
+    if cached is not None and cached[0] is policy:
+        return cached[1]
+    changed = False
+    statements = []
+    for body in documents.statements(policy.document):
+        condition = body.get("Condition")
+        if not isinstance(condition, Mapping) or not condition:
+            statements.append(body)
+            continue
+        free = {k for block in condition.values() if isinstance(block, Mapping) for k in block
+                if _free(k, subject_known, resource_known)}
+        if not free:
+            statements.append(body)
+        elif body.get("Effect") == "Deny":
+            statements.append(_nothing(policy.kind))
+            changed = True
+        else:
+            kept = {op: {k: v for k, v in block.items() if k not in free} for op, block in condition.items()}
+            kept = {op: block for op, block in kept.items() if block}
+            statements.append({**{k: v for k, v in body.items() if k != "Condition"},
+                               **({"Condition": kept} if kept else {})})
+            changed = True
+    relaxed = None
+    if changed:
+        relaxed = Policy.parse(policy.name, {"Version": policy.document.get("Version", "2008-10-17"),
+                                             "Statement": statements}, kind=policy.kind)
+    _RELAXED[key] = (policy, relaxed)
+    return relaxed
+
+
+def _free_keys(policy: Policy, index: int, subject_known: bool, resource_known: bool) -> list[str]:
+    body = documents.statements(policy.document)[index]
+    condition = body.get("Condition") or {}
+    return sorted({k for block in condition.values() if isinstance(block, Mapping) for k in block
+                   if _free(k, subject_known, resource_known)})
+
+
+# --- deciding one candidate ---------------------------------------------------------------------------------------
+
+
+def _attribution(decision: Decision, policies: Sequence[Policy]) -> tuple[Policy, Statement] | None:
+    """The policy statement the engine names as allowing the request.
+
+    An outsider's identity is a stand-in (see ``outsider``): what admits it is the resource-based policy.
+    """
+    labels = [decision.message.removeprefix("Allowed by ")]
+    labels += [label for stage in decision.stages if stage.stage == "resource-based policy"
+               for label in stage.statements]
+    for label in labels:
+        for policy in policies:
+            if policy.name.endswith(_STAND_IN):
+                continue
+            for statement in policy.statements:
+                if statement.label(policy.name) == label:
+                    return policy, statement
+    return None
+
+
+def decide(snapshot: Snapshot, subject: Subject, action: str, resource: str,
+           targets: Mapping[str, _Target] | None = None) -> Grant | None:
+    """Whether the subject can perform ``action`` on ``resource``, as a Grant explaining why, or None."""
+    targets = _targets(snapshot) if targets is None else targets
+    target = _target_for(targets, action, resource)
+    context = {**_REQUEST_DEFAULTS, **subject.context, **(target.context if target else {})}
+    request = Request(subject.principal, action, resource, resource_account=snapshot.account_id,
+                      identity_policies=subject.identity, permissions_boundary=subject.boundary,
+                      session_policies=subject.session_policies, resource_policy=target.policy if target else None,
+                      context=context)
+    originals = [*request.identity_policies, *([request.resource_policy] if request.resource_policy else [])]
+    try:
+        decision = evaluate(request)
+        if decision.allowed:
+            return _grant(subject, decision, originals, "")
+    except UnsupportedFeature:
+        pass
+    resource_known = target is not None
+    relaxed = _relaxed_request(request, subject.known, resource_known)
+    if relaxed is None:
+        return None
+    try:
+        decision = evaluate(relaxed)
+    except UnsupportedFeature as exc:
+        return Grant(subject.arn, action, resource, "undecided", "", note=f"the engine cannot decide: {exc}")
+    if not decision.allowed:
+        return None
+    found = _attribution(decision, originals)
+    keys = _free_keys(found[0], found[1].index, subject.known, resource_known) if found else []
+    return _grant(subject, decision, originals, ", ".join(keys) or "request-supplied conditions")
+
+
+def _relaxed_request(request: Request, subject_known: bool, resource_known: bool) -> Request | None:
+    def swap(policy: Policy | None) -> Policy | None:
+        if policy is None:
+            return None
+        return _relaxed(policy, subject_known, resource_known) or policy
+
+    identity = tuple(swap(p) for p in request.identity_policies)
+    sessions = tuple(swap(p) for p in request.session_policies) if request.session_policies else None
+    relaxed = replace(request, identity_policies=identity, permissions_boundary=swap(request.permissions_boundary),
+                      session_policies=sessions, resource_policy=swap(request.resource_policy))
+    unchanged = (all(a is b for a, b in zip(identity, request.identity_policies, strict=True))
+                 and relaxed.permissions_boundary is request.permissions_boundary
+                 and relaxed.resource_policy is request.resource_policy
+                 and (sessions is None or all(a is b for a, b in zip(sessions, request.session_policies or (),
+                                                                      strict=True))))
+    return None if unchanged else relaxed
+
+
+def _grant(subject: Subject, decision: Decision, originals: Sequence[Policy], condition: str) -> Grant:
+    found = _attribution(decision, originals)
+    request = decision.request
+    if found is None:
+        return Grant(subject.arn, request.action, request.resource, decision.message, "", condition=condition)
+    policy, statement = found
+    return Grant(subject.arn, request.action, request.resource, policy.name,
+                 statement.sid or f"#{statement.index}", condition=condition)
+
+
+# --- what a principal can do --------------------------------------------------------------------------------------
+
+
+def _names(statement: Statement, principal: Principal) -> bool:
+    spec = statement.principals
+    if spec is None:
+        return True
+    return not spec.excludes(principal) if statement.not_principal else spec.level(principal) is not None
+
+
+def _patterns(statement: Statement, lookup: Callable[[str], Any]) -> list[str]:
+    """The statement's Resource values as request strings (variables substituted); ``*`` for NotResource or none."""
+    if statement.resources is None or statement.not_resource:
+        return ["*"]
+    found = []
+    for matcher in statement.resources:
+        chunks = matcher.template.render(lookup)
+        if chunks is not None:
+            found.append(plain(chunks))
+    return found
+
+
+def _identity_candidates(subject: Subject, targets: Mapping[str, _Target],
+                         lookup: Callable[[str], Any]) -> Iterator[tuple[str, str]]:
+    by_service: dict[str, list[_Target]] = {}
+    for target in targets.values():
+        if target.policy is not None or target.context:
+            by_service.setdefault(target.service, []).append(target)
+    for policy in subject.identity:
+        for statement in policy.statements:
+            if statement.effect != "Allow":
+                continue
+            patterns = _patterns(statement, lookup)
+            for action in statement_actions(statement):
+                types = resource_types(action)
+                if types is not None and not types:
+                    if statement.matches_resource("*", lookup):
+                        yield action, "*"
+                    continue
+                for pattern in patterns:
+                    yield action, pattern
+                for target in by_service.get(action.split(":", 1)[0].lower(), ()):
+                    for resource in _target_resources(target, types):
+                        if statement.matches_resource(resource, lookup):
+                            yield action, resource
+
+
+def _resource_candidates(subject: Subject, targets: Mapping[str, _Target],
+                         lookup: Callable[[str], Any]) -> Iterator[tuple[str, str]]:
+    for target in targets.values():
+        if target.policy is None:
+            continue
+        for statement in target.policy.statements:
+            if statement.effect != "Allow" or not _names(statement, subject.principal):
+                continue
+            inside = [p for p in _patterns(statement, lookup) if p == target.arn or p.startswith(target.arn + "/")]
+            for action in statement_actions(statement):
+                if action.split(":", 1)[0].lower() != target.service:
+                    continue
+                types = resource_types(action)
+                for resource in _target_resources(target, types):
+                    if statement.matches_resource(resource, lookup):
+                        yield action, resource
+                if target.service == "s3" and (types is None or "object" in types):
+                    yield from ((action, p) for p in inside if p != target.arn)
+
+
+def principal_access(snapshot: Snapshot, principal_arn: str, *, session_policies: Sequence[Policy] | None = None,
+                     session_tags: Mapping[str, str] | None = None) -> list[Grant]:
+    """Every (action, resource) the snapshot lets the user, or the sessions of the role, perform; each explained.
+
+    Identity- and resource-based policies, permissions boundary, session policies and tags all apply. Resource
+    strings are a snapshot resource's ARN (a bucket's objects as ``arn:aws:s3:::bucket/*``), or the pattern a
+    statement names for resources outside the snapshot (``*``). ``sts:GetCallerIdentity``, which AWS allows without
+    any policy, is not a grant.
+    """
+    subject = subject_of(snapshot, principal_arn, session_policies=session_policies, session_tags=session_tags)
+    targets = _targets(snapshot)
+    lookup = context_lookup({k.lower(): v for k, v in _context_for_variables(subject).items()})
+    candidates = dict.fromkeys([*_identity_candidates(subject, targets, lookup),
+                                *_resource_candidates(subject, targets, lookup)])
+    grants = []
+    for action, resource in candidates:
+        if action.lower() in ALWAYS_ALLOWED:
+            continue
+        grant = decide(snapshot, subject, action, resource, targets)
+        if grant is not None:
+            grants.append(grant)
+    return sorted(grants, key=lambda g: (g.action.lower(), g.resource))
+
+
+def _context_for_variables(subject: Subject) -> dict[str, Any]:
+    from rolecheck.engine.context import build_context
+
+    return build_context(Request(subject.principal, "", "*", context={**_REQUEST_DEFAULTS, **subject.context}))
+
+
+# --- who can assume a role, and where a principal can go ---------------------------------------------------------
+
+
+def who_can_assume(snapshot: Snapshot, role_arn: str) -> list[Grant]:
+    """Every principal that can assume the role: the snapshot's users and role sessions, and every outside,
+    wildcard or service principal the trust policy admits, each decided by the engine.
+
+    Service, federated and canonical-user principals are outside what the engine models: they are listed from
+    the trust policy's Allow statements with a note saying so.
+    """
+    role = snapshot.roles[role_arn]
+    targets = _targets(snapshot)
+    grants = []
+    for arn in [*snapshot.users, *snapshot.roles]:
+        subject = subject_of(snapshot, arn)
+        if any(s.effect == "Allow" and _names(s, subject.principal) for s in role.trust.statements):
+            grant = decide(snapshot, subject, ASSUME_ROLE, role_arn, targets)
+            if grant is not None:
+                grants.append(grant)
+    for name in _outsiders_named(snapshot, role.trust):
+        grant = decide(snapshot, outsider(name), ASSUME_ROLE, role_arn, targets)
+        if grant is not None:
+            grants.append(grant)
+    for statement in role.trust.statements:
+        if statement.effect != "Allow" or statement.principals is None:
+            continue
+        for kind, value in statement.principals.others:
+            for action in sorted(statement_actions(statement)):
+                grants.append(Grant(f"{kind}:{value}", action, role_arn, role.trust.name,
+                                    statement.sid or f"#{statement.index}",
+                                    note="a service, federated or canonical-user principal: listed from the trust "
+                                         "policy, not decided by the engine"))
+    return grants
+
+
+def _outsiders_named(snapshot: Snapshot, policy: Policy) -> list[str]:
+    """Principals an Allow statement admits that are not the snapshot's users, roles or account."""
+    ours = {*snapshot.users, *snapshot.roles, snapshot.account_id, f"arn:{PARTITION}:iam::{snapshot.account_id}:root"}
+    found: list[str] = []
+    for statement in policy.statements:
+        if statement.effect != "Allow" or statement.principals is None:
+            continue
+        if statement.principals.everyone or statement.not_principal:
+            found.append("*")
+        if not statement.not_principal:
+            found += sorted(arn for arn in statement.principals.aws if arn not in ours)
+    return list(dict.fromkeys(found))
+
+
+def reachable_roles(snapshot: Snapshot, principal_arn: str, *, session_tags: Mapping[str, str] | None = None
+                    ) -> list[Grant]:
+    """Every role the principal can reach by assuming roles, transitively (role chaining), with the shortest path.
+
+    Each Grant is ``sts:AssumeRole`` on the reached role by the role before it (``path`` runs from the principal to
+    the role); ``principal`` is the starting principal.
+    """
+    targets = _targets(snapshot)
+    start = subject_of(snapshot, principal_arn, session_tags=session_tags)
+    queue: list[tuple[Subject, tuple[str, ...]]] = [(start, (principal_arn,))]
+    reached: set[str] = set()
+    grants = []
+    while queue:
+        subject, path = queue.pop(0)
+        for role in snapshot.roles.values():
+            if role.arn in reached:
+                continue
+            if not any(s.effect == "Allow" and _names(s, subject.principal) for s in role.trust.statements):
+                continue
+            grant = decide(snapshot, subject, ASSUME_ROLE, role.arn, targets)
+            if grant is None:
+                continue
+            reached.add(role.arn)
+            grants.append(replace(grant, principal=principal_arn, path=(*path, role.arn)))
+            queue.append((subject_of(snapshot, role.arn), (*path, role.arn)))
+    return grants
+
+
+def rows(grants: Iterable[Grant]) -> list[dict[str, str]]:
+    """Report rows for a list of grants."""
+    return [grant.row() for grant in grants]

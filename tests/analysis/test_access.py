@@ -1,0 +1,216 @@
+"""The access analysis on snapshots built as data: the walkthrough's exact answers, then one misconfiguration per
+class of grant, each shown to change the answer.
+
+Evaluation logic: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html ;
+role chaining: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html#iam-term-role-chaining
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from snapshot_data import (
+    ACCOUNT,
+    OUTSIDE,
+    allow,
+    arn,
+    bucket,
+    group,
+    policy,
+    resource,
+    role,
+    snapshot,
+    trusting,
+    user,
+)
+
+from rolecheck.access import Grant, principal_access, reachable_roles, who_can_assume
+from rolecheck.engine import Principal, effective_actions
+
+USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
+LIST = policy(f"arn:aws:iam::{ACCOUNT}:policy/list-buckets", allow("s3:ListAllMyBuckets"))
+
+
+def walkthrough(**changes):
+    """The walkthrough's account: a user with nothing, a role it may assume allowed only to list buckets, a bucket."""
+    parts = {"users": [user("iam-test-user")], "roles": [role("s3-list-role", trusting(USER), LIST)],
+             "resources": [bucket("walkthrough-bucket")], "groups": []}
+    for key, extra in changes.items():
+        parts[key] = parts[key] + list(extra)
+    return snapshot(**parts)
+
+
+def pairs(grants: list[Grant]) -> set[tuple[str, str]]:
+    return {(g.action, g.resource) for g in grants}
+
+
+def test_the_walkthrough_role_can_list_buckets_and_nothing_else() -> None:
+    grants = principal_access(walkthrough(), ROLE)
+    assert pairs(grants) == {("s3:ListAllMyBuckets", "*")}
+    assert grants[0].granted_by == LIST.name and grants[0].statement == "#0"
+    assert grants[0].row()["granted by"] == LIST.name
+
+
+def test_the_walkthrough_user_can_only_assume_the_role_through_its_trust() -> None:
+    grants = principal_access(walkthrough(), USER)
+    assert pairs(grants) == {("sts:AssumeRole", ROLE)}
+    assert grants[0].granted_by == "trust policy of role s3-list-role"
+
+
+def test_the_role_analysis_agrees_with_effective_actions_over_the_whole_catalog() -> None:
+    wide = policy("wide", allow(["s3:Get*", "iam:List*"]), {"Effect": "Deny", "Action": "s3:GetObject",
+                                                          "Resource": "*"})
+    account = snapshot(roles=[role("wide-role", trusting(USER), wide)])
+    found = {g.action for g in principal_access(account, arn("role", "wide-role")) if g.resource == "*"}
+    expected = effective_actions(Principal.assumed_role(ACCOUNT, "wide-role", "s"), [wide])
+    assert found == expected
+    assert "s3:GetObject" not in found
+
+
+def test_another_buckets_policy_granting_the_role_is_found() -> None:
+    leak = bucket("other-bucket", {"Sid": "Leak", "Effect": "Allow", "Principal": {"AWS": ROLE},
+                                   "Action": "s3:GetObject", "Resource": "arn:aws:s3:::other-bucket/*"})
+    grants = principal_access(walkthrough(resources=[leak]), ROLE)
+    extra = [g for g in grants if g.action != "s3:ListAllMyBuckets"]
+    assert pairs(extra) == {("s3:GetObject", "arn:aws:s3:::other-bucket/*")}
+    assert (extra[0].granted_by, extra[0].statement) == ("bucket policy of other-bucket", "Leak")
+
+
+def test_a_bucket_policy_naming_the_account_does_not_grant_without_an_identity_allow() -> None:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
+    account_wide = bucket("shared", {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                                     "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*"})
+    assert pairs(principal_access(walkthrough(resources=[account_wide]), ROLE)) == {("s3:ListAllMyBuckets", "*")}
+
+
+def test_an_extra_statement_on_the_walkthrough_bucket_for_an_unprobed_action_is_found() -> None:
+    extra = bucket("walkthrough-bucket", {"Effect": "Allow", "Principal": {"AWS": USER},
+                                          "Action": "s3:PutBucketTagging",
+                                          "Resource": "arn:aws:s3:::walkthrough-bucket"})
+    account = walkthrough()
+    account = replace(account, resources={extra.arn: extra})
+    assert ("s3:PutBucketTagging", "arn:aws:s3:::walkthrough-bucket") in pairs(principal_access(account, USER))
+
+
+def test_another_roles_trust_naming_the_user_is_found_and_chains_further() -> None:
+    other = role("admin-role", trusting(USER), policy("admin", allow("*")))
+    third = role("third-role", trusting(arn("role", "admin-role")))
+    account = walkthrough(roles=[other, third])
+    assert ("sts:AssumeRole", other.arn) in pairs(principal_access(account, USER))
+    chain = {g.resource: g.path for g in reachable_roles(account, USER)}
+    assert chain == {ROLE: (USER, ROLE), other.arn: (USER, other.arn), third.arn: (USER, other.arn, third.arn)}
+
+
+def test_the_walkthrough_role_reaches_no_role_until_a_trust_names_it() -> None:
+    assert reachable_roles(walkthrough(), ROLE) == []
+    onward = role("onward", trusting(ROLE))
+    assert [g.path for g in reachable_roles(walkthrough(roles=[onward]), ROLE)] == [(ROLE, onward.arn)]
+
+
+def test_a_group_gives_the_user_standing_permissions() -> None:
+    account = walkthrough(groups=[group("ops", policy("ops inline", allow("s3:PutObject", "arn:aws:s3:::*/*")))])
+    member = replace(account.users[USER], group_arns=(arn("group", "ops"),))
+    account = replace(account, users={USER: member})
+    grants = principal_access(account, USER)
+    assert ("s3:PutObject", "arn:aws:s3:::*/*") in pairs(grants)
+    assert any(g.granted_by == "ops inline" for g in grants)
+
+
+def test_a_tag_conditioned_grant_applies_only_to_the_principal_carrying_the_tag() -> None:
+    abac = policy("abac", allow("s3:DeleteBucket", Condition={"StringEquals": {"aws:PrincipalTag/team": "storage"}}))
+    untagged = walkthrough(roles=[role("tagged", trusting(USER), abac)])
+    assert principal_access(untagged, arn("role", "tagged")) == []
+    tagged = walkthrough(roles=[role("tagged", trusting(USER), abac, tags={"team": "storage"})])
+    assert pairs(principal_access(tagged, arn("role", "tagged"))) == {("s3:DeleteBucket", "*")}
+    # Session tags override the role's tag with the same key.
+    assert principal_access(tagged, arn("role", "tagged"), session_tags={"team": "web"}) == []
+
+
+def test_a_resource_tag_condition_is_decided_with_the_resources_tags() -> None:
+    abac = policy("abac", allow("sqs:SendMessage", Condition={"StringEquals": {"aws:ResourceTag/env": "dev"}}))
+    queue = resource("sqs", "queue", f"arn:aws:sqs:us-east-1:{ACCOUNT}:dev-queue", tags={"env": "dev"})
+    grants = principal_access(walkthrough(roles=[role("dev", trusting(USER), abac)], resources=[queue]),
+                              arn("role", "dev"))
+    assert ("sqs:SendMessage", queue.arn) in pairs(grants)
+    assert [g.condition for g in grants if g.resource == queue.arn] == [""]
+    # On a resource outside the snapshot the tag is unknown: a grant, marked with the key it depends on.
+    assert [g.condition for g in grants if g.resource == "*"] == ["aws:ResourceTag/env"]
+
+
+@pytest.mark.parametrize(("service", "resource_type", "resource_arn", "action"), [
+    ("sqs", "queue", f"arn:aws:sqs:us-east-1:{ACCOUNT}:q", "sqs:ReceiveMessage"),
+    ("sns", "topic", f"arn:aws:sns:us-east-1:{ACCOUNT}:t", "sns:Publish"),
+    ("secretsmanager", "secret", f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:s-AbCdEf",
+     "secretsmanager:GetSecretValue"),
+    ("kms", "key", f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab", "kms:Decrypt"),
+    ("lambda", "function", f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:f", "lambda:InvokeFunction"),
+])
+def test_a_resource_policy_of_each_service_granting_the_role_is_found(service: str, resource_type: str,
+                                                                      resource_arn: str, action: str) -> None:
+    granted = resource(service, resource_type, resource_arn, {"Effect": "Allow", "Principal": {"AWS": ROLE},
+                                                              "Action": action, "Resource": resource_arn})
+    grants = principal_access(walkthrough(resources=[granted]), ROLE)
+    assert (action, resource_arn) in pairs(grants)
+
+
+def test_a_deny_in_a_bucket_policy_narrows_an_identity_grant_on_that_bucket_only() -> None:
+    reader = policy("reader", allow("s3:GetObject", "arn:aws:s3:::*/*"))
+    guarded = bucket("guarded", {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                                 "Resource": "arn:aws:s3:::guarded/*"})
+    open_bucket = bucket("open", tags={"k": "v"})
+    account = walkthrough(roles=[role("reader", trusting(USER), reader)], resources=[guarded, open_bucket])
+    found = pairs(principal_access(account, arn("role", "reader")))
+    assert ("s3:GetObject", "arn:aws:s3:::open/*") in found
+    assert ("s3:GetObject", "arn:aws:s3:::guarded/*") not in found
+
+
+def test_a_boundary_and_a_session_policy_limit_the_grants() -> None:
+    wide = policy("wide", allow(["s3:ListAllMyBuckets", "s3:CreateBucket"]))
+    boundary = policy("boundary", allow("s3:ListAllMyBuckets"), kind="boundary")
+    account = walkthrough(roles=[role("bounded", trusting(USER), wide, boundary=boundary),
+                                 role("free", trusting(USER), wide)])
+    assert pairs(principal_access(account, arn("role", "bounded"))) == {("s3:ListAllMyBuckets", "*")}
+    session = policy("session", allow("s3:CreateBucket"), kind="session")
+    assert pairs(principal_access(account, arn("role", "free"), session_policies=[session])) == {
+        ("s3:CreateBucket", "*")}
+
+
+def test_who_can_assume_the_walkthrough_role_is_the_named_user_only() -> None:
+    grants = who_can_assume(walkthrough(), ROLE)
+    assert [(g.principal, g.granted_by) for g in grants] == [(USER, "trust policy of role s3-list-role")]
+
+
+def test_who_can_assume_finds_wildcard_and_outside_principals() -> None:
+    open_role = role("open", trusting("*"))
+    outside = role("outside", trusting(f"arn:aws:iam::{OUTSIDE}:root"))
+    account = walkthrough(roles=[open_role, outside])
+    open_grants = who_can_assume(account, open_role.arn)
+    assert "*" in {g.principal for g in open_grants}
+    # Principal "*" in a trust policy admits every principal of the account too.
+    assert {USER, ROLE} <= {g.principal for g in open_grants}
+    assert [g.principal for g in who_can_assume(account, outside.arn)] == [f"arn:aws:iam::{OUTSIDE}:root"]
+
+
+def test_a_condition_on_what_the_request_supplies_is_a_grant_marked_with_its_key() -> None:
+    external = role("external", trusting("*", condition={"StringEquals": {"sts:ExternalId": "secret-id"}}))
+    grants = [g for g in who_can_assume(walkthrough(roles=[external]), external.arn) if g.principal == "*"]
+    assert [(g.condition, g.granted_by) for g in grants] == [("sts:ExternalId", "trust policy of role external")]
+
+
+def test_a_condition_restricting_a_wildcard_trust_to_the_account_admits_no_outsider() -> None:
+    mine = role("mine", trusting("*", condition={"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}))
+    assert "*" not in {g.principal for g in who_can_assume(walkthrough(roles=[mine]), mine.arn)}
+
+
+def test_service_principals_are_listed_with_a_note() -> None:
+    service = role("lambda-role", [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                    "Action": "sts:AssumeRole"}])
+    grants = who_can_assume(walkthrough(roles=[service]), service.arn)
+    assert [g.principal for g in grants] == ["Service:lambda.amazonaws.com"]
+    assert "not decided by the engine" in grants[0].note
+
+
+def test_an_unknown_principal_is_one_clear_error() -> None:
+    with pytest.raises(KeyError, match="neither a user nor a role"):
+        principal_access(walkthrough(), arn("user", "nobody"))
