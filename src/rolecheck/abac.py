@@ -12,19 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rolecheck.action_resources import takes_resource_tags
+from rolecheck.engine.context import tag_context
 
 
 def principal_tags(tags: Mapping[str, str], session_tags: Mapping[str, str] | None = None) -> dict[str, str]:
     """``aws:PrincipalTag/<key>`` entries for a principal's tags, session tags overriding role tags."""
-    merged = {**tags, **(session_tags or {})}
-    return {f"aws:PrincipalTag/{key}": value for key, value in merged.items()}
+    return tag_context("aws:PrincipalTag", {**tags, **(session_tags or {})})
 
 
 def resource_tags(service: str, resource_type: str, tags: Mapping[str, str]) -> dict[str, str]:
     """``aws:ResourceTag/<key>`` entries for a resource's tags, when AWS supplies them for its type."""
     if not tags or not takes_resource_tags(service, resource_type):
         return {}
-    context = {f"aws:ResourceTag/{key}": value for key, value in tags.items()}
-    if service == "iam":
-        context |= {f"iam:ResourceTag/{key}": value for key, value in tags.items()}
-    return context
+    context = tag_context("aws:ResourceTag", tags)
+    return context | tag_context("iam:ResourceTag", tags) if service == "iam" else context

@@ -449,8 +449,8 @@ def who_can_assume(snapshot: Snapshot, role_arn: str) -> list[Grant]:
     """Every principal that can assume the role: the snapshot's users and role sessions, and every outside,
     wildcard or service principal the trust policy admits, each decided by the engine.
 
-    Service, federated and canonical-user principals are outside what the engine models: they are listed from
-    the trust policy's Allow statements with a note saying so.
+    Service principals are decided by the engine too; federated and canonical-user principals, which it does not
+    model, are listed from the trust policy's Allow statements with a note saying so.
     """
     role = snapshot.roles[role_arn]
     targets = _targets(snapshot)
@@ -465,16 +465,27 @@ def who_can_assume(snapshot: Snapshot, role_arn: str) -> list[Grant]:
         grant = decide(snapshot, outsider(name), ASSUME_ROLE, role_arn, targets)
         if grant is not None:
             grants.append(grant)
-    for statement in role.trust.statements:
-        if statement.effect != "Allow" or statement.principals is None:
+    for kind, value in _others_named(role.trust):
+        if kind == "Service":
+            grant = decide(snapshot, Subject(value, Principal.service(value), (), known=False), ASSUME_ROLE,
+                           role_arn, targets)
+            if grant is not None:
+                grants.append(replace(grant, principal=f"Service:{value}"))
             continue
-        for kind, value in statement.principals.others:
-            for action in sorted(statement_actions(statement)):
-                grants.append(Grant(f"{kind}:{value}", action, role_arn, role.trust.name,
-                                    statement.sid or f"#{statement.index}",
-                                    note="a service, federated or canonical-user principal: listed from the trust "
-                                         "policy, not decided by the engine"))
+        for statement in role.trust.statements:
+            if statement.effect == "Allow" and statement.principals and (kind, value) in statement.principals.others:
+                grants += [Grant(f"{kind}:{value}", action, role_arn, role.trust.name,
+                                 statement.sid or f"#{statement.index}",
+                                 note=f"a {kind} principal: listed from the trust policy, not decided by the engine")
+                           for action in sorted(statement_actions(statement))]
     return grants
+
+
+def _others_named(policy: Policy) -> list[tuple[str, str]]:
+    """Service, federated and canonical-user principals the policy's Allow statements name."""
+    found = [other for statement in policy.statements if statement.effect == "Allow" and statement.principals
+             for other in statement.principals.others]
+    return list(dict.fromkeys(found))
 
 
 def _outsiders_named(snapshot: Snapshot, policy: Policy) -> list[str]:

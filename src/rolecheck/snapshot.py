@@ -411,7 +411,8 @@ def _read_kms(client_for: Callable[[str], Any], account_id: str, region: str,
         what = f"kms key {key_id}"
         answer = _optional(kms.get_key_policy, f"{what}: key policy", unreadable, KeyId=key_id, PolicyName="default")
         text = (answer or {}).get("Policy")
-        policy = _parse(f"key policy of {key_id}", text, "resource", unreadable) if text else None
+        # A key policy must allow explicitly, as a trust policy must: the engine's "key" kind.
+        policy = _parse(f"key policy of {key_id}", text, "key", unreadable) if text else None
         tags = _optional(kms.list_resource_tags, f"{what}: tags", unreadable, KeyId=key_id)
         yield ResourceFacts(arn, "kms", key_id, "key", policy, _tags((tags or {}).get("Tags")))
 

@@ -57,7 +57,8 @@ def bucket(name: str, *statements: Mapping[str, Any], tags: Mapping[str, str] | 
 
 def resource(service: str, resource_type: str, resource_arn: str, *statements: Mapping[str, Any],
              tags: Mapping[str, str] | None = None) -> ResourceFacts:
-    document = policy(f"{service} policy of {resource_arn}", *statements, kind="resource") if statements else None
+    kind = "key" if service == "kms" else "resource"
+    document = policy(f"{service} policy of {resource_arn}", *statements, kind=kind) if statements else None
     return ResourceFacts(resource_arn, service, resource_arn.rsplit(":", 1)[-1], resource_type, document,
                          dict(tags or {}))
 

@@ -203,12 +203,29 @@ def test_a_condition_restricting_a_wildcard_trust_to_the_account_admits_no_outsi
     assert "*" not in {g.principal for g in who_can_assume(walkthrough(roles=[mine]), mine.arn)}
 
 
-def test_service_principals_are_listed_with_a_note() -> None:
+def test_service_and_federated_principals_are_found() -> None:
     service = role("lambda-role", [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                     "Action": "sts:AssumeRole"}])
     grants = who_can_assume(walkthrough(roles=[service]), service.arn)
-    assert [g.principal for g in grants] == ["Service:lambda.amazonaws.com"]
+    assert [(g.principal, g.granted_by) for g in grants] == [("Service:lambda.amazonaws.com",
+                                                              "trust policy of role lambda-role")]
+    federated = role("web", [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                              "Principal": {"Federated": "accounts.google.com"}}])
+    grants = who_can_assume(walkthrough(roles=[federated]), federated.arn)
+    assert [(g.principal, g.action) for g in grants] == [("Federated:accounts.google.com",
+                                                          "sts:AssumeRoleWithWebIdentity")]
     assert "not decided by the engine" in grants[0].note
+
+
+def test_a_kms_key_policy_that_does_not_name_the_account_voids_identity_grants() -> None:
+    # https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html
+    key_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    closed = resource("kms", "key", key_arn, {"Effect": "Allow", "Principal": {"AWS": USER}, "Action": "kms:*",
+                                              "Resource": "*"})
+    user_of_keys = role("keys", trusting(USER), policy("keys", allow("kms:Decrypt")))
+    found = pairs(principal_access(walkthrough(roles=[user_of_keys], resources=[closed]), user_of_keys.arn))
+    assert ("kms:Decrypt", "*") in found
+    assert ("kms:Decrypt", key_arn) not in found
 
 
 def test_an_unknown_principal_is_one_clear_error() -> None:
