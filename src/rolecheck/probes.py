@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from rolecheck import readback
+from rolecheck import abac, readback
 from rolecheck.engine import Decision, Policy, Principal, Request, evaluate
 from rolecheck.errors import AUTHORIZATION_ERRORS, ComplianceViolation, EngineDrift, TargetError, refusal
 from rolecheck.registry import ResourceRegistry
@@ -170,18 +170,22 @@ class Subject:
     identity_policies: tuple[Policy, ...]
     permissions_boundary: Policy | None = None
     session_policies: tuple[Policy, ...] | None = None
+    # aws:PrincipalTag/<key> for the principal's tags (ABAC), read back with its policies.
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
 def role_session_subject(iam: Any, account_id: str, role_name: str, role_id: str, session_name: str) -> Subject:
     """The role session as deployed: the role's policies and boundary read back from the target."""
     return Subject(Principal.assumed_role(account_id, role_name, session_name, role_id),
-                   tuple(readback.role_identity_policies(iam, role_name)), readback.role_boundary(iam, role_name))
+                   tuple(readback.role_identity_policies(iam, role_name)), readback.role_boundary(iam, role_name),
+                   context=abac.principal_tags(readback.role_tags(iam, role_name)))
 
 
 def user_subject(iam: Any, account_id: str, user_name: str, user_id: str) -> Subject:
     """The IAM user as deployed: its own, its groups' and its boundary's policies read back from the target."""
     return Subject(Principal.user(account_id, user_name, user_id),
-                   tuple(readback.user_identity_policies(iam, user_name)), readback.user_boundary(iam, user_name))
+                   tuple(readback.user_identity_policies(iam, user_name)), readback.user_boundary(iam, user_name),
+                   context=abac.principal_tags(readback.user_tags(iam, user_name)))
 
 
 def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
@@ -189,10 +193,14 @@ def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
     """The engine's verdict for the probe, from the state read back from the target."""
     resource = p.resource(ctx)
     resource_policy = None
+    resource_tags: dict[str, str] = {}
     if resource == _bucket_arn(ctx) or resource.startswith(_bucket_arn(ctx) + "/"):
         resource_policy = readback.bucket_policy(s3, ctx.bucket)
+        resource_tags = abac.resource_tags("s3", "bucket", readback.bucket_tags(s3, ctx.bucket))
     elif p.action == "sts:AssumeRole" and resource != "*":
-        resource_policy = readback.trust_policy(iam, resource.rsplit("/", 1)[-1])
+        role_name = resource.rsplit("/", 1)[-1]
+        resource_policy = readback.trust_policy(iam, role_name)
+        resource_tags = abac.resource_tags("iam", "role", readback.role_tags(iam, role_name))
     return evaluate(Request(
         principal=subject.principal,
         action=p.action,
@@ -202,7 +210,7 @@ def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
         permissions_boundary=subject.permissions_boundary,
         session_policies=subject.session_policies,
         resource_policy=resource_policy,
-        context={"aws:SecureTransport": ctx.secure_transport, **(context or {})},
+        context={"aws:SecureTransport": ctx.secure_transport, **subject.context, **resource_tags, **(context or {})},
     ))
 
 

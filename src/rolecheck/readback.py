@@ -79,3 +79,26 @@ def bucket_policy(s3: Any, bucket: str) -> Policy | None:
         raise
     return Policy.parse(f"bucket policy of {bucket}", documents.parse(text, name=f"bucket policy of {bucket}"),
                         kind="resource")
+
+
+def user_tags(iam: Any, user_name: str) -> dict[str, str]:
+    """The user's tags: they are ``aws:PrincipalTag/<key>`` in every request the user makes."""
+    pages = iam.get_paginator("list_user_tags").paginate(UserName=user_name)
+    return {tag["Key"]: tag["Value"] for page in pages for tag in page["Tags"]}
+
+
+def role_tags(iam: Any, role_name: str) -> dict[str, str]:
+    """The role's tags: ``aws:PrincipalTag/<key>`` for its sessions, ``aws:ResourceTag/<key>`` on AssumeRole."""
+    pages = iam.get_paginator("list_role_tags").paginate(RoleName=role_name)
+    return {tag["Key"]: tag["Value"] for page in pages for tag in page["Tags"]}
+
+
+def bucket_tags(s3: Any, bucket: str) -> dict[str, str]:
+    """The bucket's tags, or none when it has none."""
+    try:
+        tag_set = s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchTagSet", "NoSuchTagSetError"):
+            return {}
+        raise
+    return {tag["Key"]: tag["Value"] for tag in tag_set}
