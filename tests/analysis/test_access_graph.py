@@ -1,0 +1,44 @@
+"""The picture of who can reach what: its edges, and that it renders as a PNG offline."""
+
+from __future__ import annotations
+
+from snapshot_data import OUTSIDE, allow, arn, bucket, policy, role, snapshot, trusting, user
+
+from rolecheck.access_graph import access_graph, render_access_graph
+
+USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
+ADMIN = arn("role", "admin")
+
+
+def account():
+    leak = bucket("other-bucket", {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "s3:GetObject",
+                                   "Resource": "arn:aws:s3:::other-bucket/*"})
+    return snapshot(users=[user("iam-test-user")],
+                    roles=[role("s3-list-role", trusting(USER), policy("list", allow("s3:ListAllMyBuckets"))),
+                           role("admin", trusting(ROLE, f"arn:aws:iam::{OUTSIDE}:root"))],
+                    resources=[leak, bucket("walkthrough-bucket")])
+
+
+def test_the_graph_has_trust_chain_and_resource_edges() -> None:
+    graph = access_graph(account(), [USER, ROLE])
+    assert graph.edges[(USER, ROLE)] == ("sts:AssumeRole",)
+    assert graph.edges[(ROLE, ADMIN)] == ("sts:AssumeRole",)
+    assert (f"arn:aws:iam::{OUTSIDE}:root", ADMIN) not in graph.edges  # admin is reached, not a focus role
+    assert graph.edges[(ROLE, "arn:aws:s3:::other-bucket")] == ("s3:GetObject",)
+    assert graph.edges[(ROLE, "resources matching *")] == ("s3:ListAllMyBuckets",)
+    assert graph.nodes[USER] == "user" and graph.nodes[ADMIN] == "role"
+
+
+def test_outside_principals_of_a_focus_role_are_nodes() -> None:
+    graph = access_graph(account(), [ADMIN])
+    assert graph.nodes[f"arn:aws:iam::{OUTSIDE}:root"] == "outside"
+
+
+def test_it_renders_a_png_with_unexpected_edges_marked() -> None:
+    png = render_access_graph(account(), [USER, ROLE], unexpected={(ROLE, ADMIN)})
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 5_000
+
+
+def test_an_empty_focus_still_renders() -> None:
+    assert render_access_graph(snapshot(), []).startswith(b"\x89PNG")
