@@ -52,10 +52,12 @@ class Selector:
     by the registry for that run id, minus ``spare``.
 
     With ``worker`` set only that worker's names match; the tag carries only the run id, so it is not consulted.
+    ``by_tag=False`` reads no tags at all: one listing per kind, for a cheap look before a run starts.
     """
 
     run_id: str | None = None
     worker: str | None = None
+    by_tag: bool = True
     spare: frozenset[str] = frozenset()
 
     def name_matches(self, name: str) -> bool:
@@ -64,7 +66,7 @@ class Selector:
         return name_pattern(self.run_id, self.worker).match(name) is not None
 
     def tags_match(self, tags: Iterable[dict[str, str]]) -> bool:
-        if self.worker:
+        if self.worker or not self.by_tag:
             return False
         return any(t.get("Key") == TAG_KEY and (self.run_id is None or t.get("Value") == self.run_id) for t in tags)
 
@@ -122,7 +124,7 @@ def _pick(kind: str, name: str, identifier: str, selector: Selector,
         return []
     if selector.name_matches(name):
         return [Leftover(kind, identifier, "name")]
-    if not selector.worker:
+    if selector.by_tag and not selector.worker:
         try:
             if selector.tags_match(tags()):
                 return [Leftover(kind, identifier, "tag")]

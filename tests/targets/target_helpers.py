@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +67,33 @@ def one_line_error(output: str) -> list[str]:
     """The lines that carry rolecheck's message; a clean refusal has exactly one and no traceback."""
     assert "Traceback" not in output, output
     return [line for line in output.splitlines() if "rolecheck:" in line]
+
+
+# moto's own server, as anyone would start it: in a process of its own, so that rolecheck's engine, installed in
+# the test process, cannot reach it. It prints its port and serves until its stdin closes.
+_PLAIN_MOTO = """
+import sys
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+print(server.get_host_and_port()[1], flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
+@contextlib.contextmanager
+def plain_moto_server() -> Iterator[str]:
+    """A stock moto server (no rolecheck adapter) in a subprocess; yields its URL."""
+    process = subprocess.Popen([sys.executable, "-c", _PLAIN_MOTO], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, text=True, env=clean_env())
+    try:
+        port = process.stdout.readline().strip()  # type: ignore[union-attr]
+        assert port.isdigit(), "moto's server did not start"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.stdin.close()  # type: ignore[union-attr]
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -8,6 +8,8 @@ can delete the others.
 from __future__ import annotations
 
 import json
+import os
+import re
 import signal
 import subprocess
 import time
@@ -30,6 +32,7 @@ from rolecheck.targets import MotoServer
 LEAKY_SCENARIO = '''
 import json
 import os
+import re
 import pathlib
 import time
 
@@ -56,6 +59,7 @@ def test_scenario(deployment):
 RUN_ID_RECORDER = '''
 import json
 import os
+import re
 import pathlib
 
 import pytest
@@ -92,27 +96,64 @@ def test_nothing_is_left_after_a_pass_or_a_failure(server: MotoServer, admin_key
     assert leftovers(server.url, *admin_key, run_id) == []
 
 
-def test_nothing_is_left_after_ctrl_c_mid_scenario(server: MotoServer, admin_key: tuple[str, str],
-                                                   tmp_path: Path) -> None:
-    run_id = "cleanint"
+@pytest.mark.parametrize(("sig", "workers", "whole_group"), [
+    (signal.SIGINT, "0", False),
+    (signal.SIGTERM, "0", False),
+    (signal.SIGHUP, "0", False),
+    (signal.SIGTERM, "2", True),
+    (signal.SIGTERM, "2", False),
+], ids=["ctrl-c", "sigterm", "sighup", "sigterm to the process group with 2 workers",
+        "sigterm to the xdist controller alone"])
+def test_nothing_is_left_after_a_signal_mid_scenario(server: MotoServer, admin_key: tuple[str, str], tmp_path: Path,
+                                                     sig: signal.Signals, workers: str, whole_group: bool) -> None:
+    """CI runners cancel with SIGINT then SIGTERM, containers stop with SIGTERM, a closed terminal sends SIGHUP:
+    each must tear down, sweep, and end on a line naming the run id."""
+    run_id = f"sig{sig.name[3:].lower()}{workers}{int(whole_group)}"
     ready = tmp_path / "ready"
-    process = subprocess.Popen(pytest_command(), cwd=_module(tmp_path, LEAKY_SCENARIO), text=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    process = subprocess.Popen(pytest_command("-n", workers), cwd=_module(tmp_path, LEAKY_SCENARIO), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
                                env=_env_for(server, admin_key, run_id, SCENARIO_MODE="interrupt",
                                             SCENARIO_READY=str(ready)))
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not ready.exists() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.05)
         assert ready.exists(), "the scenario never got going"
         assert len(leftovers(server.url, *admin_key, run_id)) == 3
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=30)
+        if whole_group:
+            os.killpg(process.pid, sig)
+        else:
+            process.send_signal(sig)
+        output, _ = process.communicate(timeout=60)
     finally:
         process.kill()
 
     assert process.returncode == pytest.ExitCode.INTERRUPTED, output
     assert leftovers(server.url, *admin_key, run_id) == []
+    assert [line for line in output.splitlines() if line.startswith("rolecheck: run id")][0].startswith(
+        f"rolecheck: run id {run_id} (target moto-server); "), output
+    assert output.splitlines()[-1] == f"rolecheck: run {run_id} stopped by {sig.name}; nothing of it is left", output
+
+
+def test_a_second_signal_does_not_cut_the_clean_up_short() -> None:
+    from rolecheck.stopping import GracefulStop
+
+    firsts: list[int] = []
+    notes: list[str] = []
+    before = signal.getsignal(signal.SIGTERM)
+    stop = GracefulStop(firsts.append, notes.append, "r1")
+    assert stop.install()
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        assert firsts == [signal.SIGTERM] and stop.first_signal == "SIGTERM"
+        assert notes == ["rolecheck: SIGINT received while cleaning up run r1; the clean-up goes on (signal once "
+                         "more to abandon it, then run `rolecheck sweep --run-id r1`)"]
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGHUP)
+    finally:
+        stop.restore()
+    assert signal.getsignal(signal.SIGTERM) == before
 
 
 def test_the_whole_suite_passes_on_moto_server_with_two_workers() -> None:
@@ -120,6 +161,8 @@ def test_the_whole_suite_passes_on_moto_server_with_two_workers() -> None:
 
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert " passed" in run.stdout and "failed" not in run.stdout
+    # The workers' API calls and clients, summed by the controller (README: the closing line).
+    assert re.search(r"^rolecheck: \d{3,} API calls, \d+ boto3 clients$", run.stdout, re.M), run.stdout[-2000:]
 
 
 def test_the_moto_server_target_starts_its_own_server(tmp_path: Path) -> None:
@@ -144,3 +187,17 @@ def test_workers_share_the_controllers_run_id(tmp_path: Path) -> None:
 
 def test_the_repo_is_where_the_features_are() -> None:
     assert (REPO / "features").is_dir() and (REPO / "pytest.ini").is_file()
+
+
+def test_the_last_line_names_the_run_and_the_sweep_command_when_something_is_left() -> None:
+    from fixtures.targets import RunEnd, Settings, _last_line
+
+    settings = Settings(target="aws", region="eu-west-1", endpoint_url=None, allowed=frozenset({"111122223333"}),
+                        run_id="r7", consistency_timeout=None, resume=False)
+    left = RunEnd(problems=["role rolecheck-r7-main-2-s3-list-role: DeleteConflict: ..."], unswept_workers=["gw1"])
+
+    assert _last_line(settings, left, "SIGTERM") == (
+        "rolecheck: run r7 stopped by SIGTERM: 1 resource(s) could not be deleted; worker(s) gw1 ended before their "
+        "end-of-run sweep; delete what is left with `rolecheck sweep --run-id r7 --target aws --region eu-west-1 "
+        "--allow-account 111122223333`")
+    assert _last_line(settings, RunEnd(), None) is None

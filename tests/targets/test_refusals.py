@@ -10,10 +10,21 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from target_helpers import FOREIGN_ACCOUNT, clean_env, credentials_env, one_line_error, run_pytest
+from target_helpers import (
+    FOREIGN_ACCOUNT,
+    MOTO_ACCOUNT,
+    PLUGIN_CONFTEST,
+    clean_env,
+    clients,
+    credentials_env,
+    one_line_error,
+    plain_moto_server,
+    run_pytest,
+)
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -135,3 +146,63 @@ def test_an_implicitly_allowed_simulation_still_refuses_other_accounts_and_root(
     root = Identity(arn="arn:aws:iam::123456789012:root", account="123456789012", user_id="123456789012")
     with pytest.raises(TargetError, match="root user"):
         safety.check_caller(root, frozenset({"123456789012"}), implicitly_allowed="123456789012")
+
+
+def test_an_endpoint_that_does_not_enforce_iam_is_refused_before_any_scenario() -> None:
+    """A stock moto server answers every request: each "cannot" check would become a false compliance violation.
+
+    A conforming endpoint refuses a made-up access key with InvalidClientTokenId and an unsigned request with
+    MissingAuthenticationToken: https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
+    """
+    with plain_moto_server() as url:
+        env = clean_env(**credentials_env("AKIAEXAMPLEEXAMPLE01", "any-secret"))
+
+        run = run_pytest("--target", "moto-server", "--endpoint-url", url, "--allow-account", MOTO_ACCOUNT, env=env)
+
+        assert run.returncode == USAGE_ERROR, run.stdout + run.stderr
+        assert one_line_error(run.stdout + run.stderr) == [
+            f"ERROR: rolecheck: target moto-server ({url}) does not enforce IAM as AWS does: it accepted a request "
+            f"signed with a made-up access key (STS GetCallerIdentity answered arn:aws:sts::{MOTO_ACCOUNT}:user/moto)"
+            "; its verdicts would be reported as compliance violations; run the suite on its own moto server "
+            "instead (--target moto-server without --endpoint-url)"
+        ]
+        iam, s3 = clients(url, "AKIAEXAMPLEEXAMPLE01", "any-secret")
+        assert iam.list_users()["Users"] == [] and iam.list_roles()["Roles"] == []
+        assert s3.list_buckets()["Buckets"] == []
+
+
+ONE_SCENARIO = """
+from rolecheck import walkthrough
+
+
+def test_scenario(deployment):
+    walkthrough.create_user(deployment.admin.client("iam"), deployment.registry, "iam-test-user")
+"""
+
+
+def test_a_run_id_already_in_use_is_refused_unless_resumed(server: MotoServer, admin_key: tuple[str, str],
+                                                           tmp_path: Path) -> None:
+    """A copied ROLECHECK_RUN_ID: two runs would sweep each other's resources, so the second does not start."""
+    (tmp_path / "conftest.py").write_text(PLUGIN_CONFTEST)
+    (tmp_path / "test_module.py").write_text(ONE_SCENARIO)
+    iam, _ = clients(server.url, *admin_key)
+    iam.create_user(UserName="rolecheck-dup1-main-1-iam-test-user")
+    env = clean_env(**credentials_env(*admin_key), ROLECHECK_TARGET="moto-server", ROLECHECK_ENDPOINT_URL=server.url,
+                    ROLECHECK_ALLOWED_ACCOUNTS=MOTO_ACCOUNT, ROLECHECK_RUN_ID="dup1")
+    writes_before = len(server.writes())
+
+    refused = run_pytest(env=env, cwd=tmp_path)
+
+    assert refused.returncode == USAGE_ERROR, refused.stdout + refused.stderr
+    assert one_line_error(refused.stdout + refused.stderr) == [
+        f"ERROR: rolecheck: run id dup1 is already in use in account {MOTO_ACCOUNT}: user "
+        "rolecheck-dup1-main-1-iam-test-user carry it; another run may be using it (a copied ROLECHECK_RUN_ID?). "
+        "Use another run id, or --resume (ROLECHECK_RESUME=1) if this run continues that one"
+    ]
+    assert server.writes()[writes_before:] == []
+
+    resumed = run_pytest(env={**env, "ROLECHECK_RESUME": "1"}, cwd=tmp_path)
+
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    assert "rolecheck: resuming run dup1: deleted 1 resource(s) of its earlier attempt" in resumed.stdout
+    assert "rolecheck-dup1-main-1-iam-test-user" not in {u["UserName"] for u in iam.list_users()["Users"]}
