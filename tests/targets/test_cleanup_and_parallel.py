@@ -130,7 +130,7 @@ def test_nothing_is_left_after_a_signal_mid_scenario(server: MotoServer, admin_k
 
     assert process.returncode == pytest.ExitCode.INTERRUPTED, output
     assert leftovers(server.url, *admin_key, run_id) == []
-    assert [line for line in output.splitlines() if line.startswith("rolecheck: run id")][0].startswith(
+    assert next(line for line in output.splitlines() if line.startswith("rolecheck: run id")).startswith(
         f"rolecheck: run id {run_id} (target moto-server); "), output
     assert output.splitlines()[-1] == f"rolecheck: run {run_id} stopped by {sig.name}; nothing of it is left", output
 
