@@ -29,15 +29,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="pytest-xdist workers of the parallel run")
     parser.add_argument("--scale-sizes", type=_sizes, default=(100, 300, 1000), help="role counts, e.g. 100,300,1000")
     parser.add_argument("--scale-repeat", type=int, default=3, help="samples per scale point")
+    parser.add_argument("--account-sizes", type=_sizes, default=(100, 300, 1000),
+                        help="users, roles and buckets each of the account part, e.g. 100,300,1000")
+    parser.add_argument("--account-repeat", type=int, default=1, help="samples per account size")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="measure only these parts")
     parser.add_argument("--call-log", type=Path, help="replay this recording instead of recording the suite")
     parser.add_argument("--output", type=Path, default=REPO / "reports" / "bench.json")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     args = parser.parse_args(argv)
-    if args.repeat < 1 or args.scale_repeat < 1:
-        parser.error("--repeat and --scale-repeat must be at least 1")
+    if args.repeat < 1 or args.scale_repeat < 1 or args.account_repeat < 1:
+        parser.error("--repeat, --scale-repeat and --account-repeat must be at least 1")
     options = Options(
         repeat=args.repeat, workers=args.workers, scale_sizes=args.scale_sizes, scale_repeat=args.scale_repeat,
+        account_sizes=args.account_sizes, account_repeat=args.account_repeat,
         parts=tuple(args.only), call_log=args.call_log,
         progress=(lambda _: None) if args.quiet else (lambda line: print(f"bench: {line}", file=sys.stderr)),
     )

@@ -51,6 +51,10 @@ def table(results: dict[str, Any]) -> str:
         rows.append(("scale growth exponent", str(scaled["total_growth_exponent"]),
                      f"read back {scaled['read_back_growth_exponent']}, checks {scaled['checks_growth_exponent']}; "
                      f"linear: {scaled['linear']}"))
+    if results.get("account"):
+        from bench.account import table_rows
+
+        rows += table_rows(results["account"])
     for name, verdict in results.get("targets", {}).items():
         met = {True: "met", False: "NOT met", None: "not measured"}[verdict["met"]]
         rows.append((f"target {name}", str(verdict["value"]), f"{verdict['target']}: {met}"))

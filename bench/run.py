@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import decisions, scale
+from bench import account, decisions, scale
 from bench.calls import load_calls, record_suite
 from bench.replay import plan, save_plan
 from bench.suite import ProcessRun, run_floor_process, run_suite
 from bench.timing import Timing, ratio
 
-PARTS = ("floor", "suite", "parallel", "engine", "scale")
+PARTS = ("floor", "suite", "parallel", "engine", "scale", "account")
 TARGETS = {
     "suite_over_floor": ("<=", 1.3),
     "serial_over_parallel": (">=", 1.6),
@@ -33,6 +33,8 @@ class Options:
     workers: int = 2
     scale_sizes: tuple[int, ...] = (100, 300, 1000)
     scale_repeat: int = 3
+    account_sizes: tuple[int, ...] = (100, 300, 1000)
+    account_repeat: int = 1
     parts: tuple[str, ...] = PARTS
     call_log: Path | None = None
     progress: Callable[[str], None] = lambda _: None
@@ -50,6 +52,8 @@ def benchmark(options: Options) -> dict[str, Any]:
         results["engine"] = _engine(options.repeat)
     if "scale" in options.parts:
         results["scale"] = _scale(options)
+    if "account" in options.parts:
+        results["account"] = _account(options)
     results["load_average_after"] = _load()
     results["targets"] = _targets(results)
     return results
@@ -163,6 +167,20 @@ def _scale(options: Options) -> dict[str, Any]:
     return out
 
 
+def _account(options: Options) -> dict[str, Any]:
+    # A throwaway small account first: moto's backends and botocore's models load on first use, not per size.
+    account.measure_point(2)
+    points = []
+    for size in options.account_sizes:
+        samples = []
+        for attempt in range(options.account_repeat):
+            options.progress(f"account: {size} users, roles and buckets ({attempt + 1}/{options.account_repeat})")
+            samples.append(account.as_json(account.measure_point(size)))
+        points.append({key: statistics.median(s[key] for s in samples) if isinstance(samples[0][key], float)
+                       else samples[-1][key] for key in samples[0]})
+    return account.summarise(points)
+
+
 def _targets(results: dict[str, Any]) -> dict[str, Any]:
     values = {
         "suite_over_floor": results.get("suite_over_floor", {}).get("wall"),
@@ -177,4 +195,5 @@ def _targets(results: dict[str, Any]) -> dict[str, Any]:
     linear = results.get("scale", {}).get("linear")
     verdicts["scale_linear"] = {"value": results.get("scale", {}).get("total_growth_exponent"),
                                 "target": "growth exponent <= 1.15", "met": linear}
+    verdicts |= account.targets(results.get("account"))
     return verdicts

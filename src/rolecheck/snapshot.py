@@ -18,12 +18,14 @@ never a silent skip.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from rolecheck import documents
 from rolecheck.engine import Policy, PolicyError, UnsupportedFeature
 from rolecheck.engine.model import PARTITION
 
@@ -330,6 +332,8 @@ def _public_access_findings(s3: Any, name: str, account_block: Mapping[str, bool
                             unreadable: list[str]) -> Iterator[str]:
     # https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html : the account's
     # and the bucket's settings combine, the most restrictive applying.
+    if all(account_block.get(key) for key in _BLOCK_PUBLIC_ACCESS):
+        return  # the account's settings block everything: the bucket's cannot loosen them
     answer = _optional(s3.get_public_access_block, f"s3 bucket {name}: Block Public Access", unreadable, Bucket=name)
     bucket_block = (answer or {}).get("PublicAccessBlockConfiguration", {})
     off = [key for key in _BLOCK_PUBLIC_ACCESS if not (bucket_block.get(key) or account_block.get(key))]
@@ -425,9 +429,28 @@ def _read_lambda(client_for: Callable[[str], Any], account_id: str, region: str,
         what = f"lambda function {name}"
         answer = _optional(functions.get_policy, f"{what}: resource policy", unreadable, FunctionName=name)
         text = (answer or {}).get("Policy")
-        policy = _parse(f"resource policy of function {name}", text, "resource", unreadable) if text else None
+        policy = _parse(f"resource policy of function {name}", _principals_as_objects(text), "resource",
+                        unreadable) if text else None
         tags = _optional(functions.list_tags, f"{what}: tags", unreadable, Resource=arn)
         yield ResourceFacts(arn, "lambda", name, "function", policy, _tags((tags or {}).get("Tags")))
+
+
+def _principals_as_objects(text: str) -> Any:
+    """A Lambda policy with every Principal in the grammar's object form.
+
+    AWS returns ``{"AWS": arn}`` / ``{"Service": name}``
+    (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html); moto 5.2 returns the bare
+    string given to AddPermission, which the policy grammar allows only for ``"*"``.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    for statement in documents.statements(document):
+        principal = statement.get("Principal")
+        if isinstance(principal, str) and principal != "*":
+            statement["Principal"] = {"Service" if principal.endswith(".amazonaws.com") else "AWS": principal}
+    return document
 
 
 def describe(snapshot: Snapshot) -> dict[str, Any]:

@@ -5,7 +5,9 @@ GetAccountAuthorizationDetails: https://docs.aws.amazon.com/IAM/latest/APIRefere
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
 import boto3
@@ -60,8 +62,20 @@ def seeded(admin: boto3.Session) -> dict[str, str]:
     kms = admin.client("kms")
     key = kms.create_key(Policy=doc({"Effect": "Allow", "Principal": {"AWS": role}, "Action": "kms:Decrypt",
                                      "Resource": "*"}))["KeyMetadata"]["Arn"]
+    functions = admin.client("lambda")
+    function = functions.create_function(FunctionName="function", Runtime="python3.12", Role=role,
+                                         Handler="index.handler", Code={"ZipFile": _zip()})["FunctionArn"]
+    functions.add_permission(FunctionName="function", StatementId="UserInvokes", Action="lambda:InvokeFunction",
+                             Principal=user)
     return {"user": user, "role": role, "boundary": boundary, "queue": queue_arn, "topic": topic,
-            "secret": secret, "key": key}
+            "secret": secret, "key": key, "function": function}
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +103,8 @@ def test_roles_carry_trust_tags_session_limit_and_default_policy_versions(snapsh
 
 def test_resource_policies_of_every_service_are_read(snapshot: Snapshot, seeded: dict[str, str]) -> None:
     by_service = {r.service: r for r in snapshot.resources.values() if r.policy is not None}
-    assert set(by_service) >= {"s3", "sqs", "sns", "secretsmanager", "kms"}
+    assert set(by_service) == {"s3", "sqs", "sns", "secretsmanager", "kms", "lambda"}
+    assert snapshot.unreadable == ()
     assert snapshot.resources["arn:aws:s3:::granting-bucket"].tags == {"data": "public"}
     assert snapshot.resources[seeded["key"]].policy is not None
 
@@ -110,6 +125,7 @@ def test_the_analysis_finds_grants_from_every_resource_policy(snapshot: Snapshot
     assert ("sqs:SendMessage", seeded["queue"]) in user_grants
     assert ("secretsmanager:GetSecretValue", seeded["secret"]) in user_grants
     assert ("s3:PutObject", "arn:aws:s3:::*/*") in user_grants
+    assert ("lambda:InvokeFunction", seeded["function"]) in user_grants
     assert [g.principal for g in who_can_assume(snapshot, seeded["role"])] == [seeded["user"]]
 
 
@@ -126,3 +142,16 @@ def test_what_cannot_be_read_is_one_line_each(admin: boto3.Session, seeded: dict
     denied = [line for line in snapshot.unreadable if "granting-bucket: bucket policy" in line]
     assert len(denied) == 1 and "AccessDenied" in denied[0]
     assert snapshot.resources["arn:aws:s3:::granting-bucket"].policy is None
+
+
+def test_an_account_wide_block_public_access_settles_every_bucket(admin: boto3.Session, seeded: dict[str, str]) -> None:
+    control = admin.client("s3control")
+    control.put_public_access_block(AccountId=ACCOUNT, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    try:
+        snapshot = read_snapshot(admin.client, ACCOUNT, REGION)
+    finally:
+        control.delete_public_access_block(AccountId=ACCOUNT)
+    findings = [f for r in snapshot.resources.values() for f in r.findings]
+    assert not any("Block Public Access is off" in f for f in findings)
+    assert any("ACL grants READ to everyone" in f for f in findings)
