@@ -14,6 +14,7 @@ from rolecheck.tags import allure_marks
 
 pytest_plugins = [
     "fixtures.targets",
+    "fixtures.audit",
     "fixtures.deployment",
     "steps.deployment_steps",
     "fixtures.outsiders",

@@ -20,7 +20,8 @@ def _(deployment: Deployment, seconds: int) -> None:
 
 @then(parsers.parse("the user cannot get credentials for the role that last {seconds:d} seconds"))
 def _(deployment: Deployment, seconds: int) -> None:
-    answer = walkthrough.check_duration_refused(deployment.user_actor.client("sts"), deployment.require_role().arn,
+    user = deployment.acting_as_user()
+    answer = walkthrough.check_duration_refused(user.client("sts"), deployment.require_role().arn,
                                                 "rolecheck-long-session", seconds, MAX_SESSION)
     attach_text("AWS refused the session", answer)
 
@@ -33,7 +34,7 @@ def _(deployment: Deployment, logical: str) -> None:
 @then(parsers.parse('the role\'s session cannot get credentials for "{logical}" that last {seconds:d} seconds'))
 def _(deployment: Deployment, logical: str, seconds: int) -> None:
     role_arn = f"arn:aws:iam::{deployment.account_id}:role/{deployment.generated_name(logical)}"
-    answer = walkthrough.check_duration_refused(deployment.role_actor.client("sts"), role_arn,
+    answer = walkthrough.check_duration_refused(deployment.acting_as_role().client("sts"), role_arn,
                                                 "rolecheck-chained-session", seconds, CHAINING)
     attach_text("AWS refused the chained session", answer)
 
@@ -46,14 +47,14 @@ def _(deployment: Deployment, clock: Clock) -> None:
 
 @then("the role's credentials are rejected as expired")
 def _(deployment: Deployment) -> None:
-    answers = walkthrough.check_rejected_as_expired(deployment.role_actor.client("sts"),
-                                                    deployment.role_actor.client("s3"))
+    role = deployment.acting_as_role()
+    answers = walkthrough.check_rejected_as_expired(role.client("sts"), role.client("s3"))
     attach_text("answers to the expired credentials", "\n".join(answers))
 
 
 @then(parsers.parse('the role\'s caller identity is "{template}"'))
 def _(deployment: Deployment, template: str) -> None:
     expected = documents.fill(template, deployment.placeholders(), name="expected caller identity")
-    identity = walkthrough.caller_identity(deployment.role_actor.client("sts"))
+    identity = walkthrough.caller_identity(deployment.acting_as_role().client("sts"))
     attach_json("caller identity", {"Arn": identity.arn, "Account": identity.account, "UserId": identity.user_id})
     walkthrough.check_caller_identity(identity, expected)

@@ -7,7 +7,6 @@ from pytest_bdd import given, parsers
 from rolecheck import claims, documents, walkthrough
 from rolecheck.deployment import Deployment
 from rolecheck.evidence import attach_json
-from rolecheck.secrets import generate_password
 
 
 @given("an administrator who is not the account root user is signed in")
@@ -17,19 +16,15 @@ def _(deployment: Deployment) -> None:
 
 @given(parsers.parse('an IAM user "{logical}" with no permissions of its own'))
 def _(deployment: Deployment, logical: str) -> None:
-    iam = deployment.admin.client("iam")
-    deployment.user = walkthrough.create_user(iam, deployment.registry, logical)
-    deployment.names[logical] = deployment.user.name
-    walkthrough.check_no_standing_permissions(iam, deployment.user)
+    user = deployment.add_user(logical)
+    walkthrough.check_no_standing_permissions(deployment.admin.client("iam"), user)
 
 
 @given(parsers.parse('a role "{logical}" whose trust policy names only that user:'))
 def _(deployment: Deployment, logical: str, docstring: str) -> None:
     trust = documents.render(docstring, deployment.placeholders(), name=f"trust policy of {logical}")
     attach_json("trust policy", trust)
-    deployment.documents["trust"] = trust
-    deployment.role = walkthrough.create_role(deployment.admin.client("iam"), deployment.registry, logical, trust)
-    deployment.names[logical] = deployment.role.name
+    deployment.add_role(logical, trust)
     claims.check_document_names_only(deployment.deployed_trust(), deployment.require_user().arn,
                                      f"the trust policy of {logical}")
 
@@ -38,41 +33,31 @@ def _(deployment: Deployment, logical: str, docstring: str) -> None:
 def _(deployment: Deployment, logical: str, activity: str, docstring: str) -> None:
     policy = documents.render(docstring, deployment.placeholders(), name=f"policy {logical}")
     attach_json("permission policy", policy)
-    deployment.documents["permissions"] = policy
-    deployment.policy_arn = walkthrough.create_policy(deployment.admin.client("iam"), deployment.registry,
-                                                      logical, policy)
-    deployment.names[logical] = deployment.policy_arn
+    deployment.add_policy(logical, policy)
     claims.check_document_allows_only(deployment.deployed_permissions(), activity, f"policy {logical}",
                                       deployment.account_id)
 
 
 @given("the policy is attached to the role")
 def _(deployment: Deployment) -> None:
-    iam = deployment.admin.client("iam")
-    walkthrough.attach_role_policy(iam, deployment.require_role(), deployment.policy_arn)
-    walkthrough.check_policy_attached(iam, deployment.require_role(), deployment.policy_arn)
+    deployment.attach_policy()
+    walkthrough.check_policy_attached(deployment.admin.client("iam"), deployment.require_role(), deployment.policy_arn)
 
 
 @given(parsers.parse('an S3 bucket "{logical}"'))
 def _(deployment: Deployment, logical: str) -> None:
-    deployment.bucket = walkthrough.create_bucket(deployment.admin.client("s3"), deployment.registry, logical,
-                                                  deployment.region)
-    deployment.names[logical] = deployment.bucket
+    deployment.add_bucket(logical)
 
 
 @given("the user has console access with a generated password that must be changed at first sign-in")
 def _(deployment: Deployment) -> None:
-    iam = deployment.admin.client("iam")
-    walkthrough.enable_console_access(iam, deployment.require_user(), generate_password())
-    walkthrough.check_console_access(iam, deployment.require_user())
+    deployment.add_console_access()
+    walkthrough.check_console_access(deployment.admin.client("iam"), deployment.require_user())
 
 
 @given(parsers.parse('an S3 bucket "{logical}" holding the object "{key}"'))
 def _(deployment: Deployment, logical: str, key: str) -> None:
-    s3 = deployment.admin.client("s3")
-    deployment.bucket = walkthrough.create_bucket(s3, deployment.registry, logical, deployment.region)
-    deployment.names[logical] = deployment.bucket
-    deployment.object_key = walkthrough.put_object(s3, deployment.bucket, key)
+    deployment.add_bucket(logical, key)
 
 
 @given("the user has signed in with its own credentials and switched to the role")

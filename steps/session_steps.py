@@ -16,11 +16,12 @@ def _(deployment: Deployment) -> None:
 
 @then("the user holds temporary credentials for the role")
 def _(deployment: Deployment) -> None:
-    attach_json("temporary credentials (secrets masked)", walkthrough.describe_key(deployment.role_key))
-    walkthrough.check_temporary(deployment.role_key)
+    key = deployment.role_credentials()
+    attach_json("temporary credentials (secrets masked)", walkthrough.describe_key(key))
+    walkthrough.check_temporary(key)
 
 
 @then(parsers.parse('with those credentials the user lists the buckets and sees "{logical}"'))
 def _(deployment: Deployment, logical: str) -> None:
-    names = walkthrough.bucket_names(deployment.role_actor.client("s3"))
+    names = walkthrough.bucket_names(deployment.acting_as_role().client("s3"))
     walkthrough.check_bucket_listed(names, deployment.generated_name(logical))

@@ -23,6 +23,66 @@ from rolecheck.secrets import Secret
 # Throttling is retried by botocore's standard mode, never by hand.
 DEFAULT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
 
+# Audit mode's allow-list: every operation a read-only run may send, with the IAM action AWS authorizes it as
+# (None: no permission needed). ``AUDITOR`` operations are the auditor's own read-back; ``PROBE`` operations are made
+# only with the audited user's or its role session's credentials, so the auditor's policy need not grant them.
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+AUDITOR, PROBE = "auditor", "probe"
+READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
+    "iam": {op: (f"iam:{op}", AUDITOR) for op in (
+        "GetUser", "GetRole", "GetPolicy", "GetPolicyVersion", "GetLoginProfile", "GetUserPolicy",
+        "GetRolePolicy", "GetGroupPolicy", "GetGroup", "GetAccountAuthorizationDetails",
+        "ListUsers", "ListRoles", "ListGroups", "ListPolicies", "ListPolicyVersions",
+        "ListUserPolicies", "ListRolePolicies", "ListGroupPolicies", "ListAttachedUserPolicies",
+        "ListAttachedRolePolicies", "ListAttachedGroupPolicies", "ListGroupsForUser", "ListEntitiesForPolicy",
+        "ListUserTags", "ListRoleTags", "ListAccessKeys")},
+    "s3": {
+        "ListBuckets": ("s3:ListAllMyBuckets", AUDITOR),
+        "GetBucketPolicy": ("s3:GetBucketPolicy", AUDITOR),
+        "GetBucketTagging": ("s3:GetBucketTagging", AUDITOR),
+        "GetBucketLocation": ("s3:GetBucketLocation", AUDITOR),
+        "HeadBucket": ("s3:ListBucket", AUDITOR),
+        "ListObjectsV2": ("s3:ListBucket", PROBE),
+        "GetObject": ("s3:GetObject", PROBE),
+    },
+    "sts": {
+        # GetCallerIdentity needs no permission and cannot be denied:
+        # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+        "GetCallerIdentity": (None, AUDITOR),
+        # A session changes nothing in the account; the audited user makes it with its own credentials.
+        "AssumeRole": ("sts:AssumeRole", PROBE),
+    },
+    "sns": {"ListTopics": ("sns:ListTopics", PROBE)},
+}
+
+
+class WriteRefused(RuntimeError):
+    """A read-only client was asked for an operation outside the allow-list; nothing was sent."""
+
+    def __init__(self, service: str, operation: str) -> None:
+        self.service, self.operation = service, operation
+        super().__init__(f"audit mode is read-only: {service}:{operation} was refused before it was sent")
+
+
+def read_only(service: str, operation: str) -> bool:
+    """True when ``operation`` of ``service`` is on audit mode's read-only allow-list."""
+    return operation in READ_ONLY_OPERATIONS.get(service, {})
+
+
+def auditor_policy() -> dict[str, Any]:
+    """The identity policy an auditor needs for a read-only run, derived from the allow-list so they cannot disagree."""
+    actions = sorted({action for operations in READ_ONLY_OPERATIONS.values()
+                      for action, who in operations.values() if action is not None and who == AUDITOR})
+    return {"Version": "2012-10-17",
+            "Statement": [{"Sid": "RolecheckAuditReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
+
+
+def _refuse_writes(model: Any, **_: Any) -> None:
+    service = model.service_model.service_name
+    if not read_only(service, model.name):
+        raise WriteRefused(service, model.name)
+
 
 @dataclass(frozen=True)
 class AccessKey:
@@ -73,11 +133,13 @@ class ClientFactory:
     """Shared by every actor of a target: region, endpoint and one service-model loader for all sessions."""
 
     def __init__(self, region: str, endpoint_url: str | None = None, recorder: CallRecorder | None = None,
-                 config: Config = DEFAULT_CONFIG) -> None:
+                 config: Config = DEFAULT_CONFIG, *, read_only: bool = False) -> None:
         self.region = region
         self.endpoint_url = endpoint_url
         self.recorder = recorder
         self.config = config
+        # Audit mode: every client refuses any operation outside READ_ONLY_OPERATIONS before building the request.
+        self.read_only = read_only
         self._loader = _shared_loader()
         self.clients_created = 0
 
@@ -93,6 +155,8 @@ class ClientFactory:
         client = session.create_client(service, region_name=self.region, endpoint_url=self.endpoint_url,
                                        config=config)
         self.clients_created += 1
+        if self.read_only:
+            client.meta.events.register_first("before-parameter-build", _refuse_writes)
         if self.recorder is not None:
             self.recorder.watch(client, actor)
         return client

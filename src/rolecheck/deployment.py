@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from unittest import SkipTest
 
 from rolecheck import probes, readback, static_checks, walkthrough
-from rolecheck.clients import AccessKey, Actor
+from rolecheck.clients import AccessKey, Actor, WriteRefused
+from rolecheck.engine import Policy
+from rolecheck.evidence import attach_text
+from rolecheck.provisioners import Creator, Provisioner
 from rolecheck.registry import ResourceRegistry
 from rolecheck.walkthrough import Role, User
+
+# Audit mode's stand-in for the role the "assume another role" probe would create: it trusts the whole account.
+HYPOTHETICAL_OTHER_ROLE = "rolecheck-hypothetical-other-role"
 
 
 def account_trust(account_id: str) -> dict[str, Any]:
@@ -41,7 +50,51 @@ class Deployment:
     names: dict[str, str] = field(default_factory=dict)
     object_key: str | None = None
     secure_transport: bool = True
+    # Creates the Givens' resources (the walkthrough), or locates them (audit mode: rolecheck.audit.locate).
+    provisioner: Provisioner = field(default_factory=Creator)
     _probe_context: probes.ProbeContext | None = None
+
+    @property
+    def audit(self) -> bool:
+        """True in audit mode: the resources were located, and the run writes nothing."""
+        return not self.provisioner.writes
+
+    def add_user(self, logical: str) -> User:
+        """The Given's IAM user ``logical``, created or located."""
+        self.user = self.provisioner.user(self, logical)
+        self.names[logical] = self.user.name
+        return self.user
+
+    def add_role(self, logical: str, trust: Mapping[str, Any]) -> Role:
+        """The Given's role ``logical`` with the reviewed trust policy, created or located."""
+        self.documents["trust"] = dict(trust)
+        self.role = self.provisioner.role(self, logical, trust)
+        self.names[logical] = self.role.name
+        return self.role
+
+    def add_policy(self, logical: str, document: Mapping[str, Any]) -> str:
+        """The Given's customer-managed policy ``logical`` with the reviewed document, created or located."""
+        self.documents["permissions"] = dict(document)
+        self.policy_arn = self.provisioner.policy(self, logical, document)
+        self.names[logical] = self.policy_arn
+        return self.policy_arn
+
+    def attach_policy(self) -> None:
+        """The reviewed policy attached to the role (attached, or found attached by the step's check)."""
+        if self.policy_arn is None:
+            raise RuntimeError("no permission policy was created before this step")
+        self.provisioner.attach(self, self.require_role(), self.policy_arn)
+
+    def add_bucket(self, logical: str, object_key: str | None = None) -> str:
+        """The Given's bucket ``logical``, holding ``object_key`` when given, created or located."""
+        self.bucket = self.provisioner.bucket(self, logical, object_key)
+        self.names[logical] = self.bucket
+        self.object_key = object_key or self.object_key
+        return self.bucket
+
+    def add_console_access(self) -> None:
+        """The user's console access, enabled or located (the step checks it afterwards)."""
+        self.provisioner.console_access(self, self.require_user())
 
     def placeholders(self) -> dict[str, str]:
         """Values for the ``{{placeholders}}`` of the feature files' policy documents."""
@@ -57,11 +110,19 @@ class Deployment:
         return values
 
     def sign_in_and_switch(self, duration: int | None = None) -> None:
-        """Step 8: the user signs in with its own access key and switches to the role."""
+        """Step 8: the user signs in with its own access key and switches to the role.
+
+        In audit mode without credentials that act as the user, the engine decides the switch from the policies
+        read back, and the role session is the engine's model of it.
+        """
         user, role = self.require_user(), self.require_role()
-        self.user_key = walkthrough.create_access_key(self.admin.client("iam"), user)
-        self.user_actor.sign_in(self.user_key)
         self.session_name = f"{user.name}-session"[:64]
+        self.user_key = self.provisioner.user_key(self, user)
+        if self.user_key is None:
+            self._decided_by_engine(probes.assume_role_probe(role.arn, self.session_name), "the user",
+                                    self.user_subject(), True, _NO_USER_CREDENTIALS)
+            return
+        self.user_actor.sign_in(self.user_key)
         self.role_key = walkthrough.assume_role(self.user_actor.client("sts"), role.arn, self.session_name, duration)
         self.role_actor.sign_in(self.role_key)
 
@@ -76,11 +137,15 @@ class Deployment:
         return self._probe_context
 
     def _other_role_arn(self) -> str:
-        """The role the "assume another role" probe tries, created on first use.
+        """The role the "assume another role" probe tries, created on first use (imagined in audit mode).
 
         It trusts the whole account, so only a principal whose own policies allow sts:AssumeRole on it could assume it.
         """
         ctx = self.probe_context()
+        if ctx.other_role_arn is None and self.audit:
+            ctx.other_role_arn = f"arn:aws:iam::{self.account_id}:role/{HYPOTHETICAL_OTHER_ROLE}"
+            ctx.trust_policies[ctx.other_role_arn] = Policy.parse("trust policy of the hypothetical other role",
+                                                                  account_trust(self.account_id), kind="trust")
         if ctx.other_role_arn is None:
             ctx.other_role_arn = walkthrough.create_role(self.admin.client("iam"), self.registry, "other-role",
                                                          account_trust(self.account_id)).arn
@@ -107,12 +172,55 @@ class Deployment:
         ``subject`` is the principal as read back from the target; by default it is read back for this probe.
         """
         actor = self.role_actor if as_role else self.user_actor
+        who = "the role session" if as_role else "the user"
         subject = subject or (self.role_subject() if as_role else self.user_subject())
         p = probes.probe(action)
         if p is probes.PROBES["sts:AssumeRole"]:
             self._other_role_arn()
-        probes.verify(p, "the role session" if as_role else "the user", actor.client(p.service), subject,
-                      self.probe_context(), self.admin.client("iam"), self.admin.client("s3"), expect_allowed)
+            if self.audit:
+                self._decided_by_engine(p, who, subject, expect_allowed, "audit mode creates no other role to try; "
+                                        "it is imagined trusting the whole account")
+                return
+        self._verify(p, who, actor, subject, expect_allowed)
+
+    def _verify(self, p: probes.Probe, who: str, actor: Actor | None, subject: probes.Subject,
+                expect_allowed: bool) -> None:
+        """Attempt the probe and check it; in audit mode the engine decides what cannot or may not be tried."""
+        if self.audit and (actor is None or (actor.key is None and not actor.anonymous)):
+            self._decided_by_engine(p, who, subject, expect_allowed, _NO_USER_CREDENTIALS)
+            return
+        assert actor is not None
+        try:
+            probes.verify(p, who, actor.client(p.service), subject, self.probe_context(), self.admin.client("iam"),
+                          self.admin.client("s3"), expect_allowed)
+        except WriteRefused as refused:
+            self._decided_by_engine(p, who, subject, expect_allowed, str(refused))
+
+    def _decided_by_engine(self, p: probes.Probe, who: str, subject: probes.Subject, expect_allowed: bool,
+                           reason: str) -> None:
+        """Audit mode: the engine decides the probe from the state read back, and the report says why."""
+        attach_text(f"{p.action} decided by the policy engine", f"{reason}; the policy engine decides {p.action} "
+                    "from the policies read back from the account")
+        probes.verify(dataclasses.replace(p, call=None), who, None, subject, self.probe_context(),
+                      self.admin.client("iam"), self.admin.client("s3"), expect_allowed)
+
+    def acting_as_user(self) -> Actor:
+        """The user's actor, signed in; a step that needs the user's own credentials is skipped without them."""
+        if self.user_key is None:
+            raise SkipTest(f"{_NO_USER_CREDENTIALS}: this check needs the user's own credentials")
+        return self.user_actor
+
+    def acting_as_role(self) -> Actor:
+        """The role session's actor, signed in; a step that needs the session's credentials is skipped without them."""
+        self.role_credentials()
+        return self.role_actor
+
+    def role_credentials(self) -> AccessKey:
+        """The role session's temporary credentials; skipped in audit mode without credentials that act as the user."""
+        if self.role_key is None:
+            raise SkipTest(f"{_NO_USER_CREDENTIALS}: the switch to the role was decided by the policy engine, so "
+                           "there are no session credentials to inspect")
+        return self.role_key
 
     def generated_name(self, logical: str) -> str:
         """The generated name of a resource the feature file calls ``logical``."""
@@ -139,14 +247,18 @@ class Deployment:
                                             ("bucket", self.bucket)) if v]
         return f"<deployment {' '.join(parts)}>"
 
-    def verify_cannot_assume(self, who: str, actor: Actor, subject: probes.Subject) -> None:
-        """An outsider's attempt to assume the walkthrough's role must be refused (and predicted refused)."""
-        p = probes.assume_role_probe(self.require_role().arn)
-        probes.verify(p, who, actor.client("sts"), subject, self.probe_context(), self.admin.client("iam"),
-                      self.admin.client("s3"), expect_allowed=False)
+    def verify_cannot_assume(self, who: str, actor: Actor | None, subject: probes.Subject) -> None:
+        """An outsider's attempt to assume the walkthrough's role must be refused (and predicted refused).
+
+        ``actor`` is None for an outsider audit mode only imagines: the engine decides for it.
+        """
+        self._verify(probes.assume_role_probe(self.require_role().arn), who, actor, subject, expect_allowed=False)
 
     def create_chained_role(self, logical: str) -> Role:
         """A role that trusts this scenario's role session directly and allows 12-hour sessions."""
+        if self.audit:
+            raise SkipTest("audit mode creates nothing, and the one-hour limit on chained sessions is AWS STS's own "
+                           "guarantee, which no setting of the audited account can change")
         role = self.require_role()
         session_arn = f"arn:aws:sts::{self.account_id}:assumed-role/{role.name}/{self.session_name}"
         trust = {"Version": "2012-10-17", "Statement": [
@@ -171,3 +283,7 @@ class Deployment:
         subject = self.role_subject()
         return static_checks.allowed_actions(subject.principal, subject.identity_policies,
                                              subject.permissions_boundary)
+
+
+_NO_USER_CREDENTIALS = ("audit mode without credentials that act as the user (rolecheck audit --user-profile): "
+                        "nothing is attempted with the user's or the role's credentials")

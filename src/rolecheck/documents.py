@@ -66,18 +66,31 @@ def dumps(document: Mapping[str, Any]) -> str:
 
 
 def canonical(document: Mapping[str, Any]) -> Any:
-    """A comparable form of a policy: the Statement as a list, single values as one-element lists, sorted.
+    """A comparable form of a policy: the Statement as a list, single values as one-element lists, sorted, no Sid.
 
-    IAM may return ``"Action": "x"`` for ``"Action": ["x"]`` and reorders nothing else; comparisons of the reviewed
-    and the deployed document must not depend on those spellings.
+    IAM may return ``"Action": "x"`` for ``"Action": ["x"]``; statement order never matters to evaluation, and a
+    Sid is only a label ("The Sid element is optional ... a sub-ID for the policy document's ID":
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html). Comparisons of the
+    reviewed and the deployed document must not depend on any of them.
     """
-    statements = document.get("Statement", [])
-    if isinstance(statements, Mapping):
-        statements = [statements]
-    return {
-        "Version": document.get("Version"),
-        "Statement": sorted((_canonical_value(s) for s in statements), key=json.dumps),
-    }
+    return {"Version": document.get("Version"), "Statement": sorted(_canonical_statements(document), key=json.dumps)}
+
+
+def _canonical_statements(document: Mapping[str, Any]) -> list[Any]:
+    return [_canonical_value({k: v for k, v in s.items() if k != "Sid"}) for s in statements(document)]
+
+
+def differences(deployed: Mapping[str, Any], reviewed: Mapping[str, Any]) -> list[str]:
+    """What sets the deployed document apart from the reviewed one, one line per statement; empty when equivalent."""
+    found = []
+    if deployed.get("Version") != reviewed.get("Version"):
+        found.append(f"Version is {deployed.get('Version')!r}, reviewed {reviewed.get('Version')!r}")
+    ours, theirs = _canonical_statements(deployed), _canonical_statements(reviewed)
+    found += [f"deployed but not reviewed: {json.dumps(s, sort_keys=True)}" for s in ours if s not in theirs]
+    found += [f"reviewed but not deployed: {json.dumps(s, sort_keys=True)}" for s in theirs if s not in ours]
+    if not found and sorted(map(json.dumps, ours)) != sorted(map(json.dumps, theirs)):
+        found.append("the same statements, repeated a different number of times")
+    return found
 
 
 def _canonical_value(value: Any) -> Any:

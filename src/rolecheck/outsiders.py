@@ -7,6 +7,7 @@ from typing import Any
 from rolecheck import consistency, documents, probes, walkthrough
 from rolecheck.clients import Actor
 from rolecheck.deployment import Deployment
+from rolecheck.engine import Policy, Principal
 
 # The account that stands for "another AWS account" on moto targets.
 FOREIGN_ACCOUNT = "210987654321"
@@ -22,6 +23,17 @@ FOREIGN_ADMIN = "an administrator of another AWS account"
 ANONYMOUS = "an unsigned request"
 OWN_SESSION = "the role's own session"
 KINDS = (OTHER_USER, FOREIGN_ADMIN, ANONYMOUS, OWN_SESSION)
+
+_ADMINISTRATOR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+
+def imagined_subject(kind: str, account_id: str) -> probes.Subject:
+    """Audit mode creates no outsider: the engine judges one with the policies the suite would have given it."""
+    if kind == OTHER_USER:
+        return probes.Subject(Principal.user(account_id, "rolecheck-imagined-other-user"),
+                              (Policy.parse("assume-any-role", ASSUME_ANY_ROLE),))
+    return probes.Subject(Principal.user(FOREIGN_ACCOUNT, "rolecheck-imagined-administrator"),
+                          (Policy.parse("AdministratorAccess", _ADMINISTRATOR),))
 
 
 def other_user(deployment: Deployment, actor: Actor) -> probes.Subject:
@@ -47,7 +59,10 @@ def foreign_subject(actor: Actor) -> probes.Subject:
 
 def verify(kind: str, deployment: Deployment, actors: dict[str, Any]) -> None:
     """Check that ``kind`` cannot assume the walkthrough's role; ``actors`` holds the outsider actors."""
-    if kind == OTHER_USER:
+    actor: Actor | None
+    if deployment.audit and kind in (OTHER_USER, FOREIGN_ADMIN):
+        actor, subject = None, imagined_subject(kind, deployment.account_id)
+    elif kind == OTHER_USER:
         actor, subject = actors["outsider"], other_user(deployment, actors["outsider"])
     elif kind == FOREIGN_ADMIN:
         actor = actors["foreign"]()

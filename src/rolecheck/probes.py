@@ -41,6 +41,8 @@ class ProbeContext:
     secure_transport: bool = True
     other_role_arn: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Trust policies of roles that are only imagined (audit mode creates none), by role ARN.
+    trust_policies: dict[str, Policy] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -198,9 +200,12 @@ def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
         resource_policy = readback.bucket_policy(s3, ctx.bucket)
         resource_tags = abac.resource_tags("s3", "bucket", readback.bucket_tags(s3, ctx.bucket))
     elif p.action == "sts:AssumeRole" and resource != "*":
-        role_name = resource.rsplit("/", 1)[-1]
-        resource_policy = readback.trust_policy(iam, role_name)
-        resource_tags = abac.resource_tags("iam", "role", readback.role_tags(iam, role_name))
+        if resource in ctx.trust_policies:
+            resource_policy = ctx.trust_policies[resource]
+        else:
+            role_name = resource.rsplit("/", 1)[-1]
+            resource_policy = readback.trust_policy(iam, role_name)
+            resource_tags = abac.resource_tags("iam", "role", readback.role_tags(iam, role_name))
     return evaluate(Request(
         principal=subject.principal,
         action=p.action,

@@ -129,9 +129,7 @@ def check_no_unconditional_root(document: Mapping[str, Any], name: str) -> None:
 
 
 def check_same_document(deployed: Mapping[str, Any], reviewed: Mapping[str, Any], name: str) -> None:
-    """The document read back from the target must be the reviewed one, whatever its JSON spelling."""
-    if documents.canonical(deployed) != documents.canonical(reviewed):
-        raise ComplianceViolation(
-            f"the deployed {name} is not the reviewed document:\n"
-            f"deployed: {documents.dumps(deployed)}\nreviewed: {documents.dumps(reviewed)}"
-        )
+    """The document read back from the target must be the reviewed one, whatever its JSON spelling or Sids."""
+    found = documents.differences(deployed, reviewed)
+    if found:
+        raise ComplianceViolation(f"the deployed {name} is not the reviewed document: " + "; ".join(found))

@@ -162,7 +162,12 @@ def enable_console_access(iam: Any, user: User, password: Secret, reset_required
 
 def check_console_access(iam: Any, user: User) -> None:
     """The user must have a login profile that forces a new password at first sign-in (NIST IA-5)."""
-    profile = iam.get_login_profile(UserName=user.name)["LoginProfile"]
+    try:
+        profile = iam.get_login_profile(UserName=user.name)["LoginProfile"]
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NoSuchEntity":
+            raise
+        raise ComplianceViolation(f"user {user.name} has no console access (no login profile)") from None
     if not profile.get("PasswordResetRequired", False):
         raise ComplianceViolation(
             f"user {user.name} can keep the administrator-chosen console password: "

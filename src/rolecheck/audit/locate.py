@@ -1,0 +1,73 @@
+"""The audit provisioner: the Given steps find the mapped resources instead of creating them, and compare them.
+
+Each reviewed document in a feature file is compared with the one read back, semantically (statement order, a
+single value or a one-element list, and Sids do not matter). The difference is attached to the Given step, and the
+Then-steps that claim "the ... read back from the account is the reviewed document" fail with it; the Given itself
+goes on, so that a misconfigured role is still judged by every other check (who can assume it, what its session
+can do), which is the audit's point.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from rolecheck import documents, readback
+from rolecheck.audit.mapping import AuditMapping
+from rolecheck.clients import AccessKey
+from rolecheck.evidence import attach_text
+from rolecheck.walkthrough import Role, User
+
+if TYPE_CHECKING:
+    from rolecheck.deployment import Deployment
+
+
+def report_difference(name: str, deployed: Mapping[str, Any], reviewed: Mapping[str, Any]) -> list[str]:
+    """Attach what sets the deployed document apart from the reviewed one; returns the differences."""
+    found = documents.differences(deployed, reviewed)
+    attach_text(f"deployed {name} compared with the reviewed document",
+                "\n".join(found) if found else "equivalent to the reviewed document")
+    return found
+
+
+class Locator:
+    """Finds the user, role, policy and bucket the mapping names; writes nothing."""
+
+    writes = False
+
+    def __init__(self, mapping: AuditMapping, user_key: AccessKey | None = None) -> None:
+        self.mapping = mapping
+        self._user_key = user_key
+
+    def user(self, deployment: Deployment, logical: str) -> User:
+        answer = deployment.admin.client("iam").get_user(UserName=self.mapping.name(logical, "user"))["User"]
+        return User(name=answer["UserName"], arn=answer["Arn"], user_id=answer["UserId"])
+
+    def role(self, deployment: Deployment, logical: str, trust: Mapping[str, Any]) -> Role:
+        iam = deployment.admin.client("iam")
+        answer = iam.get_role(RoleName=self.mapping.name(logical, "role"))["Role"]
+        role = Role(name=answer["RoleName"], arn=answer["Arn"], role_id=answer["RoleId"],
+                    max_session_duration=int(answer.get("MaxSessionDuration", 3600)))
+        deployed = documents.from_api(answer["AssumeRolePolicyDocument"])
+        report_difference("trust policy", deployed, trust)
+        return role
+
+    def policy(self, deployment: Deployment, logical: str, document: Mapping[str, Any]) -> str:
+        arn = self.mapping.policy_arn(logical, deployment.account_id)
+        deployed = readback.managed_policy(deployment.admin.client("iam"), arn).document
+        report_difference("permission policy", deployed, document)
+        return arn
+
+    def attach(self, deployment: Deployment, role: Role, policy_arn: str) -> None:
+        """Nothing to do: the step reads the attachment back and checks it."""
+
+    def bucket(self, deployment: Deployment, logical: str, object_key: str | None = None) -> str:
+        name = self.mapping.name(logical, "bucket")
+        deployment.admin.client("s3").head_bucket(Bucket=name)
+        return name
+
+    def console_access(self, deployment: Deployment, user: User) -> None:
+        """Nothing to do: the step reads the login profile back and checks it."""
+
+    def user_key(self, deployment: Deployment, user: User) -> AccessKey | None:
+        return self._user_key

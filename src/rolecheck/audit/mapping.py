@@ -1,0 +1,170 @@
+"""The audit mapping: which real user, role, policy and bucket each logical name of the feature files stands for.
+
+A small YAML or JSON file, logical name -> real name or ARN::
+
+    iam-test-user: alice
+    s3-list-role: arn:aws:iam::123456789012:role/ops/ops-list
+    s3-list-buckets: arn:aws:iam::123456789012:policy/list-buckets
+    demo-bucket: ops-reports
+
+A bad mapping (malformed file, a name the features do not use, a name they need but the file lacks, a resource the
+account does not hold) is a ``MappingError``: one line, exit status 4, before any scenario runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+KINDS = ("user", "role", "policy", "bucket")
+
+# The Given steps that name a resource of the walkthrough, by kind (steps/deployment_steps.py).
+_NAMING_STEPS = {
+    "user": re.compile(r'^an IAM user "([^"]+)"'),
+    "role": re.compile(r'^a role "([^"]+)" whose trust policy'),
+    "policy": re.compile(r'^a customer-managed policy "([^"]+)"'),
+    "bucket": re.compile(r'^an S3 bucket "([^"]+)"'),
+}
+_ARN = re.compile(r"^arn:aws[\w-]*:(?P<service>iam|s3):[^:]*:(?P<account>\d{12})?:(?P<resource>.+)$")
+_IAM_RESOURCE = {"user": "user/", "role": "role/", "policy": "policy/"}
+_NOT_FOUND = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound"})
+
+
+class MappingError(ValueError):
+    """The audit mapping cannot be used; the message is one line for the terminal."""
+
+
+@dataclass(frozen=True)
+class AuditMapping:
+    """Logical names of the feature files and the real resources they stand for."""
+
+    source: str
+    entries: Mapping[str, str]
+
+    def value(self, logical: str) -> str:
+        try:
+            return self.entries[logical]
+        except KeyError:
+            raise MappingError(f"{self.source}: no entry for {logical!r}") from None
+
+    def name(self, logical: str, kind: str) -> str:
+        """The real name of ``logical``: the last path segment of an ARN, or the value itself."""
+        value = self.value(logical)
+        match = _ARN.match(value)
+        if match is None:
+            if value.startswith("arn:"):
+                raise MappingError(f"{self.source}: {logical}: not an IAM or S3 ARN: {value!r}")
+            return value
+        resource = match["resource"]
+        if kind == "bucket":
+            if match["service"] != "s3":
+                raise MappingError(f"{self.source}: {logical}: expected a bucket, got {value!r}")
+            return resource.split("/", 1)[0]
+        if not resource.startswith(_IAM_RESOURCE[kind]):
+            raise MappingError(f"{self.source}: {logical}: expected an IAM {kind} ARN, got {value!r}")
+        return resource.rsplit("/", 1)[-1]
+
+    def policy_arn(self, logical: str, account_id: str) -> str:
+        """The ARN of the managed policy ``logical`` (a bare name is a customer-managed policy of the account)."""
+        value = self.value(logical)
+        return value if value.startswith("arn:") else f"arn:aws:iam::{account_id}:policy/{value}"
+
+    def check_account(self, account_id: str) -> None:
+        """Every ARN must name the audited account: a role of another account is not the one under audit."""
+        for logical, value in self.entries.items():
+            match = _ARN.match(value)
+            if match and match["account"] and match["account"] != account_id:
+                raise MappingError(f"{self.source}: {logical}: {value} is in account {match['account']}, "
+                                   f"but the audited account is {account_id}")
+
+
+def load(path: str | Path) -> AuditMapping:
+    """Read a mapping file (``.json``, or YAML otherwise); every problem is one ``MappingError`` line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingError(f"cannot read the audit mapping {path}: {exc.strerror or exc}") from None
+    return parse(text, source=str(path), as_json=path.suffix.lower() == ".json")
+
+
+def parse(text: str, *, source: str = "audit mapping", as_json: bool = False) -> AuditMapping:
+    """Parse a mapping's text."""
+    data: Any
+    try:
+        if as_json:
+            data = json.loads(text)
+        else:
+            import yaml
+
+            data = yaml.safe_load(text)
+    except ValueError as exc:
+        raise MappingError(f"{source}: not valid JSON: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # yaml.YAMLError and its subclasses, without importing yaml at module level
+        raise MappingError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+    if not isinstance(data, dict) or not data:
+        raise MappingError(f"{source}: expected a mapping of logical names to real names or ARNs")
+    bad = [str(k) for k, v in data.items() if not isinstance(k, str) or not isinstance(v, str) or not v.strip()]
+    if bad:
+        raise MappingError(f"{source}: every entry must map a logical name to a name or ARN (check: {', '.join(bad)})")
+    return AuditMapping(source, {k: v.strip() for k, v in data.items()})
+
+
+def feature_resources(features_dir: str | Path) -> dict[str, str]:
+    """Every logical name the feature files' Given steps give a user, role, policy or bucket, with its kind."""
+    from pytest_bdd.parser import FeatureParser
+
+    found: dict[str, str] = {}
+    for path in sorted(Path(features_dir).rglob("*.feature")):
+        feature = FeatureParser(str(path.parent), path.name).parse()
+        backgrounds = [feature.background] if feature.background else []
+        for scenario in [*backgrounds, *feature.scenarios.values()]:
+            for step in scenario.steps:
+                for kind, pattern in _NAMING_STEPS.items():
+                    match = pattern.match(step.name)
+                    if match:
+                        found[match.group(1)] = kind
+    return found
+
+
+def check_names(mapping: AuditMapping, needed: Mapping[str, str]) -> None:
+    """The mapping must name exactly the resources the features use: a typo must not pass as "not mapped"."""
+    unknown = sorted(set(mapping.entries) - set(needed))
+    if unknown:
+        raise MappingError(f"{mapping.source}: unknown logical name(s) {', '.join(unknown)}; "
+                           f"the feature files name {', '.join(sorted(needed))}")
+    missing = sorted(set(needed) - set(mapping.entries))
+    if missing:
+        raise MappingError(f"{mapping.source}: no entry for {', '.join(missing)} "
+                           f"({', '.join(needed[m] for m in missing)} named in the feature files)")
+    for logical, kind in needed.items():
+        mapping.name(logical, kind)
+
+
+def check_exists(mapping: AuditMapping, needed: Mapping[str, str], iam: Any, s3: Any, account_id: str) -> None:
+    """Every mapped resource must exist in the audited account; read-only calls only."""
+    mapping.check_account(account_id)
+    for logical, kind in sorted(needed.items()):
+        name = mapping.name(logical, kind)
+        try:
+            if kind == "user":
+                iam.get_user(UserName=name)
+            elif kind == "role":
+                iam.get_role(RoleName=name)
+            elif kind == "policy":
+                iam.get_policy(PolicyArn=mapping.policy_arn(logical, account_id))
+            else:
+                s3.head_bucket(Bucket=name)
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if code in _NOT_FOUND:
+                raise MappingError(f"{mapping.source}: {logical}: {kind} {mapping.value(logical)} does not exist "
+                                   f"in account {account_id}") from None
+            raise MappingError(f"{mapping.source}: {logical}: cannot read {kind} {mapping.value(logical)}: "
+                               f"{code}: {exc.response.get('Error', {}).get('Message', '')}") from None
