@@ -48,10 +48,15 @@ def server() -> Iterator[MotoServer]:
         running.stop()
 
 
-def _admin(server: MotoServer, read_only: bool) -> Actor:
+@pytest.fixture(scope="module")
+def admin_key(server: MotoServer) -> AccessKey:
     key_id, secret = bootstrap_admin("123456789012", "audit-guard-admin")
+    return AccessKey(key_id, Secret(secret))
+
+
+def _admin(server: MotoServer, read_only: bool, key: AccessKey) -> Actor:
     factory = ClientFactory("us-east-1", server.url, read_only=read_only)
-    return Actor("auditor", factory).sign_in(AccessKey(key_id, Secret(secret)))
+    return Actor("auditor", factory).sign_in(key)
 
 
 def test_every_allowed_operation_exists_in_the_service_model() -> None:
@@ -68,15 +73,15 @@ def test_every_allowed_action_is_a_list_or_read_action_in_awss_access_levels() -
         assert levels <= {"List", "Read"}, f"{action} is {levels}"
 
 
-def test_a_write_is_refused_before_anything_is_sent(server: MotoServer) -> None:
-    iam = _admin(server, read_only=True).client("iam")
+def test_a_write_is_refused_before_anything_is_sent(server: MotoServer, admin_key: AccessKey) -> None:
+    iam = _admin(server, True, admin_key).client("iam")
     before = len(server.operations)
     with pytest.raises(WriteRefused, match="iam:CreateUser was refused before it was sent"):
         iam.create_user(UserName="audit-must-not-exist")
     assert server.operations[before:] == []
     iam.list_users()
     assert server.operations[before:] == ["iam:ListUsers"]
-    writer = _admin(server, read_only=False).client("iam")
+    writer = _admin(server, False, admin_key).client("iam")
     with pytest.raises(writer.exceptions.NoSuchEntityException):
         writer.get_user(UserName="audit-must-not-exist")
 
@@ -89,8 +94,9 @@ def test_a_write_is_refused_before_anything_is_sent(server: MotoServer) -> None:
     ("iam", lambda c: c.create_access_key(UserName="u")),
     ("sns", lambda c: c.create_topic(Name="t")),
 ], ids=["CreateBucket", "PutObject", "DeleteBucket", "AttachRolePolicy", "CreateAccessKey", "CreateTopic"])
-def test_writes_of_every_service_are_refused(server: MotoServer, service: str, call: object) -> None:
-    client = _admin(server, read_only=True).client(service)
+def test_writes_of_every_service_are_refused(server: MotoServer, admin_key: AccessKey, service: str,
+                                              call: object) -> None:
+    client = _admin(server, True, admin_key).client(service)
     before = len(server.operations)
     with pytest.raises(WriteRefused):
         call(client)  # type: ignore[operator]

@@ -20,7 +20,7 @@ MOTO_ACCOUNT = "123456789012"
 FOREIGN_ACCOUNT = "111122223333"
 
 # A test-module conftest that loads only the target and deployment fixtures, for runs outside the features.
-PLUGIN_CONFTEST = 'pytest_plugins = ["fixtures.targets", "fixtures.deployment"]\n'
+PLUGIN_CONFTEST = 'pytest_plugins = ["fixtures.targets", "fixtures.audit", "fixtures.deployment"]\n'
 
 
 def clean_env(**extra: str) -> dict[str, str]:
