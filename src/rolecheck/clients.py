@@ -42,10 +42,14 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
         "GetBucketPolicy": ("s3:GetBucketPolicy", AUDITOR),
         "GetBucketTagging": ("s3:GetBucketTagging", AUDITOR),
         "GetBucketLocation": ("s3:GetBucketLocation", AUDITOR),
+        "GetBucketAcl": ("s3:GetBucketAcl", AUDITOR),
+        "GetBucketOwnershipControls": ("s3:GetBucketOwnershipControls", AUDITOR),
+        "GetPublicAccessBlock": ("s3:GetBucketPublicAccessBlock", AUDITOR),
         "HeadBucket": ("s3:ListBucket", AUDITOR),
         "ListObjectsV2": ("s3:ListBucket", PROBE),
         "GetObject": ("s3:GetObject", PROBE),
     },
+    "s3control": {"GetPublicAccessBlock": ("s3:GetAccountPublicAccessBlock", AUDITOR)},
     "sts": {
         # GetCallerIdentity needs no permission and cannot be denied:
         # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
@@ -53,7 +57,13 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
         # A session changes nothing in the account; the audited user makes it with its own credentials.
         "AssumeRole": ("sts:AssumeRole", PROBE),
     },
-    "sns": {"ListTopics": ("sns:ListTopics", PROBE)},
+    # The account snapshot's resource policies (rolecheck.snapshot); ListTopics is also a probe of the role.
+    "sns": {"ListTopics": ("sns:ListTopics", AUDITOR), "GetTopicAttributes": ("sns:GetTopicAttributes", AUDITOR),
+            "ListTagsForResource": ("sns:ListTagsForResource", AUDITOR)},
+    "sqs": {op: (f"sqs:{op}", AUDITOR) for op in ("ListQueues", "GetQueueAttributes", "ListQueueTags")},
+    "secretsmanager": {op: (f"secretsmanager:{op}", AUDITOR) for op in ("ListSecrets", "GetResourcePolicy")},
+    "kms": {op: (f"kms:{op}", AUDITOR) for op in ("ListKeys", "GetKeyPolicy", "ListResourceTags")},
+    "lambda": {op: (f"lambda:{op}", AUDITOR) for op in ("ListFunctions", "GetPolicy", "ListTags")},
 }
 
 

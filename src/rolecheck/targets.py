@@ -200,6 +200,10 @@ def _route(environ: dict[str, Any]) -> str:
     service = service or "unsigned"
     if action:
         return f"{service}:{action[0]}"
+    # JSON-protocol services (SQS, KMS, Secrets Manager...) name the operation in a header: "AmazonSQS.ListQueues".
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return f"{service}:{target.rsplit('.', 1)[-1]}"
     method = environ.get("REQUEST_METHOD", "GET")
     return f"{service}:{'Head' if method == 'HEAD' else 'Get' if method == 'GET' else method}"
 

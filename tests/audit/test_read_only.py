@@ -15,6 +15,7 @@ from pathlib import Path
 
 import botocore.session
 import pytest
+from audit_helpers import not_allow_listed
 from policyuniverse.action_categories import categories_for_actions
 
 from rolecheck.clients import (
@@ -124,3 +125,19 @@ def test_the_documented_auditor_policy_is_the_derived_one() -> None:
     block = re.search(r"<!-- auditor-policy -->\s*```json\n(.*?)```", text, re.S)
     assert block, "docs/audit.md must show the auditor policy after <!-- auditor-policy -->"
     assert json.loads(block.group(1)) == auditor_policy()
+
+
+def test_the_account_snapshot_reads_through_read_only_clients(server: MotoServer, admin_key: AccessKey) -> None:
+    from rolecheck.snapshot import read_snapshot
+
+    writer = _admin(server, False, admin_key)
+    writer.client("sqs").create_queue(QueueName="audit-snapshot-queue")
+    writer.client("sns").create_topic(Name="audit-snapshot-topic")
+    writer.client("secretsmanager").create_secret(Name="audit-snapshot-secret", SecretString="not-a-real-secret")
+    writer.client("kms").create_key(Description="audit snapshot key")
+    writer.client("s3").create_bucket(Bucket="audit-snapshot-bucket")
+    auditor = _admin(server, True, admin_key)
+    before = len(server.operations)
+    snapshot = read_snapshot(auditor.client, "123456789012", "us-east-1")
+    assert snapshot.resources, "the snapshot saw the account's resources"
+    assert not_allow_listed(server.operations[before:]) == []
