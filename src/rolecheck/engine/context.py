@@ -42,6 +42,11 @@ KNOWN_GLOBAL_KEYS = frozenset(
         "aws:SourceOrgPaths", "aws:UserAgent", "aws:IsMcpServiceAction",
     )
 )  # fmt: skip
+# aws:SourceOwner is not on the page: AWS will not document it and names aws:SourceAccount its replacement
+# (https://github.com/awsdocs/iam-user-guide/issues/111), yet SNS writes it into every default topic policy
+# (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html). Like aws:SourceAccount it is
+# taken to be present only when a service acts for a resource of its owner, so absent from an IAM principal's request.
+LEGACY_KEYS = frozenset({"aws:sourceowner"})
 # A context entry listing keys whose value the engine cannot know for this principal (the documentation does not
 # say what the request carries): a condition on one of them raises UnsupportedFeature instead of guessing.
 UNDETERMINED = "rolecheck:undetermined"
@@ -63,6 +68,7 @@ def check_known(key_lower: str, original: str, context: Mapping[str, Any]) -> No
     if (
         key_lower.startswith("aws:")
         and key_lower not in KNOWN_GLOBAL_KEYS
+        and key_lower not in LEGACY_KEYS
         and not key_lower.startswith(_TAG_KEY_PREFIXES)
     ):
         raise UnsupportedFeature(

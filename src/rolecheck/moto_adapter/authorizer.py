@@ -15,7 +15,7 @@ from moto.core.authorization import ActionAuthenticatorMixin
 
 from rolecheck.engine import Decision, PolicyError, Principal, Request, UnsupportedFeature, evaluate
 
-from . import actions, context, state
+from . import actions, context, resources, sessions, state
 from .errors import AwsErrorResponse
 from .identity import (
     Caller,
@@ -29,6 +29,7 @@ from .identity import (
     user_caller,
 )
 from .params import first_param
+from .sessions import facts_of
 
 DECISIONS_KEPT = 500
 
@@ -68,9 +69,19 @@ class _Call:
         return AwsErrorResponse(code, message, status, self.protocol, self.service, with_body=not self.is_head)
 
 
+# The error code and status of an access denial where the service differs from the protocol's default: SNS
+# (AuthorizationErrorException), SQS (query-compatible AccessDenied) and Lambda (rest-json, 403), per botocore's
+# service models.
+_DENIAL = {
+    "sns": ("AuthorizationError", 403), "sqs": ("AccessDenied", 403), "awslambda": ("AccessDeniedException", 403),
+}
+
+
 def _protocol(response: Any, service: str) -> str:
     if service in ("s3", "ec2"):
         return service
+    if service == "awslambda":
+        return "json"
     content_type = response.headers.get("Content-Type") or ""
     if response.headers.get("X-Amz-Target") or "json" in content_type:
         return "json"
@@ -102,6 +113,9 @@ def _expired(call: _Call) -> AwsErrorResponse:
 
 
 def _denied(call: _Call, message: str) -> AwsErrorResponse:
+    if call.service in _DENIAL:
+        code, status = _DENIAL[call.service]
+        return call.error(code, message, status)
     if call.protocol == "ec2":
         return call.error("UnauthorizedOperation", f"You are not authorized to perform this operation. {message}", 403)
     if call.protocol == "json":
@@ -125,11 +139,12 @@ def _check_signature(call: _Call, iam_request_cls: type, credential: Credential)
     path = response.raw_path
     if urlparse(response.uri).query:
         path += "?" + urlparse(response.uri).query
-    # moto fills ``data`` with the request headers for a bodiless REST request (Lambda's GETs): signed as such, the
-    # payload hash would be of the headers, and every such call would fail with SignatureDoesNotMatch.
-    data = response.data if response.raw_body or response.method not in ("GET", "HEAD", "DELETE") else ""
+    # A request with neither a body nor a form was signed over an empty payload: without a form, moto fills its
+    # parameters from the headers, and checking their form-encoding failed every body-less REST call (Lambda's
+    # GetFunction, GetPolicy, ListFunctions, DeleteFunction).
+    signed_data = response.data if response.raw_body or response.form_data else ""
     moto_request = iam_request_cls(
-        account_id=response.current_account, method=response.method, path=path, data=data,
+        account_id=response.current_account, method=response.method, path=path, data=signed_data,
         body=response.raw_body, headers=response.headers, action=response._get_action(),
     )
     moto_request.check_signature()
@@ -177,16 +192,27 @@ def _target(call: _Call, caller: Caller | None, moto_resource: str) -> tuple[str
             return action, resource, None, None, context.s3_context(call.query, action)
         bucket, owner = located
         return action, resource, owner, state.bucket_policy(bucket), context.s3_context(call.query, action)
+    if call.service in resources.SERVICES:
+        found = resources.target(call, caller.account if caller else call.response.current_account)
+        return found.action, found.resource, found.account, found.policy, found.context
     action = f"{call.service}:{call.operation}"
     if call.service == "iam" and caller is not None:
         resource = actions.iam_resource(call.operation, call.params, caller.account, caller.partition, caller_arn)
-        return action, resource, None, None, actions.iam_context(call.operation, call.params)
+        service_context = actions.iam_context(call.operation, call.params)
+        service_context.update(context.request_tag_context(call.params))
+        entity = state.iam_entity(resource)
+        if entity is not None:
+            service_context.update(context.resource_tag_context(
+                context.iam_entity_tags(entity, caller.account, caller.partition), iam=True))
+        return action, resource, None, None, service_context
     if call.service == "sts" and call.operation == "AssumeRole":
         role_arn = first_param(call.params, "RoleArn") or "*"
         role = find_role_by_arn(role_arn)
         owner = role_arn.split(":")[4] if role_arn.count(":") >= 5 else None
         trust = state.trust_policy(role) if role is not None else None
-        return action, role_arn, owner, trust, context.assume_role_context(call.params)
+        facts = facts_of(caller.session) if caller is not None and caller.session is not None else None
+        inherited = facts.source_identity if facts else None
+        return action, role_arn, owner, trust, context.assume_role_context(call.params, role, inherited)
     return action, moto_resource, None, None, {}
 
 
@@ -252,6 +278,8 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
         raise _denied(call, decision.message)
     if decision.request.action == "s3:GetObject":
         _missing_key_needs_list_bucket(call, caller, principal, decision)
+    if decision.request.action == "sts:AssumeRole":
+        _session_extras_need_trust(call, caller, principal, decision)
 
 
 def _record(decision: Decision) -> None:
@@ -272,3 +300,25 @@ def _missing_key_needs_list_bucket(call: _Call, caller: Caller | None, principal
     _record(listing)
     if not listing.allowed:
         raise _denied(call, listing.message)
+
+
+def _session_extras_need_trust(call: _Call, caller: Caller | None, principal: Principal, decision: Decision) -> None:
+    """AssumeRole with session tags also needs sts:TagSession, and with a source identity (passed, or carried
+    along a role chain) sts:SetSourceIdentity, each allowed like sts:AssumeRole itself (by the trust policy).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required ,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+    """
+    request = decision.request
+    extras = []
+    if sessions.requested_tags(call.params) or sessions.transitive_keys(call.params):
+        extras.append("sts:TagSession")
+    if "sts:sourceidentity" in {key.lower() for key in request.context}:
+        extras.append("sts:SetSourceIdentity")
+    for action in extras:
+        extra = _evaluate(call, caller, principal, action, request.resource, request.resource_account,
+                          request.resource_policy, dict(request.context))
+        _record(extra)
+        if not extra.allowed:
+            raise _denied(call, extra.message)
+

@@ -8,9 +8,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlparse
 
+from moto.iam.models import iam_backends
+
+from rolecheck.engine.context import tag_context
+
 from .identity import Caller
 from .params import first_param
-from .sessions import facts_of
+from .sessions import facts_of, requested_tags, transitive_keys
 
 # In-process requests never cross a network; AWS would see the client's address, so use loopback.
 IN_PROCESS_SOURCE_IP = "127.0.0.1"
@@ -35,23 +39,68 @@ def network_context(response: Any, region: str) -> dict[str, Any]:
     return context
 
 
+def _tags(pairs: Any) -> dict[str, str]:
+    """Tag pairs or moto's ``[{"Key": k, "Value": v}]`` as one mapping; a later key wins whatever its case."""
+    merged: dict[str, tuple[str, str]] = {}
+    for pair in pairs or ():
+        key, value = (pair["Key"], pair.get("Value", "")) if isinstance(pair, dict) else pair
+        merged[key.casefold()] = (key, value)
+    return dict(merged.values())
+
+
+def principal_tags(caller: Caller) -> dict[str, str]:
+    """The caller's principal tags: a user's tags; a session's role tags overridden by its session tags.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html : session tags (and inherited
+    transitive ones) override the role's tags with the same key, regardless of case.
+    """
+    if caller.user is not None:
+        backend = iam_backends[caller.account][caller.partition]
+        return _tags(backend.tagger.list_tags_for_resource(caller.user.arn)["Tags"])
+    role_tags = list(caller.role.tags or ()) if caller.role is not None else []
+    facts = facts_of(caller.session) if caller.session is not None else None
+    return _tags(role_tags + list(facts.tags if facts else ()))
+
+
 def caller_context(caller: Caller | None) -> dict[str, Any]:
-    """Keys that come with the credentials: MFA and token issue time of a session."""
-    if caller is None or caller.session is None:
+    """Keys that come with the credentials: principal tags; a session's MFA, issue time and source identity."""
+    if caller is None:
         return {}
-    facts = facts_of(caller.session)
+    context: dict[str, Any] = tag_context("aws:PrincipalTag", principal_tags(caller))
+    facts = facts_of(caller.session) if caller.session is not None else None
     if facts is None:
-        return {}
-    context: dict[str, Any] = {
-        "aws:TokenIssueTime": _iso(facts.issued_at),
-        "aws:MultiFactorAuthPresent": "true" if facts.mfa_present else "false",
-    }
+        return context
+    context["aws:TokenIssueTime"] = _iso(facts.issued_at)
+    context["aws:MultiFactorAuthPresent"] = "true" if facts.mfa_present else "false"
+    if facts.source_identity:
+        context["aws:SourceIdentity"] = facts.source_identity
     return context
 
 
-def assume_role_context(params: dict[str, Any]) -> dict[str, Any]:
-    """sts: keys of an AssumeRole request, and MFA when the caller passed a device and code."""
-    context: dict[str, Any] = {}
+def request_tag_context(params: dict[str, Any]) -> dict[str, Any]:
+    """aws:RequestTag/<key> and aws:TagKeys of a request that passes ``Tags``."""
+    tags = requested_tags(params)
+    if not tags:
+        return {}
+    context: dict[str, Any] = tag_context("aws:RequestTag", dict(tags))
+    context["aws:TagKeys"] = [key for key, _ in tags]
+    return context
+
+
+def assume_role_context(params: dict[str, Any], role: Any, inherited_source_identity: str | None) -> dict[str, Any]:
+    """Keys of an AssumeRole request: sts: keys, session tags as aws:RequestTag/aws:TagKeys, the transitive keys,
+    the role's tags as aws:ResourceTag, and MFA when the caller passed a device and code.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required
+    """
+    context: dict[str, Any] = request_tag_context(params)
+    keys = transitive_keys(params)
+    if keys:
+        context["sts:TransitiveTagKeys"] = list(keys)
+    if role is not None:
+        context.update(resource_tag_context(_tags(role.tags), iam=True))
+    if inherited_source_identity:
+        context["sts:SourceIdentity"] = inherited_source_identity
     for key, name in (("sts:ExternalId", "ExternalId"), ("sts:RoleSessionName", "RoleSessionName"),
                       ("sts:SourceIdentity", "SourceIdentity")):
         value = first_param(params, name)
@@ -61,6 +110,23 @@ def assume_role_context(params: dict[str, Any]) -> dict[str, Any]:
         context["aws:MultiFactorAuthPresent"] = "true"
         context["aws:MultiFactorAuthAge"] = "0"
     return context
+
+
+def resource_tag_context(tags: dict[str, str], iam: bool = False) -> dict[str, Any]:
+    """aws:ResourceTag/<key> for the tags of the resource a request names; IAM roles and users also carry them
+    as iam:ResourceTag/<key>
+    (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html)."""
+    context = tag_context("aws:ResourceTag", tags)
+    if iam:
+        context.update(tag_context("iam:ResourceTag", tags))
+    return context
+
+
+def iam_entity_tags(entity: Any, account: str, partition: str) -> dict[str, str]:
+    """The tags of a moto Role (kept on the role) or User (kept in the backend's tagger)."""
+    if hasattr(entity, "assume_role_policy_document"):
+        return _tags(entity.tags)
+    return _tags(iam_backends[account][partition].tagger.list_tags_for_resource(entity.arn)["Tags"])
 
 
 def s3_context(query: dict[str, list[str]], action: str) -> dict[str, Any]:

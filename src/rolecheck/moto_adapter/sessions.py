@@ -22,12 +22,77 @@ FACTS_ATTRIBUTE = "rolecheck_facts"
 
 @dataclass(frozen=True)
 class SessionFacts:
-    """What AssumeRole was called with, kept on moto's AssumedRole for the session's later requests."""
+    """What AssumeRole was called with, kept on moto's AssumedRole for the session's later requests.
+
+    ``tags`` are the session's own principal tags (inherited transitive tags, then the tags passed), which override
+    the role's tags with the same key; ``transitive`` are those that pass on to a chained session;
+    ``source_identity`` persists through the whole chain.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html ,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+    """
 
     policy_arns: tuple[str, ...]
     issued_at: datetime
     mfa_present: bool
     chained: bool
+    tags: tuple[tuple[str, str], ...] = ()
+    transitive: tuple[tuple[str, str], ...] = ()
+    source_identity: str | None = None
+
+
+def _members(params: dict[str, Any], prefix: str) -> dict[int, dict[str, str]]:
+    """``Prefix.member.N.Field`` query parameters, grouped by N."""
+    found: dict[int, dict[str, str]] = {}
+    for name, value in params.items():
+        parts = name.split(".")
+        if name.startswith(prefix + ".member.") and len(parts) >= 3 and parts[2].isdigit():
+            field_name = parts[3] if len(parts) > 3 else ""
+            found.setdefault(int(parts[2]), {})[field_name] = value[0] if isinstance(value, list) else value
+    return dict(sorted(found.items()))
+
+
+def requested_tags(params: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The ``Tags`` of a query request (AssumeRole, CreateRole, TagUser, ...) as (key, value) pairs."""
+    return tuple((m["Key"], m.get("Value", "")) for m in _members(params, "Tags").values() if "Key" in m)
+
+
+def transitive_keys(params: dict[str, Any]) -> tuple[str, ...]:
+    """AssumeRole's ``TransitiveTagKeys``."""
+    return tuple(m[""] for m in _members(params, "TransitiveTagKeys").values() if m.get(""))
+
+
+def caller_facts(response: Any) -> SessionFacts | None:
+    """The facts of the session making this request, when the caller is a session."""
+    session = _caller_session(response)
+    return facts_of(session) if session is not None else None
+
+
+def _chain(params: dict[str, Any], inherited: SessionFacts | None) -> tuple[tuple, tuple, str | None]:
+    """(session tags, transitive tags, source identity) of a new session; raises when AWS fails the request."""
+    passed = requested_tags(params)
+    inherited_transitive = inherited.transitive if inherited else ()
+    locked = {key.casefold() for key, _ in inherited_transitive}
+    for key, _ in passed:
+        if key.casefold() in locked:
+            # id_session-tags.html, "Chaining roles with session tags": passing a session tag with the key of an
+            # inherited transitive tag fails the operation (the page names no error code; this one is ours).
+            raise STSValidationError(f"rolecheck: session tag {key!r} would override an inherited transitive tag")
+    marked = {key.casefold() for key in transitive_keys(params)}
+    transitive = inherited_transitive + tuple(tag for tag in passed if tag[0].casefold() in marked)
+    source = params_source_identity(params)
+    if inherited and inherited.source_identity:
+        if source is not None and source != inherited.source_identity:
+            # id_credentials_temp_control-access_monitor.html: a source identity cannot change along a role chain.
+            raise STSValidationError("rolecheck: the source identity of a role chain cannot be changed")
+        source = inherited.source_identity
+    return inherited_transitive + passed, transitive, source
+
+
+def params_source_identity(params: dict[str, Any]) -> str | None:
+    """AssumeRole's ``SourceIdentity``."""
+    value = params.get("SourceIdentity")
+    value = value[0] if isinstance(value, list) and value else value
+    return value or None
 
 
 def _caller_session(response: Any) -> Any:
@@ -61,6 +126,7 @@ def wrap_assume_role(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
         maximum = int(role.max_session_duration or DEFAULT_DURATION_SECONDS) if role else DEFAULT_DURATION_SECONDS
         if duration > maximum:
             raise STSValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+        tags, transitive, source_identity = _chain(self.querystring, caller_facts(self) if chained else None)
         result = original(self)
         session = result.result["Credentials"]
         facts = SessionFacts(
@@ -68,6 +134,9 @@ def wrap_assume_role(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
             issued_at=datetime.now(UTC),
             mfa_present=bool(self._get_param("SerialNumber") and self._get_param("TokenCode")),
             chained=chained,
+            tags=tags,
+            transitive=transitive,
+            source_identity=source_identity,
         )
         setattr(session, FACTS_ATTRIBUTE, facts)
         return result

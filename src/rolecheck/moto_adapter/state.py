@@ -132,3 +132,16 @@ def bucket_policy(bucket: Any) -> Policy | None:
     if not bucket.policy:
         return None
     return parsed(f"arn:aws:s3:::{bucket.name} bucket policy", _text(bucket.policy), "resource")
+
+
+def iam_entity(arn: str) -> Any:
+    """moto's Role or User an IAM resource ARN names, or None (other resources, or not found)."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[2] != "iam" or parts[4] not in iam_backends:
+        return None
+    backend = iam_backends[parts[4]][parts[1]]
+    if parts[5].startswith("role/"):
+        return next((role for role in backend.roles.values() if role.arn == arn), None)
+    if parts[5].startswith("user/"):
+        return backend.users.get(parts[5].rsplit("/", 1)[-1])
+    return None
