@@ -37,9 +37,9 @@ class PolicyDocumentError(ValueError):
 
 
 # AWS's answers when authorization refuses a request, per protocol (a HEAD request only has the status; an unsigned
-# IAM or STS request is refused before any policy is read).
+# IAM or STS request is refused before any policy is read; SNS answers AuthorizationError).
 AUTHORIZATION_ERRORS = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "403",
-                                  "Forbidden", "MissingAuthenticationToken"})
+                                  "Forbidden", "MissingAuthenticationToken", "AuthorizationError"})
 # Answers that reject the credentials themselves: they say nothing about the policies under test.
 AUTHENTICATION_ERRORS = frozenset({"InvalidClientTokenId", "SignatureDoesNotMatch", "InvalidAccessKeyId",
                                    "InvalidToken", "UnrecognizedClientException", "AuthFailure"})

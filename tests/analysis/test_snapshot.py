@@ -60,8 +60,12 @@ def seeded(admin: boto3.Session) -> dict[str, str]:
     secrets.put_resource_policy(SecretId=secret, ResourcePolicy=doc({
         "Effect": "Allow", "Principal": {"AWS": user}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}))
     kms = admin.client("kms")
-    key = kms.create_key(Policy=doc({"Effect": "Allow", "Principal": {"AWS": role}, "Action": "kms:Decrypt",
-                                     "Resource": "*"}))["KeyMetadata"]["Arn"]
+    # The key policy keeps AWS's default statement for the account: without it no one, the administrator included,
+    # could read the policy (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+    key = kms.create_key(Policy=doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": role}, "Action": "kms:Decrypt", "Resource": "*"},
+    ))["KeyMetadata"]["Arn"]
     functions = admin.client("lambda")
     function = functions.create_function(FunctionName="function", Runtime="python3.12", Role=role,
                                          Handler="index.handler", Code={"ZipFile": _zip()})["FunctionArn"]
