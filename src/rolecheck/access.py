@@ -38,9 +38,13 @@ from rolecheck.snapshot import Snapshot
 
 ANALYSIS_SESSION = "rolecheck-analysis"
 ASSUME_ROLE = "sts:AssumeRole"
-# The caller's request is taken as signed over TLS, as every SDK call is; the rest of what a request supplies is
-# unknown (see the module docstring).
-_REQUEST_DEFAULTS = {"aws:SecureTransport": True}
+# The caller's request is taken as signed over TLS, as every SDK call is, and as made by the principal itself, not
+# by a service on its behalf: the question is what its own credentials can do. A grant only a service can use on
+# its behalf (kms:ViaService, aws:CalledVia) also needs the principal to be allowed that service's action, which
+# is reported in its own right. The rest of what a request supplies is unknown (see the module docstring).
+_REQUEST_DEFAULTS = {"aws:SecureTransport": True, "aws:ViaAWSService": False}
+_DIRECT_CALL_KEYS = frozenset({"aws:viaawsservice", "aws:calledvia", "aws:calledviafirst",
+                               "aws:calledvialast", "kms:viaservice"})  # fmt: skip
 _PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:userid",
                              "aws:username", "aws:principalisawsservice"})  # fmt: skip
 _RESOURCE_KEYS = frozenset({"aws:resourceaccount"})
@@ -205,7 +209,7 @@ def _free(key: str, subject_known: bool, resource_known: bool) -> bool:
     lower = key.lower()
     if lower in _RESOURCE_KEYS or (resource_known and lower.startswith(("aws:resourcetag/", "iam:resourcetag/"))):
         return False
-    if lower == "aws:principalaccount":
+    if lower in ("aws:principalaccount", "kms:calleraccount") or lower in _DIRECT_CALL_KEYS:
         return False
     return not (subject_known and (lower in _PRINCIPAL_KEYS or lower.startswith("aws:principaltag/")))
 
@@ -290,7 +294,8 @@ def decide(snapshot: Snapshot, subject: Subject, action: str, resource: str,
     """Whether the subject can perform ``action`` on ``resource``, as a Grant explaining why, or None."""
     targets = _targets(snapshot) if targets is None else targets
     target = _target_for(targets, action, resource)
-    context = {**_REQUEST_DEFAULTS, **subject.context, **(target.context if target else {})}
+    context = {**_REQUEST_DEFAULTS, "kms:CallerAccount": subject.principal.account, **subject.context,
+               **(target.context if target else {})}
     request = Request(subject.principal, action, resource, resource_account=snapshot.account_id,
                       identity_policies=subject.identity, permissions_boundary=subject.boundary,
                       session_policies=subject.session_policies, resource_policy=target.policy if target else None,

@@ -231,3 +231,19 @@ def test_a_kms_key_policy_that_does_not_name_the_account_voids_identity_grants()
 def test_an_unknown_principal_is_one_clear_error() -> None:
     with pytest.raises(KeyError, match="neither a user nor a role"):
         principal_access(walkthrough(), arn("user", "nobody"))
+
+
+def test_a_key_usable_only_through_a_service_is_not_a_direct_grant() -> None:
+    # The key policy of an AWS managed key: anyone in the account, but only through the named service.
+    # https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+    key_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    through_s3 = {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+    managed = resource("kms", "key", key_arn, {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt",
+                                               "Resource": "*", "Condition": through_s3})
+    assert pairs(principal_access(walkthrough(resources=[managed]), ROLE)) == {("s3:ListAllMyBuckets", "*")}
+    direct = resource("kms", "key", key_arn, {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt",
+                                              "Resource": "*",
+                                              "Condition": {"StringEquals": {"kms:CallerAccount": ACCOUNT}}})
+    grants = principal_access(walkthrough(resources=[direct]), ROLE)
+    assert [(g.action, g.resource, g.condition) for g in grants if g.action == "kms:Decrypt"] == [
+        ("kms:Decrypt", key_arn, "")]
