@@ -21,6 +21,7 @@ do is at most what is reported, never more.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -224,15 +225,15 @@ def _nothing(kind: str) -> dict[str, Any]:
     return statement
 
 
-_RELAXED: dict[tuple[int, bool, bool], tuple[Policy, Policy | None]] = {}
+# Per policy, kept only as long as the policy itself (a run reads many snapshots).
+_RELAXED: weakref.WeakKeyDictionary[Policy, dict[tuple[bool, bool], Policy | None]] = weakref.WeakKeyDictionary()
 
 
 def _relaxed(policy: Policy, subject_known: bool, resource_known: bool) -> Policy | None:
     """The policy with conditions on request-supplied keys taken as met (Allow) or as not met (Deny); None if same."""
-    key = (id(policy), subject_known, resource_known)
-    cached = _RELAXED.get(key)
-    if cached is not None and cached[0] is policy:
-        return cached[1]
+    known = _RELAXED.setdefault(policy, {})
+    if (subject_known, resource_known) in known:
+        return known[subject_known, resource_known]
     changed = False
     statements = []
     for body in documents.statements(policy.document):
@@ -257,7 +258,7 @@ def _relaxed(policy: Policy, subject_known: bool, resource_known: bool) -> Polic
     if changed:
         relaxed = Policy.parse(policy.name, {"Version": policy.document.get("Version", "2008-10-17"),
                                              "Statement": statements}, kind=policy.kind)
-    _RELAXED[key] = (policy, relaxed)
+    known[subject_known, resource_known] = relaxed
     return relaxed
 
 

@@ -39,8 +39,7 @@ def access_graph(snapshot: Snapshot, focus_arns: Iterable[str]) -> AccessGraph:
 
     def add(grants: Iterable[Grant], source: str | None = None) -> None:
         for grant in grants:
-            origin = grant.path[-2] if len(grant.path) >= 2 else source or grant.principal
-            edges.setdefault((origin, _node_of(snapshot, grant.resource)), set()).add(grant.action)
+            edges.setdefault(edge_of(snapshot, grant, source), set()).add(grant.action)
 
     focus = [arn for arn in focus_arns if arn in snapshot.users or arn in snapshot.roles]
     sources = set(focus)
@@ -58,6 +57,21 @@ def access_graph(snapshot: Snapshot, focus_arns: Iterable[str]) -> AccessGraph:
 
 
 _PATTERN = "resources matching "
+
+
+def edge_of(snapshot: Snapshot, grant: Grant, source: str | None = None) -> Edge:
+    """The edge a grant is drawn as: from the role before it in a chain (or its principal) to its resource's node.
+
+    ``source`` names the principal when the grant is one of a role reached on the way (its ``principal`` is then
+    the start of the chain).
+    """
+    origin = grant.path[-2] if len(grant.path) >= 2 else source or grant.principal
+    return origin, _node_of(snapshot, grant.resource)
+
+
+def edges_of(snapshot: Snapshot, grants: Iterable[Grant]) -> set[Edge]:
+    """The edges of some grants, e.g. the unexpected ones a claim found, to mark them in the picture."""
+    return {edge_of(snapshot, grant) for grant in grants}
 
 
 def _node_of(snapshot: Snapshot, resource: str) -> str:

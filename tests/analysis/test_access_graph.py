@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from snapshot_data import OUTSIDE, allow, arn, bucket, policy, role, snapshot, trusting, user
 
-from rolecheck.access_graph import access_graph, render_access_graph
+from rolecheck.access import principal_access, reachable_roles
+from rolecheck.access_graph import access_graph, edges_of, render_access_graph
 
 USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
 ADMIN = arn("role", "admin")
@@ -42,3 +43,12 @@ def test_it_renders_a_png_with_unexpected_edges_marked() -> None:
 
 def test_an_empty_focus_still_renders() -> None:
     assert render_access_graph(snapshot(), []).startswith(b"\x89PNG")
+
+
+def test_the_edges_of_grants_are_the_graphs_edges() -> None:
+    snapshot = account()
+    grants = principal_access(snapshot, ROLE) + reachable_roles(snapshot, USER)
+    edges = edges_of(snapshot, grants)
+    assert edges == {(ROLE, "arn:aws:s3:::other-bucket"), (ROLE, "resources matching *"), (USER, ROLE),
+                     (ROLE, ADMIN)}
+    assert edges <= set(access_graph(snapshot, [USER, ROLE]).edges)
