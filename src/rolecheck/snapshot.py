@@ -8,9 +8,11 @@ policies come from each service that has them: S3 bucket policies (plus Block Pu
 ACL grants, which the engine does not evaluate), SQS queue, SNS topic, Secrets Manager secret, KMS key and Lambda
 function policies, with each resource's tags.
 
-Not read: SCPs and RCPs (AWS Organizations policies are readable only from the management account or a delegated
-administrator, and the engine does not model them; a Deny there can only narrow access, so what the analysis
-reports as possible is an upper bound), VPC endpoint policies, S3 access points, object ACLs.
+Regional services (SQS, SNS, Secrets Manager, KMS, Lambda) are read in ``region`` only. Not read: SCPs and RCPs
+(AWS Organizations policies are readable only from the management account or a delegated administrator, and the
+engine does not model them; neither ever grants, and a Deny there can only narrow access, so what the analysis
+reports as possible is an upper bound), KMS grants, VPC endpoint policies, S3 access points, object ACLs
+(docs/account.md).
 
 Whatever cannot be read is one line in ``Snapshot.unreadable``: an access-denied resource policy is a finding,
 never a silent skip.
