@@ -15,6 +15,7 @@ from rolecheck.tags import allure_marks
 pytest_plugins = [
     "fixtures.targets",
     "fixtures.audit",
+    "fixtures.conditions",
     "fixtures.deployment",
     "steps.deployment_steps",
     "fixtures.outsiders",

@@ -5,22 +5,25 @@ from __future__ import annotations
 from pytest_bdd import given, parsers
 
 from rolecheck import claims, documents, walkthrough
-from rolecheck.deployment import Deployment
+from rolecheck.deployment import Deployment, background_step
 from rolecheck.evidence import attach_json
 
 
 @given("an administrator who is not the account root user is signed in")
+@background_step
 def _(deployment: Deployment) -> None:
     walkthrough.check_not_root(walkthrough.caller_identity(deployment.admin.client("sts")))
 
 
 @given(parsers.parse('an IAM user "{logical}" with no permissions of its own'))
+@background_step
 def _(deployment: Deployment, logical: str) -> None:
     user = deployment.add_user(logical)
     walkthrough.check_no_standing_permissions(deployment.admin.client("iam"), user)
 
 
 @given(parsers.parse('a role "{logical}" whose trust policy names only that user:'))
+@background_step
 def _(deployment: Deployment, logical: str, docstring: str) -> None:
     trust = documents.render(docstring, deployment.placeholders(), name=f"trust policy of {logical}")
     attach_json("trust policy", trust)
@@ -30,6 +33,7 @@ def _(deployment: Deployment, logical: str, docstring: str) -> None:
 
 
 @given(parsers.parse('a customer-managed policy "{logical}" that allows only {activity}:'))
+@background_step
 def _(deployment: Deployment, logical: str, activity: str, docstring: str) -> None:
     policy = documents.render(docstring, deployment.placeholders(), name=f"policy {logical}")
     attach_json("permission policy", policy)
@@ -39,27 +43,32 @@ def _(deployment: Deployment, logical: str, activity: str, docstring: str) -> No
 
 
 @given("the policy is attached to the role")
+@background_step
 def _(deployment: Deployment) -> None:
     deployment.attach_policy()
     walkthrough.check_policy_attached(deployment.admin.client("iam"), deployment.require_role(), deployment.policy_arn)
 
 
 @given(parsers.parse('an S3 bucket "{logical}"'))
+@background_step
 def _(deployment: Deployment, logical: str) -> None:
     deployment.add_bucket(logical)
 
 
 @given("the user has console access with a generated password that must be changed at first sign-in")
+@background_step
 def _(deployment: Deployment) -> None:
     deployment.add_console_access()
     walkthrough.check_console_access(deployment.admin.client("iam"), deployment.require_user())
 
 
 @given(parsers.parse('an S3 bucket "{logical}" holding the object "{key}"'))
+@background_step
 def _(deployment: Deployment, logical: str, key: str) -> None:
     deployment.add_bucket(logical, key)
 
 
 @given("the user has signed in with its own credentials and switched to the role")
+@background_step
 def _(deployment: Deployment) -> None:
     deployment.sign_in_and_switch()

@@ -17,6 +17,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
+from rolecheck import consistency
 from rolecheck.evidence import CallRecorder
 from rolecheck.secrets import Secret
 
@@ -167,6 +168,7 @@ class ClientFactory:
         self.clients_created += 1
         if self.read_only:
             client.meta.events.register_first("before-parameter-build", _refuse_writes)
+        consistency.watch(client)
         if self.recorder is not None:
             self.recorder.watch(client, actor)
         return client

@@ -8,11 +8,17 @@ errors only, with exponential backoff under a total time budget.
 
 The budget is per process (``configure``): 0 on moto, where everything is consistent at once, so that moto runs
 make no extra calls. Throttling is not handled here: botocore's standard retry mode does it (clients.DEFAULT_CONFIG).
+
+Answers observed right after a change can be stale in both directions (a detached policy still grants, a fresh
+attachment does not yet). ``settled_answer`` is how a live probe's answer becomes trustworthy: an answer that
+disagrees with the engine's prediction is asked again within the budget, and a refusal is trusted only once every
+IAM change this process made has had its settle window to propagate (``watch`` notes each change).
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
@@ -24,6 +30,9 @@ from rolecheck.errors import TargetError
 T = TypeVar("T")
 
 DEFAULT_AWS_TIMEOUT = 30.0
+# ASSUMPTION: how long an IAM change takes to reach every decision on AWS. AWS gives no bound; changes usually
+# propagate within seconds. A refusal observed sooner than this after the process's last IAM change is asked again.
+DEFAULT_AWS_SETTLE = 10.0
 FIRST_DELAY = 0.5
 MAX_DELAY = 4.0
 
@@ -31,14 +40,89 @@ MAX_DELAY = 4.0
 FRESH_KEY_ERRORS = frozenset({"InvalidClientTokenId"})
 FRESH_ROLE_ERRORS = frozenset({"AccessDenied"})
 
-_budget = {"timeout": 0.0}
+T_ANSWER = TypeVar("T_ANSWER")
+_READ_PREFIXES = ("Get", "List", "Generate", "Simulate")
+
+_budget = {"timeout": 0.0, "settle": 0.0, "last_change": -math.inf, "waited": 0.0, "reprobes": 0.0}
+_lock = threading.Lock()
 
 
-def configure(timeout: float) -> None:
-    """Set the total time a single wait or retry may take in this process (seconds; 0 disables both)."""
+def configure(timeout: float, settle: float | None = None) -> None:
+    """Set the total time a single wait or retry may take in this process (seconds; 0 disables both).
+
+    ``settle`` is how long an IAM change may take to reach decisions; by default the shorter of the budget and
+    DEFAULT_AWS_SETTLE (so 0 on moto).
+    """
     if timeout < 0:
         raise TargetError(f"the consistency timeout must be 0 or more seconds, not {timeout}")
     _budget["timeout"] = float(timeout)
+    _budget["settle"] = min(float(timeout), DEFAULT_AWS_SETTLE) if settle is None else float(settle)
+
+
+def watch(client: Any) -> None:
+    """Note every IAM change a client makes: refusals observed before it has settled are not trusted yet."""
+    client.meta.events.register("after-call.iam", _noted)
+
+
+def _noted(model: Any, **_: Any) -> None:
+    if not model.name.startswith(_READ_PREFIXES):
+        note_change()
+
+
+def note_change() -> None:
+    """An IAM change was just made."""
+    with _lock:
+        _budget["last_change"] = time.monotonic()
+
+
+def settles_at() -> float:
+    """The monotonic time at which every IAM change noted so far has had its settle window."""
+    return _budget["last_change"] + _budget["settle"]
+
+
+def waited() -> dict[str, float]:
+    """Seconds this process spent waiting for propagation, and how many answers it asked again."""
+    return {"seconds": _budget["waited"], "reprobes": _budget["reprobes"]}
+
+
+def _sleep(seconds: float, sleep: Callable[[float], None]) -> None:
+    if seconds > 0:
+        with _lock:
+            _budget["waited"] += seconds
+        sleep(seconds)
+
+
+def _until_settled(delay: float, clock: Callable[[], float]) -> float:
+    """Back off by ``delay``, but never past the moment every noted change has settled: then the answer is final."""
+    remaining = settles_at() - clock()
+    return min(delay, remaining) if remaining > 0 else delay
+
+
+def settled_answer(observe: Callable[[], T_ANSWER], first: T_ANSWER, agrees: Callable[[T_ANSWER], bool],
+                   refused: Callable[[T_ANSWER], bool], *, sleep: Callable[[float], None] = time.sleep,
+                   clock: Callable[[], float] = time.monotonic) -> T_ANSWER:
+    """The answer to trust: ``first`` unless it disagrees with the prediction or is a refusal seen too early.
+
+    A disagreeing answer is observed again (exponential backoff) within the budget; a refusal observed before the
+    last change's settle window ended is observed again once it has. After the budget the last answer stands, and
+    the caller reports it as it is (drift or a violation): waiting longer did not change it.
+    """
+    answer, observed_at = first, clock()
+    deadline = observed_at + timeout()
+    delay = FIRST_DELAY
+    while True:
+        early = refused(answer) and observed_at < settles_at()
+        if agrees(answer) and not early:
+            return answer
+        now = clock()
+        wait = max(settles_at() - now, 0.0) if early else _until_settled(delay, clock)
+        if timeout() <= 0 or now + wait > deadline:
+            return answer
+        _sleep(wait, sleep)
+        delay = min(delay * 2, MAX_DELAY)
+        with _lock:
+            _budget["reprobes"] += 1
+        answer, observed_at = observe(), clock()
 
 
 def timeout() -> float:
@@ -76,7 +160,7 @@ def retry_fresh(call: Callable[[], T], codes: Collection[str], what: str, *, bud
                 raise
             if elapsed + delay > budget:
                 raise _exhausted(exc, what, attempts, elapsed) from None
-            sleep(delay)
+            _sleep(_until_settled(delay, clock), sleep)
             delay = min(delay * 2, MAX_DELAY)
 
 

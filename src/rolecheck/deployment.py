@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from unittest import SkipTest
 
 from rolecheck import probes, readback, static_checks, walkthrough
@@ -18,6 +19,21 @@ from rolecheck.walkthrough import Role, User
 
 # Audit mode's stand-in for the role the "assume another role" probe would create: it trusts the whole account.
 HYPOTHETICAL_OTHER_ROLE = "rolecheck-hypothetical-other-role"
+
+StepFunction = TypeVar("StepFunction", bound=Callable[..., Any])
+
+
+def background_step(step: StepFunction) -> StepFunction:
+    """A Given that deploys shared state: replayed without calls when the scenario reuses a shared deployment."""
+
+    @functools.wraps(step)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        world = kwargs.get("deployment")
+        if isinstance(world, Deployment) and world.replaying:
+            return None
+        return step(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 def account_trust(account_id: str) -> dict[str, Any]:
@@ -52,6 +68,8 @@ class Deployment:
     secure_transport: bool = True
     # Creates the Givens' resources (the walkthrough), or locates them (audit mode: rolecheck.audit.locate).
     provisioner: Provisioner = field(default_factory=Creator)
+    reused: bool = False
+    replaying: bool = False
     _probe_context: probes.ProbeContext | None = None
 
     @property
@@ -96,6 +114,14 @@ class Deployment:
         """The user's console access, enabled or located (the step checks it afterwards)."""
         self.provisioner.console_access(self, self.require_user())
 
+    def reuse(self) -> None:
+        """Another scenario shares this deployment: its actors act with this deployment's credentials again."""
+        self.reused = True
+        if self.user_key is not None:
+            self.user_actor.sign_in(self.user_key)
+        if self.role_key is not None:
+            self.role_actor.sign_in(self.role_key)
+
     def placeholders(self) -> dict[str, str]:
         """Values for the ``{{placeholders}}`` of the feature files' policy documents."""
         values = {"account_id": self.account_id, "region": self.region}
@@ -117,7 +143,9 @@ class Deployment:
         """
         user, role = self.require_user(), self.require_role()
         self.session_name = f"{user.name}-session"[:64]
-        self.user_key = self.provisioner.user_key(self, user)
+        if self.user_key is None:
+            # A user has at most two keys: a deployment shared by several scenarios signs in with the one it has.
+            self.user_key = self.provisioner.user_key(self, user)
         if self.user_key is None:
             self._decided_by_engine(probes.assume_role_probe(role.arn, self.session_name), "the user",
                                     self.user_subject(), True, _NO_USER_CREDENTIALS)

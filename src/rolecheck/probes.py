@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from rolecheck import abac, readback
+from rolecheck import abac, consistency, readback
 from rolecheck.engine import Decision, Policy, Principal, Request, evaluate
 from rolecheck.errors import AUTHORIZATION_ERRORS, ComplianceViolation, EngineDrift, TargetError, refusal
 from rolecheck.registry import ResourceRegistry
@@ -270,6 +270,11 @@ def verify(p: Probe, who: str, client: Any, subject: Subject, ctx: ProbeContext,
 
     outcome = attempt(p, client, ctx) if p.live else None
     decision = predict(p, subject, ctx, iam, s3)
+    if outcome is not None:
+        # IAM is eventually consistent: a disagreement or an early refusal is asked again before it is believed.
+        outcome = consistency.settled_answer(lambda: attempt(p, client, ctx), outcome,
+                                             agrees=lambda o: o.allowed == decision.allowed,
+                                             refused=lambda o: not o.allowed)
     if outcome is not None:
         attach_json(f"observed: {p.action}", outcome.evidence())
     attach_text(f"engine: {p.action} is {decision.verdict.value}", decision.explain())

@@ -26,6 +26,9 @@ _MAX_NAME = 63
 _BUCKET_UNSAFE = re.compile(r"[^a-z0-9-]+")
 
 
+_NAME_COUNTER = itertools.count(1)
+
+
 def new_run_id() -> str:
     """A short random run id: unique enough across concurrent CI jobs, short enough for bucket names."""
     return secrets.token_hex(4)
@@ -55,7 +58,8 @@ class ResourceRegistry:
     def __init__(self, run_id: str, worker: str = "main") -> None:
         self.run_id = run_id
         self.worker = worker
-        self._counter = itertools.count(1)
+        # One counter per process: deployments shared by several scenarios live side by side with fresh ones.
+        self._counter = _NAME_COUNTER
         self._created: list[Tracked] = []
 
     @property

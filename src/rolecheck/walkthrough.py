@@ -246,7 +246,9 @@ def check_temporary(key: AccessKey, requested_seconds: int = DEFAULT_SESSION_SEC
 def bucket_names(s3: Any) -> list[str]:
     """Names of all buckets the caller can list (s3:ListAllMyBuckets)."""
     try:
-        return [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        # Must succeed: a refusal right after the attachment may be IAM still propagating it.
+        listing = consistency.retry_fresh(s3.list_buckets, consistency.FRESH_ROLE_ERRORS, "listing the buckets")
+        return [b["Name"] for b in listing["Buckets"]]
     except ClientError as exc:
         raise _judged(exc, "the role's credentials cannot list the buckets") from None
 
@@ -285,7 +287,10 @@ def check_duration_refused(sts: Any, role_arn: str, session_name: str, seconds: 
     https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (DurationSeconds)
     """
     try:
-        granted = sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, DurationSeconds=seconds)
+        # A role or key created moments ago answers AccessDenied/InvalidClientTokenId before it can answer this.
+        granted = consistency.retry_fresh(
+            lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, DurationSeconds=seconds),
+            consistency.FRESH_KEY_ERRORS | consistency.FRESH_ROLE_ERRORS, f"asking for a {seconds} s session")
     except ClientError as exc:
         error = exc.response.get("Error", {})
         if error.get("Code") == "ValidationError" and expected_message in error.get("Message", ""):
