@@ -11,6 +11,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from rolecheck import safety, sweeper
 from rolecheck.clients import Actor, ClientFactory
 from rolecheck.errors import TargetError
@@ -53,7 +55,13 @@ def run_sweep(args: argparse.Namespace) -> int:
     try:
         admin = Actor("sweeper", ClientFactory(target.region, target.endpoint_url)).sign_in(connection.admin_key)
         selector = sweeper.Selector(run_id=run_id, spare=sweeper.spare_caller(connection.identity.arn))
-        leftovers = sweeper.find_leftovers(admin.client("iam"), admin.client("s3"), selector)
+        try:
+            leftovers = sweeper.find_leftovers(admin.client("iam"), admin.client("s3"), selector)
+        except (ClientError, BotoCoreError) as exc:
+            # Throttling or faults outlasted the SDK's retries: nothing was deleted, so the same command can run again.
+            print(f"rolecheck: could not list the leftovers of {run_id or 'any run'} ({type(exc).__name__}: {exc}); "
+                  "nothing was deleted, run the sweep again", file=sys.stderr)
+            return 1
         where = f"account {connection.identity.account} ({target.describe()})"
         if args.dry_run:
             for item in leftovers:
