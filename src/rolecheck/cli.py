@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--region", default=os.environ.get("ROLECHECK_REGION") or DEFAULT_REGION,
                        help="AWS region. Env: ROLECHECK_REGION")
     sweep.add_argument("--endpoint-url", default=os.environ.get("ROLECHECK_ENDPOINT_URL") or None,
-                       help="an AWS-compatible endpoint. Env: ROLECHECK_ENDPOINT_URL")
+                       help="an AWS-compatible endpoint, with --target moto-server only. Env: ROLECHECK_ENDPOINT_URL")
     sweep.add_argument("--allow-account", action="append", default=[], metavar="ACCOUNT_ID",
                        help=f"an account the sweeper may touch (repeatable). Env: {safety.ALLOWLIST_ENV}")
     sweep.add_argument("--dry-run", action="store_true", help="list the leftovers, delete nothing")

@@ -18,9 +18,14 @@ from rolecheck.errors import PolicyDocumentError
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
 
+def placeholders_in(text: str) -> set[str]:
+    """The ``{{placeholder}}`` names a text uses."""
+    return {m.group(1) for m in _PLACEHOLDER.finditer(text)}
+
+
 def fill(template: str, values: Mapping[str, str], *, name: str = "text") -> str:
     """Fill the ``{{placeholders}}`` of a template, refusing any placeholder without a value."""
-    missing = sorted({m.group(1) for m in _PLACEHOLDER.finditer(template)} - set(values))
+    missing = sorted(placeholders_in(template) - set(values))
     if missing:
         raise PolicyDocumentError(f"{name}: unknown placeholder(s) {', '.join(missing)}")
     return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
@@ -129,18 +134,20 @@ def check_feature_documents(features_dir: str | Path) -> int:
     A malformed document (bad JSON, unknown placeholder, a grammar error the engine refuses) then stops the run in
     one line naming the feature and the step, instead of failing each scenario halfway. Returns how many were read.
     """
-    from rolecheck.engine import Policy, PolicyError
+    from rolecheck.engine import Policy, PolicyError, UnsupportedFeature
 
     stand_ins = _stand_ins()
     count = 0
     for file_name, line, step, text in _document_steps(features_dir):
         where = f"{file_name}, line {line} ({step.rstrip(':')})"
-        document = render(text, stand_ins, name=where)
         kind = "trust" if "trust policy" in step else "identity"
         try:
-            Policy.parse(where, document, kind=kind)
-        except PolicyError as exc:
-            raise PolicyDocumentError(str(exc)) from None
+            Policy.parse(where, render(text, stand_ins, name=where), kind=kind)
+        except (PolicyDocumentError, PolicyError, UnsupportedFeature) as exc:
+            # An operator or key the engine does not know is as unusable as a grammar error: no verdict could be
+            # trusted, so the run stops before anything is deployed.
+            message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+            raise PolicyDocumentError(f"malformed policy document: {message}") from None
         count += 1
     return count
 

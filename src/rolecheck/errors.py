@@ -36,6 +36,13 @@ class PolicyDocumentError(ValueError):
     """A policy document in a feature file is malformed (bad JSON, unknown placeholder)."""
 
 
+class FeatureFileError(ValueError):
+    """A feature file cannot be run as written: an unknown tag, a step no definition matches, an unknown placeholder.
+
+    Its message is one line naming the file and the line.
+    """
+
+
 # AWS's answers when authorization refuses a request, per protocol (a HEAD request only has the status; an unsigned
 # IAM or STS request is refused before any policy is read; SNS answers AuthorizationError).
 AUTHORIZATION_ERRORS = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "403",

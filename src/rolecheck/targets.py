@@ -291,8 +291,27 @@ def chain_credentials(region: str, where: str) -> AccessKey:
 TARGETS: dict[str, type[Target]] = {"moto": MotoTarget, "moto-server": MotoServerTarget, "aws": AwsTarget}
 
 
-# Region names: partition-style prefix, area, number (us-east-1, eu-central-2, us-gov-west-1, cn-north-1).
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition in botocore's own endpoint data (aws, aws-cn, aws-us-gov, ...)."""
+    import botocore.session
+
+    data = botocore.session.get_session().get_component("data_loader").load_data("endpoints")
+    return frozenset(region for partition in data["partitions"] for region in partition["regions"])
+
+
+def check_region(region: str) -> None:
+    """Refuse a region botocore does not know, in one line with the closest known names."""
+    if region in known_regions():
+        return
+    import difflib
+
+    import botocore
+
+    close = difflib.get_close_matches(region, sorted(known_regions()), n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}? " if close else ""
+    raise TargetError(f"unknown AWS region {region!r}: {hint}(the regions botocore {botocore.__version__} knows; "
+                      "a region newer than that needs a newer botocore)")
 
 
 def make_target(name: str, region: str = DEFAULT_REGION, endpoint_url: str | None = None) -> Target:
@@ -301,14 +320,18 @@ def make_target(name: str, region: str = DEFAULT_REGION, endpoint_url: str | Non
         cls = TARGETS[name]
     except KeyError:
         raise TargetError(f"unknown target {name!r}; choose one of: {', '.join(sorted(TARGETS))}") from None
-    if not _REGION.fullmatch(region):
-        raise TargetError(f"not an AWS region name: {region!r} (expected something like us-east-1)")
+    check_region(region)
     if endpoint_url is not None:
         parsed = urlparse(endpoint_url)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise TargetError(f"not an endpoint URL: {endpoint_url!r} (expected http://host:port or https://host)")
         if cls is MotoTarget:
             raise TargetError("the moto target runs in-process; use --target moto-server with --endpoint-url")
+        if cls is AwsTarget:
+            # The aws target is AWS's own endpoints, chosen by region: an endpoint URL there is a typo or a copied
+            # ROLECHECK_ENDPOINT_URL, and would send a run the user believes is on AWS somewhere else.
+            raise TargetError("--endpoint-url is for --target moto-server; the aws target uses AWS's own endpoints "
+                              "for --region (unset ROLECHECK_ENDPOINT_URL, or use --target moto-server)")
     return cls(region=region, endpoint_url=endpoint_url)
 
 

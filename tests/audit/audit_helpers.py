@@ -39,7 +39,7 @@ def run(command: list[str], env: dict[str, str], timeout: float = 180) -> subpro
 
 def pytest_audit(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """``pytest --audit-mapping ...`` over the compliance suite, in a subprocess."""
-    return run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", "--tb=line", "steps", *args],
+    return run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", "--tb=line", "features", *args],
                env)
 
 

@@ -118,9 +118,13 @@ def _closed_port() -> int:
      "cannot reach target moto-server (http://127.0.0.1:{port})"),
     (["--target", "moto-server", "--endpoint-url", "localhost:4566"], True, "not an endpoint URL: 'localhost:4566'"),
     (["--target", "moto", "--allow-account", "12345"], False, "not a 12-digit AWS account id in the allowlist: 12345"),
-    (["--region", "bad region"], False, "not an AWS region name: 'bad region'"),
+    (["--region", "bad region"], False, "unknown AWS region 'bad region'"),
+    (["--region", "xx-nowhere-1"], False, "unknown AWS region 'xx-nowhere-1'"),
+    (["--region", "eu-west-9"], False, "unknown AWS region 'eu-west-9': did you mean eu-west-"),
+    (["--target", "aws", "--endpoint-url", "http://127.0.0.1:4566"], True,
+     "--endpoint-url is for --target moto-server; the aws target uses AWS's own endpoints"),
 ], ids=["unknown target", "missing credentials", "unreachable endpoint", "malformed endpoint", "bad allowlist",
-        "bad region"])
+        "bad region", "unknown region", "misspelt region", "endpoint with aws"])
 def test_bad_configuration_is_one_line_and_a_non_zero_exit(args: list[str], creds: bool, expected: str) -> None:
     port = str(_closed_port())
     env = clean_env(**(credentials_env("AKIAEXAMPLEEXAMPLE01", "x") if creds else {}))
@@ -130,6 +134,14 @@ def test_bad_configuration_is_one_line_and_a_non_zero_exit(args: list[str], cred
     assert run.returncode == USAGE_ERROR, run.stdout + run.stderr
     lines = one_line_error(run.stdout + run.stderr)
     assert len(lines) == 1 and lines[0].startswith("ERROR: rolecheck: " + expected.replace("{port}", port)), lines
+
+
+def test_every_region_of_every_partition_is_known() -> None:
+    """The regions come from botocore's own partition data, not from a pattern."""
+    from rolecheck.targets import known_regions
+
+    assert {"us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-4"} <= known_regions()
+    assert "xx-nowhere-1" not in known_regions() and "us-nowhere-1" not in known_regions()
 
 
 def test_the_allowlist_comes_from_options_and_the_environment() -> None:
