@@ -31,6 +31,7 @@ from rolecheck.abac import principal_tags, resource_tags
 from rolecheck.action_resources import resource_types
 from rolecheck.engine import Decision, Policy, Principal, Request, UnsupportedFeature, evaluate
 from rolecheck.engine.catalog import statement_actions
+from rolecheck.engine.context import build_context
 from rolecheck.engine.evaluate import ALWAYS_ALLOWED
 from rolecheck.engine.model import PARTITION
 from rolecheck.engine.patterns import context_lookup, plain
@@ -44,6 +45,7 @@ ASSUME_ROLE = "sts:AssumeRole"
 # its behalf (kms:ViaService, aws:CalledVia) also needs the principal to be allowed that service's action, which
 # is reported in its own right. The rest of what a request supplies is unknown (see the module docstring).
 _REQUEST_DEFAULTS = {"aws:SecureTransport": True, "aws:ViaAWSService": False}
+_DEFAULT_KEYS = frozenset(key.lower() for key in _REQUEST_DEFAULTS)
 _DIRECT_CALL_KEYS = frozenset({"aws:viaawsservice", "aws:calledvia", "aws:calledviafirst",
                                "aws:calledvialast", "kms:viaservice"})  # fmt: skip
 _PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:userid",
@@ -373,12 +375,51 @@ def _patterns(statement: Statement, lookup: Callable[[str], Any]) -> list[str]:
     return found
 
 
+def _mentions_resource_tags(subject: Subject) -> bool:
+    policies = [*subject.identity, *(subject.session_policies or ()),
+                *([subject.boundary] if subject.boundary else [])]
+    return any(condition.key_lower.startswith(("aws:resourcetag/", "iam:resourcetag/"))
+               for policy in policies for statement in policy.statements for condition in statement.conditions)
+
+
+def _may_hold(statement: Statement, subject: Subject, target: _Target) -> bool:
+    """False only when the statement's conditions are all on keys the analysis decides, and do not hold."""
+    keys = {condition.key_lower for condition in statement.conditions}
+    if any(_free(key, subject.known, True) and key not in _DEFAULT_KEYS for key in keys):
+        return True
+    context = build_context(Request(subject.principal, "", target.arn, context={
+        **_REQUEST_DEFAULTS, "kms:CallerAccount": subject.principal.account, **subject.context, **target.context}))
+    try:
+        return statement.conditions_hold(context, context_lookup(context))
+    except UnsupportedFeature:
+        return True
+
+
+def _verdict_changers(target: _Target, subject: Subject, uses_resource_tags: bool) -> tuple[Statement, ...] | None:
+    """What can make an identity grant on this target differ from the grant on the statement's pattern.
+
+    None when anything can: the target's tags are in a condition, or its policy must allow explicitly (trust, key
+    policy). Otherwise the statements of its policy that name the subject (or everyone) and may apply; for an
+    action none of them matches, the pattern's row stands for the target: a Deny that cannot apply changes nothing,
+    an Allow for someone else neither.
+    """
+    if (target.context and uses_resource_tags) or (target.policy and target.policy.kind in ("trust", "key")):
+        return None
+    if target.policy is None:
+        return ()
+    return tuple(statement for statement in target.policy.statements
+                 if _names(statement, subject.principal)
+                 and (not statement.conditions or _may_hold(statement, subject, target)))
+
+
 def _identity_candidates(subject: Subject, targets: Mapping[str, _Target],
                          lookup: Callable[[str], Any]) -> Iterator[tuple[str, str]]:
+    uses_resource_tags = _mentions_resource_tags(subject)
     by_service: dict[str, list[_Target]] = {}
     for target in targets.values():
-        if target.policy is not None or target.context:
+        if target.policy is not None or (target.context and uses_resource_tags):
             by_service.setdefault(target.service, []).append(target)
+    changers: dict[str, tuple[Statement, ...] | None] = {}
     for policy in subject.identity:
         for statement in policy.statements:
             if statement.effect != "Allow":
@@ -393,6 +434,11 @@ def _identity_candidates(subject: Subject, targets: Mapping[str, _Target],
                 for pattern in patterns:
                     yield action, pattern
                 for target in by_service.get(action.split(":", 1)[0].lower(), ()):
+                    if target.arn not in changers:
+                        changers[target.arn] = _verdict_changers(target, subject, uses_resource_tags)
+                    found = changers[target.arn]
+                    if found is not None and not any(st.matches_action(action.lower()) for st in found):
+                        continue
                     for resource in _target_resources(target, types):
                         if statement.matches_resource(resource, lookup):
                             yield action, resource
@@ -443,8 +489,6 @@ def principal_access(snapshot: Snapshot, principal_arn: str, *, session_policies
 
 
 def _context_for_variables(subject: Subject) -> dict[str, Any]:
-    from rolecheck.engine.context import build_context
-
     return build_context(Request(subject.principal, "", "*", context={**_REQUEST_DEFAULTS, **subject.context}))
 
 
