@@ -32,6 +32,8 @@ class AccountPoint:
     reachable_s: float
     grants: int
     api_calls: int
+    administrator_access_s: float = 0.0
+    administrator_grants: int = 0
 
     @property
     def analysis_s(self) -> float:
@@ -123,10 +125,15 @@ def measure_point(size: int) -> AccountPoint:
             started = time.perf_counter()
             grants += len(question())
             timings.append(time.perf_counter() - started)
+        # The broadest principal: the administrator, allowed every action on every resource.
+        started = time.perf_counter()
+        administrator = principal_access(snapshot, f"arn:aws:iam::{ACCOUNT}:user/{ADMIN_USER}")
+        administrator_s = time.perf_counter() - started
     finally:
         moto_adapter.uninstall()
         mock.stop()
-    return AccountPoint(size, read_s, *timings, grants=grants, api_calls=calls[0])
+    return AccountPoint(size, read_s, *timings, grants=grants, api_calls=calls[0],
+                        administrator_access_s=administrator_s, administrator_grants=len(administrator))
 
 
 def summarise(points: list[dict[str, Any]]) -> dict[str, Any]:
@@ -147,7 +154,9 @@ def as_json(point: AccountPoint) -> dict[str, Any]:
     return {"size": point.size, "read_s": round(point.read_s, 4), "analysis_s": round(point.analysis_s, 5),
             "role_access_s": round(point.role_access_s, 5), "user_access_s": round(point.user_access_s, 5),
             "who_can_assume_s": round(point.who_can_assume_s, 5), "reachable_s": round(point.reachable_s, 5),
-            "grants": point.grants, "api_calls": point.api_calls}
+            "grants": point.grants, "api_calls": point.api_calls,
+            "administrator_access_s": round(point.administrator_access_s, 4),
+            "administrator_grants": point.administrator_grants}
 
 
 def table_rows(account: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -155,7 +164,8 @@ def table_rows(account: dict[str, Any]) -> list[tuple[str, str, str]]:
     rows = [(f"account snapshot, {p['size']} x3", f"{p['read_s']:.3f} s",
              f"{p['api_calls']} API calls; analysis of one principal {p['analysis_s'] * 1000:.1f} ms "
              f"(role access {p['role_access_s'] * 1000:.1f}, user access {p['user_access_s'] * 1000:.1f}, "
-             f"who can assume {p['who_can_assume_s'] * 1000:.1f}, reachable {p['reachable_s'] * 1000:.1f})")
+             f"who can assume {p['who_can_assume_s'] * 1000:.1f}, reachable {p['reachable_s'] * 1000:.1f}); "
+             f"the administrator's {p['administrator_grants']} grants {p['administrator_access_s']:.2f} s")
             for p in account["points"]]
     rows.append(("account growth exponent", str(account["read_growth_exponent"]),
                  f"analysis {account['analysis_growth_exponent']}; linear: {account['linear']}"))
