@@ -5,8 +5,10 @@ role (``who_can_assume``) and which roles a principal can reach by assuming role
 (``reachable_roles``). Every answer is a list of ``Grant`` rows naming the policy and statement that make it.
 
 Candidates, not the product of every action and resource: each Allow statement of the principal's identity
-policies is expanded against the action catalog and, per action, against the resources its Resource matches (the
-snapshot's resources that carry a policy or tags, plus the pattern itself for everything else), and every
+policies is expanded against the action catalog and, per action, against the resources its Resource matches: the
+pattern itself, and the snapshot's resources whose policy or tags can make the verdict differ from the pattern's
+(a statement naming the principal or everyone that may apply, a trust or key policy, tags a condition reads); the
+resource types of the Service Authorization Reference keep an action to the resources it acts on. Every
 resource-policy statement that names the principal (itself, its role, its account, or ``*``) adds its actions and
 resources. ``rolecheck.engine.evaluate`` then decides each candidate with the full request: identity policies,
 permissions boundary, session policies, the resource's policy, principal and resource tags in the context.
@@ -222,7 +224,7 @@ def _nothing(kind: str) -> dict[str, Any]:
     statement: dict[str, Any] = {"Effect": "Deny", "NotAction": "*"}
     if kind != "trust":
         statement["Resource"] = "*"
-    if kind in ("resource", "trust"):
+    if kind in ("resource", "trust", "key"):
         statement["Principal"] = "*"
     return statement
 
@@ -304,25 +306,45 @@ def decide(snapshot: Snapshot, subject: Subject, action: str, resource: str,
                       session_policies=subject.session_policies, resource_policy=target.policy if target else None,
                       context=context)
     originals = [*request.identity_policies, *([request.resource_policy] if request.resource_policy else [])]
+    undecided: UnsupportedFeature | None = None
     try:
         decision = evaluate(request)
         if decision.allowed:
             return _grant(subject, decision, originals, "")
-    except UnsupportedFeature:
-        pass
+    except UnsupportedFeature as exc:
+        undecided = exc
     resource_known = target is not None
     relaxed = _relaxed_request(request, subject.known, resource_known)
-    if relaxed is None:
-        return None
     try:
+        if relaxed is None:
+            if undecided is not None:
+                raise undecided
+            return None
         decision = evaluate(relaxed)
     except UnsupportedFeature as exc:
+        # What the engine cannot decide may be allowed: reported, so that the answer stays an upper bound.
         return Grant(subject.arn, action, resource, "undecided", "", note=f"the engine cannot decide: {exc}")
     if not decision.allowed:
         return None
     found = _attribution(decision, originals)
     keys = _free_keys(found[0], found[1].index, subject.known, resource_known) if found else []
+    keys += [f"{key} (in a Deny taken as not applying)"
+             for key in _dropped_deny_keys(request, subject.known, resource_known) if key not in keys]
+    # Allowed only once request-supplied conditions are taken as met: never reported as unconditional.
     return _grant(subject, decision, originals, ", ".join(keys) or "request-supplied conditions")
+
+
+def _dropped_deny_keys(request: Request, subject_known: bool, resource_known: bool) -> list[str]:
+    """Request-supplied condition keys of the Deny statements for this action that the relaxed request drops."""
+    policies = [*request.identity_policies, *(request.session_policies or ()),
+                *(p for p in (request.permissions_boundary, request.resource_policy) if p is not None)]
+    action = request.action.lower()
+    found: list[str] = []
+    for policy in policies:
+        for statement in policy.statements:
+            if statement.effect == "Deny" and statement.conditions and statement.matches_action(action):
+                found += _free_keys(policy, statement.index, subject_known, resource_known)
+    return sorted(set(found))
 
 
 def _relaxed_request(request: Request, subject_known: bool, resource_known: bool) -> Request | None:

@@ -263,3 +263,14 @@ def test_a_key_usable_only_through_a_service_is_not_a_direct_grant() -> None:
     grants = principal_access(walkthrough(resources=[direct]), ROLE)
     assert [(g.action, g.resource, g.condition) for g in grants if g.action == "kms:Decrypt"] == [
         ("kms:Decrypt", key_arn, "")]
+
+
+def test_a_deny_on_what_the_request_supplies_does_not_hide_a_grant_of_a_key_policy() -> None:
+    key_arn = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    key = resource("kms", "key", key_arn,
+                   {"Effect": "Allow", "Principal": {"AWS": ROLE}, "Action": "kms:Decrypt", "Resource": "*"},
+                   {"Effect": "Deny", "Principal": "*", "Action": "kms:*", "Resource": "*",
+                    "Condition": {"NotIpAddress": {"aws:SourceIp": "10.0.0.0/8"}}})
+    grants = [g for g in principal_access(walkthrough(resources=[key]), ROLE) if g.action == "kms:Decrypt"]
+    assert [(g.resource, g.statement, g.condition) for g in grants] == [
+        (key_arn, "#0", "aws:SourceIp (in a Deny taken as not applying)")]
