@@ -1,4 +1,5 @@
-"""The ``rolecheck`` command: ``rolecheck sweep`` deletes what interrupted runs left behind.
+"""The ``rolecheck`` command: ``rolecheck sweep`` deletes what interrupted runs left behind; ``rolecheck audit``
+runs the suite read-only against existing resources or infrastructure-as-code (``rolecheck.audit.command``).
 
 Bad input or a refused account prints one line to stderr and exits 2; resources that could not be deleted are
 listed and exit 1; a clean sweep exits 0.
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rolecheck import safety, sweeper
+from rolecheck.audit import command as audit_command
 from rolecheck.clients import Actor, ClientFactory
 from rolecheck.errors import TargetError
 from rolecheck.targets import DEFAULT_REGION, MotoServerTarget, MotoTarget, connect, make_target
@@ -41,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--allow-account", action="append", default=[], metavar="ACCOUNT_ID",
                        help=f"an account the sweeper may touch (repeatable). Env: {safety.ALLOWLIST_ENV}")
     sweep.add_argument("--dry-run", action="store_true", help="list the leftovers, delete nothing")
+    audit_command.add_parser(commands)
     return parser
 
 
@@ -81,6 +84,8 @@ def run_sweep(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rolecheck`` console script."""
     args = _parser().parse_args(argv)
+    if args.command == "audit":
+        return audit_command.run(args)
     try:
         return run_sweep(args)
     except TargetError as exc:

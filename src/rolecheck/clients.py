@@ -47,7 +47,7 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
         "GetBucketOwnershipControls": ("s3:GetBucketOwnershipControls", AUDITOR),
         "GetPublicAccessBlock": ("s3:GetBucketPublicAccessBlock", AUDITOR),
         "HeadBucket": ("s3:ListBucket", AUDITOR),
-        "ListObjectsV2": ("s3:ListBucket", PROBE),
+        "ListObjectsV2": ("s3:ListBucket", AUDITOR),
         "GetObject": ("s3:GetObject", PROBE),
     },
     "s3control": {"GetPublicAccessBlock": ("s3:GetAccountPublicAccessBlock", AUDITOR)},

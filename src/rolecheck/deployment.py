@@ -70,6 +70,8 @@ class Deployment:
     provisioner: Provisioner = field(default_factory=Creator)
     reused: bool = False
     replaying: bool = False
+    # Audit mode: resources no probe can try for real (by ARN), and why; the engine decides their probes.
+    untried: dict[str, str] = field(default_factory=dict)
     _probe_context: probes.ProbeContext | None = None
 
     @property
@@ -216,6 +218,10 @@ class Deployment:
         """Attempt the probe and check it; in audit mode the engine decides what cannot or may not be tried."""
         if self.audit and (actor is None or (actor.key is None and not actor.anonymous)):
             self._decided_by_engine(p, who, subject, expect_allowed, _NO_USER_CREDENTIALS)
+            return
+        untried = self.untried.get(p.resource(self.probe_context()))
+        if untried is not None:
+            self._decided_by_engine(p, who, subject, expect_allowed, untried)
             return
         assert actor is not None
         try:

@@ -63,7 +63,13 @@ class Locator:
 
     def bucket(self, deployment: Deployment, logical: str, object_key: str | None = None) -> str:
         name = self.mapping.name(logical, "bucket")
-        deployment.admin.client("s3").head_bucket(Bucket=name)
+        s3 = deployment.admin.client("s3")
+        s3.head_bucket(Bucket=name)
+        if object_key is not None and not s3.list_objects_v2(Bucket=name, Prefix=object_key, MaxKeys=1).get("Contents"):
+            # S3 answers AccessDenied for a missing key to a caller without s3:ListBucket, so a live GetObject could
+            # not tell "refused" from "no such object": the engine decides the object's probes instead.
+            deployment.untried[f"arn:aws:s3:::{name}/{object_key}"] = (
+                f"the audited bucket {name} holds no object {object_key} to try")
         return name
 
     def console_access(self, deployment: Deployment, user: User) -> None:

@@ -1,0 +1,203 @@
+"""``rolecheck audit``: the compliance suite, read-only, against existing resources or infrastructure-as-code.
+
+- ``--mapping FILE`` audits an account (``--target aws``) or an endpoint (``--target moto-server --endpoint-url``)
+  as it is: ``pytest --audit-mapping FILE`` with the target options passed through.
+- ``--cloudformation TEMPLATE [--parameter K=V ...]`` or ``--terraform-plan PLAN`` deploys into a moto server this
+  command starts, derives the mapping (or takes ``--mapping``, whose values may name template logical ids or
+  Terraform addresses), gives the audited user an access key there so that its switch to the role and the read-only
+  probes are real, and audits that account.
+
+Either way the Allure results go to ``--results`` and the report is rendered to ``--report``. Bad input is one line
+and exit status 4 before anything runs; otherwise the exit status is pytest's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from rolecheck import safety
+from rolecheck.audit import iac, mapping
+from rolecheck.errors import TargetError
+from rolecheck.targets import DEFAULT_REGION, MOTO_ACCOUNT
+
+USAGE_ERROR = 4
+SUITE = Path(__file__).resolve().parents[3]
+USER_PROFILE = "rolecheck-audited-user"
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Register ``rolecheck audit`` on the ``rolecheck`` command's subparsers."""
+    audit = commands.add_parser("audit", help="run the compliance suite read-only against existing resources, "
+                                "a CloudFormation template or a Terraform plan",
+                                description=__doc__.split("\n\n")[0] if __doc__ else None)
+    source = audit.add_mutually_exclusive_group()
+    source.add_argument("--cloudformation", metavar="TEMPLATE", type=Path,
+                        help="a CloudFormation template (JSON or YAML), deployed into a moto server first")
+    source.add_argument("--terraform-plan", metavar="PLAN", type=Path,
+                        help="a Terraform plan as JSON (terraform show -json plan.out), applied into a moto server")
+    audit.add_argument("--mapping", metavar="FILE", type=Path,
+                       help="YAML/JSON: the feature files' logical names -> real names or ARNs (with a template: "
+                            "logical ids or addresses too)")
+    audit.add_argument("--parameter", action="append", default=[], metavar="KEY=VALUE",
+                       help="a template parameter (repeatable; --cloudformation only)")
+    audit.add_argument("--target", default=None, help="aws or moto-server (default: aws; not with a template)")
+    audit.add_argument("--region", default=os.environ.get("ROLECHECK_REGION") or DEFAULT_REGION)
+    audit.add_argument("--endpoint-url", default=None, help="an AWS-compatible endpoint for --target moto-server")
+    audit.add_argument("--allow-account", action="append", default=[], metavar="ACCOUNT_ID",
+                       help=f"the audited account (repeatable). Env: {safety.ALLOWLIST_ENV}")
+    audit.add_argument("--user-profile", metavar="PROFILE",
+                       help="an AWS profile with the audited user's own credentials: its switch to the role and the "
+                            "read-only probes are then real")
+    audit.add_argument("--results", type=Path, default=Path("reports/allure-results"), help="Allure results")
+    audit.add_argument("--report", type=Path, default=Path("reports/allure-report"), help="rendered Allure report")
+    audit.add_argument("--no-report", action="store_true", help="write the Allure results, do not render them")
+    audit.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -n ...)")
+    audit.error = _usage_error  # type: ignore[method-assign]
+
+
+def _usage_error(message: str) -> None:
+    """Bad audit options are bad input: one line, exit status 4 (argparse's own default is 2)."""
+    print(f"rolecheck: {message}", file=sys.stderr)
+    sys.exit(USAGE_ERROR)
+
+
+class _BadInput(ValueError):
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the audit; bad input is one line on stderr and exit status 4."""
+    try:
+        return _run(args)
+    except (mapping.MappingError, iac.IacError, TargetError, _BadInput) as exc:
+        print(f"rolecheck: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    template = args.cloudformation or args.terraform_plan
+    extra = [a for a in args.pytest_args if a != "--"]
+    if template is None:
+        if args.mapping is None:
+            raise _BadInput("rolecheck audit needs --mapping FILE, --cloudformation TEMPLATE or --terraform-plan PLAN")
+        if args.parameter:
+            raise _BadInput("--parameter is for --cloudformation templates")
+        _checked_mapping(args.mapping)
+        options = ["--audit-mapping", str(args.mapping.resolve()), "--target", args.target or "aws",
+                   "--region", args.region]
+        options += ["--endpoint-url", args.endpoint_url] if args.endpoint_url else []
+        options += [f"--allow-account={a}" for a in args.allow_account]
+        options += ["--audit-user-profile", args.user_profile] if args.user_profile else []
+        return _pytest(args, options + extra, dict(os.environ))
+    if args.target or args.endpoint_url or args.user_profile:
+        raise _BadInput("a template is deployed into a moto server of rolecheck's own: --target, --endpoint-url and "
+                        "--user-profile do not apply")
+    if args.parameter and args.cloudformation is None:
+        raise _BadInput("--parameter is for --cloudformation templates")
+    given = _checked_mapping(args.mapping, allow_template_ids=True) if args.mapping else None
+    return _audit_iac(args, given, _parameters(args.parameter), extra)
+
+
+def _checked_mapping(path: Path, allow_template_ids: bool = False) -> mapping.AuditMapping:
+    loaded = mapping.load(path)
+    needed = mapping.feature_resources(SUITE / "features")
+    if allow_template_ids:
+        unknown = sorted(set(loaded.entries) - set(needed))
+        if unknown:
+            raise mapping.MappingError(f"{loaded.source}: unknown logical name(s) {', '.join(unknown)}; "
+                                       f"the feature files name {', '.join(sorted(needed))}")
+    else:
+        mapping.check_names(loaded, needed)
+    return loaded
+
+
+def _parameters(pairs: Sequence[str]) -> dict[str, str]:
+    parsed = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise _BadInput(f"--parameter expects KEY=VALUE, not {pair!r}")
+        parsed[key] = value
+    return parsed
+
+
+def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, parameters: dict[str, str],
+               extra: list[str]) -> int:
+    """Deploy the template or plan into a moto server of this process, then audit it from a pytest subprocess."""
+    import boto3
+
+    from rolecheck import moto_adapter
+    from rolecheck.targets import MotoServer
+
+    source = args.cloudformation or args.terraform_plan
+    if args.cloudformation:
+        from rolecheck.audit import cloudformation
+
+        text, template = cloudformation.load(source)
+        cloudformation.check_parameters(template, parameters, str(source))
+    else:
+        from rolecheck.audit import terraform
+
+        plan = terraform.load(source)
+    server = MotoServer()
+    server.start()
+    try:
+        key_id, secret = moto_adapter.bootstrap_admin(MOTO_ACCOUNT, "rolecheck-iac-deployer")
+        session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=args.region)
+        iam, s3 = session.client("iam", endpoint_url=server.url), session.client("s3", endpoint_url=server.url)
+        if args.cloudformation:
+            applied = cloudformation.deploy(session.client("cloudformation", endpoint_url=server.url), iam, s3, text,
+                                            template, parameters, "rolecheck-audit", MOTO_ACCOUNT, args.region)
+        else:
+            applied = terraform.apply(iam, s3, plan, MOTO_ACCOUNT, args.region)
+        for line in applied.not_deployed:
+            print(f"rolecheck: not deployed: {line}", file=sys.stderr)
+        derived = iac.derive_mapping(applied, mapping.feature_resources(SUITE / "features"), given, str(source))
+        with tempfile.TemporaryDirectory(prefix="rolecheck-audit-") as scratch:
+            mapping_file = Path(scratch, "mapping.json")
+            mapping_file.write_text(json.dumps(derived, indent=2))
+            user = mapping.AuditMapping(str(mapping_file), derived).name("iam-test-user", "user")
+            credentials = Path(scratch, "credentials")
+            _write_user_profile(credentials, iam, user)
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env.update(AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION=args.region,
+                       AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_CONFIG_FILE=os.devnull)
+            options = ["--audit-mapping", str(mapping_file), "--target", "moto-server", "--endpoint-url",
+                       server.url, "--region", args.region, f"--allow-account={MOTO_ACCOUNT}",
+                       "--audit-user-profile", USER_PROFILE]
+            return _pytest(args, options + extra, env)
+    finally:
+        server.stop()
+
+
+def _write_user_profile(path: Path, iam: object, user: str) -> None:
+    """An access key for the audited user in the moto account, as a profile only the audit subprocess reads."""
+    try:
+        key = iam.create_access_key(UserName=user)["AccessKey"]  # type: ignore[attr-defined]
+    except Exception as exc:
+        raise iac.IacError(f"the mapped user {user} is not in the deployed account: {exc}") from None
+    path.write_text(f"[{USER_PROFILE}]\naws_access_key_id = {key['AccessKeyId']}\n"
+                    f"aws_secret_access_key = {key['SecretAccessKey']}\n")
+    path.chmod(0o600)
+
+
+def _pytest(args: argparse.Namespace, options: list[str], env: dict[str, str]) -> int:
+    """The compliance suite in audit mode, then the report; the exit status is pytest's."""
+    results = args.results.resolve()
+    command = [sys.executable, "-m", "pytest", "steps", f"--alluredir={results}", "--clean-alluredir", *options]
+    status = subprocess.run(command, cwd=SUITE, env=env, check=False).returncode
+    if not args.no_report and status in (0, 1):
+        from rolecheck.report.rendering import RenderError, render
+
+        try:
+            print(render(results, args.report.resolve()).message)
+        except RenderError as exc:
+            print(f"rolecheck: the report could not be rendered: {exc}", file=sys.stderr)
+    return status

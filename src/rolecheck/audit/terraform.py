@@ -1,0 +1,230 @@
+"""A Terraform plan (``terraform show -json plan.out``) applied into moto through boto3, resource by resource.
+
+The plan's ``planned_values`` give each resource's known attributes; an attribute Terraform only knows after apply
+(a policy's ARN, a user's name chosen elsewhere) is followed through the plan's ``configuration`` when it is a
+reference to another resource of the plan. Resource types outside ``APPLIERS``, and values that are neither known
+nor such a reference (a policy document built from a resource's ARN with ``jsonencode``), are listed one line each.
+https://developer.hashicorp.com/terraform/internals/json-format
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rolecheck.audit.iac import Applied, Deployed, IacError
+
+
+@dataclass
+class _Resource:
+    address: str
+    type: str
+    values: dict[str, Any]
+    expressions: dict[str, Any] = field(default_factory=dict)
+
+
+class _Unresolved(Exception):
+    """An attribute is unknown until apply and is not a reference this module can follow."""
+
+
+def load(path: str | Path) -> dict[str, Any]:
+    """The plan's JSON; a file that is not a ``terraform show -json`` plan is one ``IacError`` line."""
+    path = Path(path)
+    try:
+        plan = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise IacError(f"cannot read the plan {path}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise IacError(f"{path}: not valid JSON: {exc}") from None
+    if not isinstance(plan, dict) or "planned_values" not in plan or "format_version" not in plan:
+        raise IacError(f"{path}: not a Terraform plan in JSON (expected `terraform show -json plan.out` output)")
+    return plan
+
+
+def _walk(module: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from _walk(child)
+
+
+def _expressions(configuration: Mapping[str, Any], prefix: str = "") -> dict[str, dict[str, Any]]:
+    """Each configured resource's expressions, by address (without an instance index)."""
+    found = {f"{prefix}{r['address']}": r.get("expressions", {}) for r in configuration.get("resources", [])}
+    for name, call in (configuration.get("module_calls") or {}).items():
+        found |= _expressions(call.get("module", {}), f"{prefix}module.{name}.")
+    return found
+
+
+def resources(plan: Mapping[str, Any]) -> list[_Resource]:
+    """The plan's managed resources with their planned values and configured expressions."""
+    expressions = _expressions((plan.get("configuration") or {}).get("root_module", {}))
+    found = []
+    for item in _walk(plan["planned_values"].get("root_module", {})):
+        if item.get("mode", "managed") != "managed":
+            continue
+        address = item["address"]
+        base = address.split("[", 1)[0]
+        found.append(_Resource(address, item["type"], dict(item.get("values") or {}), expressions.get(base, {})))
+    return found
+
+
+@dataclass
+class _Applying:
+    iam: Any
+    s3: Any
+    account_id: str
+    region: str
+    # Attributes of what was created, by address, for the references of later resources.
+    created: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def value(self, resource: _Resource, attribute: str, default: Any = None) -> Any:
+        """A known value, or the followed reference ``type.name.attr`` of the attribute's expression."""
+        if resource.values.get(attribute) is not None:
+            return resource.values[attribute]
+        expression = resource.expressions.get(attribute) or {}
+        if "constant_value" in expression:
+            return expression["constant_value"]
+        for reference in expression.get("references", []):
+            address, _, attr = reference.rpartition(".")
+            if address in self.created and attr in self.created[address]:
+                return self.created[address][attr]
+        if expression.get("references") or default is None:
+            raise _Unresolved(f"{attribute} is not known until apply"
+                              + (f" (it is computed from {', '.join(expression['references'])})"
+                                 if expression.get("references") else ""))
+        return default
+
+    def document(self, resource: _Resource, attribute: str) -> str:
+        value = self.value(resource, attribute)
+        return value if isinstance(value, str) else json.dumps(value)
+
+
+def _user(a: _Applying, r: _Resource) -> Deployed:
+    name = a.value(r, "name")
+    arn = a.iam.create_user(UserName=name, Path=r.values.get("path") or "/")["User"]["Arn"]
+    if r.values.get("permissions_boundary"):
+        a.iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=r.values["permissions_boundary"])
+    a.created[r.address] = {"name": name, "id": name, "arn": arn}
+    return Deployed(r.address, "user", name)
+
+
+def _group(a: _Applying, r: _Resource) -> Deployed:
+    name = a.value(r, "name")
+    arn = a.iam.create_group(GroupName=name, Path=r.values.get("path") or "/")["Group"]["Arn"]
+    a.created[r.address] = {"name": name, "id": name, "arn": arn}
+    return Deployed(r.address, None, name)
+
+
+def _role(a: _Applying, r: _Resource) -> Deployed:
+    name = a.value(r, "name")
+    params: dict[str, Any] = {"RoleName": name, "AssumeRolePolicyDocument": a.document(r, "assume_role_policy"),
+                              "Path": r.values.get("path") or "/",
+                              "MaxSessionDuration": int(r.values.get("max_session_duration") or 3600)}
+    if r.values.get("permissions_boundary"):
+        params["PermissionsBoundary"] = r.values["permissions_boundary"]
+    arn = a.iam.create_role(**params)["Role"]["Arn"]
+    for inline in r.values.get("inline_policy") or []:
+        if inline.get("name") and inline.get("policy"):
+            a.iam.put_role_policy(RoleName=name, PolicyName=inline["name"], PolicyDocument=inline["policy"])
+    for arn_attached in r.values.get("managed_policy_arns") or []:
+        a.iam.attach_role_policy(RoleName=name, PolicyArn=arn_attached)
+    a.created[r.address] = {"name": name, "id": name, "arn": arn}
+    return Deployed(r.address, "role", name)
+
+
+def _policy(a: _Applying, r: _Resource) -> Deployed:
+    name = a.value(r, "name")
+    arn = a.iam.create_policy(PolicyName=name, Path=r.values.get("path") or "/",
+                              PolicyDocument=a.document(r, "policy"))["Policy"]["Arn"]
+    a.created[r.address] = {"name": name, "id": arn, "arn": arn}
+    return Deployed(r.address, "policy", arn)
+
+
+def _bucket(a: _Applying, r: _Resource) -> Deployed:
+    name = r.values.get("bucket") or f"{r.values.get('bucket_prefix') or 'terraform-'}{secrets.token_hex(6)}"
+    extra = {} if a.region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": a.region}}
+    a.s3.create_bucket(Bucket=name, **extra)
+    a.created[r.address] = {"bucket": name, "id": name, "arn": f"arn:aws:s3:::{name}"}
+    return Deployed(r.address, "bucket", name)
+
+
+def _bucket_policy(a: _Applying, r: _Resource) -> None:
+    a.s3.put_bucket_policy(Bucket=a.value(r, "bucket"), Policy=a.document(r, "policy"))
+
+
+def _login_profile(a: _Applying, r: _Resource) -> None:
+    # Terraform generates the password (or encrypts it with a PGP key); the audit only needs the profile to exist.
+    a.iam.create_login_profile(UserName=a.value(r, "user"), Password=f"Rc-{secrets.token_urlsafe(18)}-9a",
+                               PasswordResetRequired=bool(a.value(r, "password_reset_required", False)))
+
+
+def _inline(kind: str) -> Callable[[_Applying, _Resource], None]:
+    def put(a: _Applying, r: _Resource) -> None:
+        owner = a.value(r, kind)
+        name = a.value(r, "name", f"terraform-{secrets.token_hex(4)}")
+        getattr(a.iam, f"put_{kind}_policy")(**{f"{kind.capitalize()}Name": owner}, PolicyName=name,
+                                              PolicyDocument=a.document(r, "policy"))
+    return put
+
+
+def _attachment(kind: str) -> Callable[[_Applying, _Resource], None]:
+    def attach(a: _Applying, r: _Resource) -> None:
+        getattr(a.iam, f"attach_{kind}_policy")(**{f"{kind.capitalize()}Name": a.value(r, kind)},
+                                                 PolicyArn=a.value(r, "policy_arn"))
+    return attach
+
+
+def _group_membership(a: _Applying, r: _Resource) -> None:
+    group = a.value(r, "group")
+    for user in a.value(r, "users"):
+        a.iam.add_user_to_group(GroupName=group, UserName=user)
+
+
+def _user_groups(a: _Applying, r: _Resource) -> None:
+    user = a.value(r, "user")
+    for group in a.value(r, "groups"):
+        a.iam.add_user_to_group(GroupName=group, UserName=user)
+
+
+# In dependency order: the principals, policies and buckets first, then what connects them.
+APPLIERS: dict[str, Callable[[_Applying, _Resource], Deployed | None]] = {
+    "aws_iam_user": _user,
+    "aws_iam_group": _group,
+    "aws_iam_role": _role,
+    "aws_iam_policy": _policy,
+    "aws_s3_bucket": _bucket,
+    "aws_iam_user_login_profile": _login_profile,
+    "aws_iam_user_policy": _inline("user"),
+    "aws_iam_role_policy": _inline("role"),
+    "aws_iam_group_policy": _inline("group"),
+    "aws_iam_user_policy_attachment": _attachment("user"),
+    "aws_iam_role_policy_attachment": _attachment("role"),
+    "aws_iam_group_policy_attachment": _attachment("group"),
+    "aws_iam_group_membership": _group_membership,
+    "aws_iam_user_group_membership": _user_groups,
+    "aws_s3_bucket_policy": _bucket_policy,
+}
+_ORDER = {kind: index for index, kind in enumerate(APPLIERS)}
+
+
+def apply(iam: Any, s3: Any, plan: Mapping[str, Any], account_id: str, region: str) -> Applied:
+    """Create the plan's supported resources; everything else is one line of ``not_deployed``."""
+    applying = _Applying(iam, s3, account_id, region)
+    result = Applied()
+    for resource in sorted(resources(plan), key=lambda r: _ORDER.get(r.type, len(_ORDER))):
+        applier = APPLIERS.get(resource.type)
+        if applier is None:
+            result.not_deployed.append(f"{resource.address}: resource type {resource.type} is not supported")
+            continue
+        try:
+            deployed = applier(applying, resource)
+        except _Unresolved as exc:
+            result.not_deployed.append(f"{resource.address}: {exc}")
+            continue
+        if deployed is not None:
+            result.resources.append(deployed)
+    return result
