@@ -83,9 +83,12 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rolecheck`` console script."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
     if args.command == "audit":
-        return audit_command.run(args)
+        return audit_command.run(args, unknown)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return run_sweep(args)
     except TargetError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,12 @@ def run(command: list[str], env: dict[str, str], timeout: float = 180) -> subpro
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
 
 
+def rolecheck_audit(*args: str, env: dict[str, str], results: Path) -> subprocess.CompletedProcess:
+    """``rolecheck audit ...`` in a subprocess, results but no rendered report, pytest's summary of every test."""
+    return run([sys.executable, "-m", "rolecheck.cli", "audit", *args, "--no-report", "--results", str(results),
+                "--", "-q", "-rA", "--tb=line", "-p", "no:cacheprovider"], env)
+
+
 def pytest_audit(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     """``pytest --audit-mapping ...`` over the compliance suite, in a subprocess."""
     return run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rA", "--tb=line", "features", *args],
@@ -48,14 +55,14 @@ def clients(endpoint: str, key: tuple[str, str]) -> tuple[Any, Any]:
     return session.client("iam", endpoint_url=endpoint), session.client("s3", endpoint_url=endpoint)
 
 
-def build_by_hand(endpoint: str, key: tuple[str, str], prefix: str, trust_principal: str | None = None) -> dict:
-    """The walkthrough as an operator would have built it, respelled (no Sids, a one-element list, another
-    statement order would not matter); returns the mapping. ``trust_principal`` replaces the user in the trust."""
+def build_by_hand(endpoint: str, key: tuple[str, str], prefix: str) -> dict:
+    """The walkthrough as an operator would have built it, spelled differently (no Sids, one-element lists, a
+    single statement object); returns the mapping."""
     iam, s3 = clients(endpoint, key)
     user = iam.create_user(UserName=f"{prefix}-alice")["User"]
     iam.create_login_profile(UserName=user["UserName"], Password="Audit-Only-Pa55word!", PasswordResetRequired=True)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole"],
-                                                     "Principal": {"AWS": trust_principal or user["Arn"]}}]}
+                                                     "Principal": {"AWS": user["Arn"]}}]}
     role = iam.create_role(RoleName=f"{prefix}-ops-list", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
     policy = iam.create_policy(PolicyName=f"{prefix}-list-buckets", PolicyDocument=json.dumps(
         {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
@@ -74,6 +81,16 @@ def outcomes(output: str) -> dict[str, str]:
         if word in ("PASSED", "FAILED", "SKIPPED", "ERROR") and "::" in rest:
             found[rest.split(" - ")[0].split("::", 1)[1]] = word
     return found
+
+
+def scenario_count(output: str) -> int:
+    """How many scenarios ran, from pytest's closing line ("26 passed, 6 skipped in 3.2s")."""
+    return sum(int(n) for n, _ in re.findall(r"(\d+) (passed|failed|skipped|error)", output.splitlines()[-1]))
+
+
+def report_results(results: Path) -> int:
+    """How many test results the Allure results directory holds."""
+    return len(list(results.glob("*-result.json")))
 
 
 def not_allow_listed(operations: list[str]) -> list[str]:

@@ -72,9 +72,11 @@ class _BadInput(ValueError):
     pass
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run the audit; bad input is one line on stderr and exit status 4."""
+def run(args: argparse.Namespace, unknown: Sequence[str] = ()) -> int:
+    """Run the audit; bad input (``unknown`` options included) is one line on stderr and exit status 4."""
     try:
+        if unknown:
+            raise _BadInput(f"unrecognized arguments: {' '.join(unknown)} (pytest options go after --)")
         return _run(args)
     except (mapping.MappingError, iac.IacError, TargetError, _BadInput) as exc:
         print(f"rolecheck: {exc}", file=sys.stderr)

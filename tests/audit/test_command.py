@@ -1,0 +1,100 @@
+"""``rolecheck audit``: bad input is one line and exit status 4, before anything is deployed or run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rolecheck.audit import cloudformation, terraform
+from rolecheck.audit.iac import Applied, Deployed, IacError, derive_mapping
+from rolecheck.audit.mapping import AuditMapping
+from rolecheck.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO / "examples" / "cloudformation" / "compliant.yaml"
+NEEDED = {"iam-test-user": "user", "s3-list-role": "role", "s3-list-buckets": "policy", "demo-bucket": "bucket"}
+
+
+def _one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
+    try:
+        status = main(argv)
+    except SystemExit as exc:  # argparse's own errors of the audit subcommand
+        status = exc.code
+    assert status == 4
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("rolecheck: "), err
+    return err[0]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["audit"], "needs --mapping FILE, --cloudformation TEMPLATE or --terraform-plan PLAN"),
+    (["audit", "--cloudformation", str(TEMPLATE), "--parameter", "Nope=1"], "unknown parameter(s) Nope"),
+    (["audit", "--cloudformation", str(TEMPLATE), "--parameter", "novalue"], "expects KEY=VALUE"),
+    (["audit", "--cloudformation", str(TEMPLATE), "--target", "aws"], "moto server of rolecheck's own"),
+    (["audit", "--terraform-plan", str(TEMPLATE)], "not valid JSON"),
+    (["audit", "--cloudformation", "absent.yaml"], "cannot read the template"),
+    (["audit", "--mapping", "absent.yaml"], "cannot read the audit mapping"),
+    (["audit", "--cloudformation", str(TEMPLATE), "--terraform-plan", "p.json"], "not allowed with argument"),
+    (["audit", "--bogus"], "unrecognized arguments"),
+], ids=["no source", "unknown parameter", "malformed parameter", "target with template", "plan not json",
+        "missing template", "missing mapping", "two sources", "unknown option"])
+def test_bad_input_is_one_line_and_exit_4(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    assert message in _one_line(capsys, argv)
+
+
+def test_a_required_parameter_without_a_value_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = tmp_path / "t.json"
+    template.write_text(json.dumps({"Parameters": {"Name": {"Type": "String"}},
+                                    "Resources": {"U": {"Type": "AWS::IAM::User"}}}))
+    assert "no value for parameter(s) Name" in _one_line(capsys, ["audit", "--cloudformation", str(template)])
+
+
+def test_short_form_tags_read_as_intrinsic_functions() -> None:
+    _, template = cloudformation.load(TEMPLATE)
+    role = template["Resources"]["ListBucketsRole"]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"] == {"Fn::GetAtt": ["Operator", "Arn"]}
+    assert role["ManagedPolicyArns"] == [{"Ref": "ListBucketsPolicy"}]
+    assert cloudformation.not_deployed(template) == []
+
+
+def test_what_moto_would_leave_out_is_listed_one_line_each() -> None:
+    template = {"Resources": {
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Fn::Length": [1, 2]}}},
+        "Group": {"Type": "AWS::IAM::Group"},
+        "Admin": {"Type": "AWS::IAM::User", "Properties": {"Groups": ["g"], "UserName": {"Fn::Cidr": ["x", 1, 2]}}},
+    }}
+    assert cloudformation.not_deployed(template) == [
+        "Queue: intrinsic function Fn::Length is not supported",
+        "Group: resource type AWS::IAM::Group is not supported",
+        "Admin: property Groups of AWS::IAM::User is not supported",
+        "Admin: intrinsic function Fn::Cidr is not supported",
+    ]
+
+
+def test_a_plan_value_known_only_after_apply_is_listed_not_guessed() -> None:
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
+         "values": {"name": "r"}},
+        {"address": "aws_kms_key.k", "mode": "managed", "type": "aws_kms_key", "name": "k", "values": {}},
+    ]}}, "configuration": {"root_module": {"resources": [
+        {"address": "aws_iam_role.r", "expressions": {
+            "assume_role_policy": {"references": ["aws_iam_user.u.arn", "aws_iam_user.u"]}}}]}}}
+    applied = terraform.apply(None, None, plan, "123456789012", "us-east-1")
+    assert applied.resources == []
+    assert applied.not_deployed == [
+        "aws_iam_role.r: assume_role_policy is not known until apply (it is computed from aws_iam_user.u.arn, "
+        "aws_iam_user.u)",
+        "aws_kms_key.k: resource type aws_kms_key is not supported",
+    ]
+
+
+def test_the_mapping_is_derived_when_each_kind_is_unique_and_asked_for_otherwise() -> None:
+    applied = Applied([Deployed("U", "user", "alice"), Deployed("R", "role", "ops"), Deployed("P", "policy", "arn:p"),
+                       Deployed("B", "bucket", "b"), Deployed("P2", "policy", "arn:p2")])
+    with pytest.raises(IacError, match=r"2 policy resource\(s\) \(P, P2\) for 's3-list-buckets'"):
+        derive_mapping(applied, NEEDED, None, "t")
+    derived = derive_mapping(applied, NEEDED, AuditMapping("m", {"s3-list-buckets": "P2"}), "t")
+    assert derived == {"iam-test-user": "alice", "s3-list-role": "ops", "s3-list-buckets": "arn:p2",
+                       "demo-bucket": "b"}
