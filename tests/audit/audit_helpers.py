@@ -93,6 +93,15 @@ def report_results(results: Path) -> int:
     return len(list(results.glob("*-result.json")))
 
 
+def report_verdicts(results: Path) -> list[tuple[str, str]]:
+    """Each Allure result's status and failure message."""
+    found = []
+    for path in results.glob("*-result.json"):
+        result = json.loads(path.read_text(encoding="utf-8"))
+        found.append((result["status"], (result.get("statusDetails") or {}).get("message", "")))
+    return found
+
+
 def not_allow_listed(operations: list[str]) -> list[str]:
     """The recorded requests outside audit mode's allow-list.
 

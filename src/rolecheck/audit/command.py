@@ -193,7 +193,7 @@ def _write_user_profile(path: Path, iam: object, user: str) -> None:
 def _pytest(args: argparse.Namespace, options: list[str], env: dict[str, str]) -> int:
     """The compliance suite in audit mode, then the report; the exit status is pytest's."""
     results = args.results.resolve()
-    command = [sys.executable, "-m", "pytest", "steps", f"--alluredir={results}", "--clean-alluredir", *options]
+    command = [sys.executable, "-m", "pytest", "features", f"--alluredir={results}", "--clean-alluredir", *options]
     status = subprocess.run(command, cwd=SUITE, env=env, check=False).returncode
     if not args.no_report and status in (0, 1):
         from rolecheck.report.rendering import RenderError, render
