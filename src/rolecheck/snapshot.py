@@ -130,14 +130,6 @@ class Snapshot:
                 policies += group.inline_policies + group.attached_policies
         return policies
 
-    def user_by_name(self, name: str) -> UserFacts | None:
-        """The user with this name (IAM user names are unique in an account, whatever the path)."""
-        return next((user for user in self.users.values() if user.name == name), None)
-
-    def role_by_name(self, name: str) -> RoleFacts | None:
-        """The role with this name."""
-        return next((role for role in self.roles.values() if role.name == name), None)
-
 
 def read_snapshot(client_for: Callable[[str], Any], account_id: str, region: str) -> Snapshot:
     """Read the account through ``client_for(service)`` (a boto3 client factory): IAM, then each service's resources.
@@ -453,14 +445,3 @@ def _principals_as_objects(text: str) -> Any:
         if isinstance(principal, str) and principal != "*":
             statement["Principal"] = {"Service" if principal.endswith(".amazonaws.com") else "AWS": principal}
     return document
-
-
-def describe(snapshot: Snapshot) -> dict[str, Any]:
-    """A JSON-ready summary for evidence: counts by kind and the unreadable lines."""
-    by_service: dict[str, int] = {}
-    for resource in snapshot.resources.values():
-        by_service[resource.service] = by_service.get(resource.service, 0) + 1
-    return {"account": snapshot.account_id, "users": len(snapshot.users), "groups": len(snapshot.groups),
-            "roles": len(snapshot.roles), "managed_policies": len(snapshot.managed_policies),
-            "resources": by_service, "findings": [f for r in snapshot.resources.values() for f in r.findings],
-            "unreadable": list(snapshot.unreadable)}
