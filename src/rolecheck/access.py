@@ -570,7 +570,9 @@ def _outsiders_named(snapshot: Snapshot, policy: Policy) -> list[str]:
         if statement.principals.everyone or statement.not_principal:
             found.append("*")
         if not statement.not_principal:
-            found += sorted(arn for arn in statement.principals.aws if arn not in ours)
+            # A unique id stands for a deleted user or role: it matches no caller, so it admits no one.
+            found += sorted(arn for arn in statement.principals.aws
+                            if arn not in ours and (arn.startswith(("arn:", "*")) or _ACCOUNT.match(arn)))
     return list(dict.fromkeys(found))
 
 

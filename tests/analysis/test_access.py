@@ -274,3 +274,18 @@ def test_a_deny_on_what_the_request_supplies_does_not_hide_a_grant_of_a_key_poli
     grants = [g for g in principal_access(walkthrough(resources=[key]), ROLE) if g.action == "kms:Decrypt"]
     assert [(g.resource, g.statement, g.condition) for g in grants] == [
         (key_arn, "#0", "aws:SourceIp (in a Deny taken as not applying)")]
+
+
+def test_a_cycle_of_trusts_ends_and_each_role_is_reached_once() -> None:
+    first = role("first", trusting(USER, arn("role", "second")))
+    second = role("second", trusting(arn("role", "first")))
+    chain = reachable_roles(walkthrough(roles=[first, second]), USER)
+    assert sorted(g.path for g in chain) == sorted([(USER, ROLE), (USER, first.arn), (USER, first.arn, second.arn)])
+
+
+def test_a_principal_id_left_by_a_deleted_user_admits_no_one() -> None:
+    # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_policy-examples.html : a deleted principal
+    # shows as its unique id, which no principal, not even one re-created with the same name, matches.
+    stale = role("stale", trusting("AIDAEXAMPLEDELETEDID", USER))
+    grants = who_can_assume(walkthrough(roles=[stale]), stale.arn)
+    assert [g.principal for g in grants] == [USER]

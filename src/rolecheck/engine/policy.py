@@ -26,6 +26,7 @@ _TOP_KEYS = {"Version", "Id", "Statement"}
 _STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
                    "Condition"}  # fmt: skip
 _PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
+_UNIQUE_ID = re.compile(r"A(?:IDA|ROA)[A-Z0-9]{12,}")
 _ACTION = re.compile(r"^(\*|[A-Za-z0-9*?-]+:[A-Za-z0-9*?_.-]+)$")
 
 
@@ -281,7 +282,10 @@ def _principal(where: str, key: str, value: Any) -> PrincipalSpec:
             raise PolicyError(f"{where}: {key}.{kind} must be a non-empty string or list of strings")
         for entry in listed:
             if kind == "AWS":
-                if entry != "*" and not (re.fullmatch(r"\d{12}", entry) or entry.startswith("arn:")):
+                # A deleted user's or role's unique id (AIDA.../AROA...) is what AWS returns in its place, and it
+                # matches no caller: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_policy-examples.html
+                if entry != "*" and not (re.fullmatch(r"\d{12}", entry) or entry.startswith("arn:")
+                                         or _UNIQUE_ID.fullmatch(entry)):
                     raise PolicyError(f"{where}: {key}.AWS {entry!r} must be '*', an account id or an ARN")
                 aws.add(entry)
             else:
