@@ -105,3 +105,14 @@ def test_a_mapped_resource_the_account_lacks_is_one_line_and_exit_4(
     assert "Traceback" not in result.stdout + result.stderr
     assert not_allow_listed(server.operations[before:]) == []
     assert outcomes(result.stdout) == {}, "no scenario ran"
+
+
+def test_a_mutant_is_refused_in_audit_mode(server: MotoServer, admin_key: tuple[str, str], tmp_path: Path) -> None:
+    path = _write(tmp_path, {"iam-test-user": "a", "s3-list-role": "b", "s3-list-buckets": "c", "demo-bucket": "d"})
+    before = len(server.operations)
+    result = pytest_audit("--target", "moto-server", "--endpoint-url", server.url, "--allow-account", ACCOUNT,
+                          "--audit-mapping", str(path), "--mutant", "policy-allows-s3-star",
+                          env=clean_env(**credentials_env(admin_key)))
+    assert result.returncode == USAGE_ERROR
+    assert "--mutant writes to the account; audit mode is read-only" in result.stdout + result.stderr
+    assert server.operations[before:] == []
