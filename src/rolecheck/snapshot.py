@@ -92,7 +92,8 @@ class ResourceFacts:
 
     ``resource_type`` is the Service Authorization Reference's key (``bucket``, ``queue``, ``topic``, ``secret``,
     ``key``, ``function``); ``findings`` are grants the engine does not evaluate (S3 ACL grants beyond the owner)
-    and settings that widen what a policy can grant (Block Public Access off).
+    and settings that widen what a policy can grant (Block Public Access off), one line each; the same facts are in
+    ``acl_grants`` (grantee, permission) and ``public_access_block_off`` (the settings that are off).
     """
 
     arn: str
@@ -102,6 +103,8 @@ class ResourceFacts:
     policy: Policy | None
     tags: Mapping[str, str] = field(default_factory=dict)
     findings: tuple[str, ...] = ()
+    acl_grants: tuple[tuple[str, str], ...] = ()
+    public_access_block_off: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -308,10 +311,13 @@ def _read_s3(client_for: Callable[[str], Any], account_id: str, region: str,
         answer = _optional(s3.get_bucket_policy, f"{what}: bucket policy", unreadable, Bucket=name)
         policy = answer and _parse(f"bucket policy of {name}", answer["Policy"], "resource", unreadable)
         tagging = _optional(s3.get_bucket_tagging, f"{what}: tags", unreadable, Bucket=name)
-        findings = list(_public_access_findings(s3, name, account_block, unreadable))
-        findings += _acl_findings(s3, name, unreadable)
+        off = _public_access_block_off(s3, name, account_block, unreadable)
+        acl = _acl_grants(s3, name, unreadable)
+        findings = [f"s3 bucket {name}: Block Public Access is off ({', '.join(off)})"] if off else []
+        findings += [f"s3 bucket {name}: ACL grants {permission} to {grantee} (ACLs are not evaluated by the engine)"
+                     for grantee, permission in acl]
         yield ResourceFacts(arn, "s3", name, "bucket", policy or None, _tags((tagging or {}).get("TagSet")),
-                            tuple(findings))
+                            tuple(findings), acl, off)
 
 
 def _account_public_access_block(client_for: Callable[[str], Any], account_id: str,
@@ -322,41 +328,38 @@ def _account_public_access_block(client_for: Callable[[str], Any], account_id: s
     return (answer or {}).get("PublicAccessBlockConfiguration", {})
 
 
-def _public_access_findings(s3: Any, name: str, account_block: Mapping[str, bool],
-                            unreadable: list[str]) -> Iterator[str]:
+def _public_access_block_off(s3: Any, name: str, account_block: Mapping[str, bool],
+                             unreadable: list[str]) -> tuple[str, ...]:
     # https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html : the account's
     # and the bucket's settings combine, the most restrictive applying.
     if all(account_block.get(key) for key in _BLOCK_PUBLIC_ACCESS):
-        return  # the account's settings block everything: the bucket's cannot loosen them
+        return ()  # the account's settings block everything: the bucket's cannot loosen them
     answer = _optional(s3.get_public_access_block, f"s3 bucket {name}: Block Public Access", unreadable, Bucket=name)
     bucket_block = (answer or {}).get("PublicAccessBlockConfiguration", {})
-    off = [key for key in _BLOCK_PUBLIC_ACCESS if not (bucket_block.get(key) or account_block.get(key))]
-    if off:
-        yield f"s3 bucket {name}: Block Public Access is off ({', '.join(off)})"
+    return tuple(key for key in _BLOCK_PUBLIC_ACCESS if not (bucket_block.get(key) or account_block.get(key)))
 
 
-def _acl_findings(s3: Any, name: str, unreadable: list[str]) -> list[str]:
+def _acl_grants(s3: Any, name: str, unreadable: list[str]) -> tuple[tuple[str, str], ...]:
     # https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html : with BucketOwnerEnforced
     # ACLs are disabled and grant nothing; otherwise any grant beyond the owner is access the engine cannot see.
     controls = _optional(s3.get_bucket_ownership_controls, f"s3 bucket {name}: object ownership", unreadable,
                          Bucket=name)
     rules = (controls or {}).get("OwnershipControls", {}).get("Rules", ())
     if any(rule.get("ObjectOwnership") == "BucketOwnerEnforced" for rule in rules):
-        return []
+        return ()
     acl = _optional(s3.get_bucket_acl, f"s3 bucket {name}: ACL", unreadable, Bucket=name)
     if acl is None:
-        return []
+        return ()
     owner = acl.get("Owner", {}).get("ID")
-    findings = []
+    found = []
     for grant in acl.get("Grants", ()):
         grantee = grant.get("Grantee", {})
         if grantee.get("Type") == "CanonicalUser" and grantee.get("ID") == owner:
             continue
         who = _PUBLIC_GRANTEES.get(grantee.get("URI", ""), grantee.get("URI") or grantee.get("ID")
                                    or grantee.get("EmailAddress") or "unknown grantee")
-        findings.append(f"s3 bucket {name}: ACL grants {grant.get('Permission')} to {who} "
-                        "(ACLs are not evaluated by the engine)")
-    return findings
+        found.append((who, str(grant.get("Permission"))))
+    return tuple(found)
 
 
 def _read_sqs(client_for: Callable[[str], Any], account_id: str, region: str,

@@ -114,9 +114,13 @@ def test_resource_policies_of_every_service_are_read(snapshot: Snapshot, seeded:
 
 
 def test_acl_grants_beyond_the_owner_and_block_public_access_off_are_findings(snapshot: Snapshot) -> None:
-    findings = snapshot.resources["arn:aws:s3:::acl-bucket"].findings
-    assert any("ACL grants READ to everyone (AllUsers)" in f for f in findings)
-    assert any("Block Public Access is off" in f for f in findings)
+    bucket = snapshot.resources["arn:aws:s3:::acl-bucket"]
+    assert bucket.acl_grants == (("everyone (AllUsers)", "READ"),)
+    assert set(bucket.public_access_block_off) == {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy",
+                                                   "RestrictPublicBuckets"}
+    assert any("ACL grants READ to everyone (AllUsers)" in f for f in bucket.findings)
+    assert any("Block Public Access is off" in f for f in bucket.findings)
+    assert snapshot.resources["arn:aws:s3:::granting-bucket"].acl_grants == ()
     assert sum(1 for r in snapshot.resources.values() if r.service == "s3") == 2
 
 
