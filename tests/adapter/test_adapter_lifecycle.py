@@ -14,12 +14,14 @@ from rolecheck.moto_adapter import (
     AdapterDriftError,
     check_moto_internals,
     decisions,
+    drift,
     install,
     installed,
     is_installed,
     last_decision_for,
     uninstall,
 )
+from rolecheck.moto_adapter.drift import check_service_internals
 
 
 def test_check_moto_internals_passes() -> None:
@@ -37,6 +39,18 @@ def test_drift_is_reported_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(AdapterDriftError) as error:
         check_moto_internals()
     assert "\n" not in str(error.value) and "_authenticate_and_authorize_action" in str(error.value)
+
+
+@pytest.mark.parametrize("service", ["sqs", "sns", "secretsmanager", "kms", "awslambda"])
+def test_service_internals_pass_and_drift_is_reported(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The moto internals resources.py reads for each service are checked on its first request; a vanished one
+    raises AdapterDriftError in one line."""
+    check_service_internals(service)
+    monkeypatch.setattr(drift, "_has_attributes", lambda cls, attributes: False)
+    monkeypatch.setattr(drift, "_assigned_in_init", lambda cls: frozenset())
+    with pytest.raises(AdapterDriftError) as error:
+        check_service_internals(service)
+    assert "\n" not in str(error.value)
 
 
 def test_install_is_idempotent_and_uninstall_restores(world: World) -> None:

@@ -45,7 +45,8 @@ def test_allow_naming_someone_else_does_not_deny(world: World) -> None:
     """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
     : a statement naming another principal does not apply; one naming the caller still allows."""
     user_arn, user = world.user()
-    role_arn = world.role(trust({"AWS": f"arn:aws:iam::{ACCOUNT}:user/somebody-else"}), trust({"AWS": user_arn}))
+    somebody_else, _ = world.user()
+    role_arn = world.role(trust({"AWS": somebody_else}), trust({"AWS": user_arn}))
     assert assume(user, role_arn)["AccessKeyId"].startswith("ASIA")
 
 
@@ -122,9 +123,8 @@ def test_cross_account_needs_both_sides(world: World) -> None:
     """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html :
     cross-account access needs the trust policy and the caller's identity policy to allow."""
     user_arn, user = world.user(allow(ASSUME))
-    _, no_policy_user = world.user()
-    role_arn = world.role(trust({"AWS": [user_arn, f"arn:aws:iam::{ACCOUNT}:user/placeholder"]}),
-                          account=OTHER_ACCOUNT)
+    no_policy_arn, no_policy_user = world.user()
+    role_arn = world.role(trust({"AWS": [user_arn, no_policy_arn]}), account=OTHER_ACCOUNT)
     other_role = world.role(trust({"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}), account=OTHER_ACCOUNT)
     credentials = assume(user, role_arn)
     caller = from_credentials(credentials).client("sts").get_caller_identity()

@@ -112,8 +112,8 @@ def test_kms_key_policy_is_the_primary_control(world: World) -> None:
     kms = world.admins[ACCOUNT].client("kms")
     default_key = kms.create_key()["KeyMetadata"]["KeyId"]
     user.client("kms").encrypt(KeyId=default_key, Plaintext=b"x")
-    _, other = world.user()
-    strict = kms.create_key(Policy=document(grant(f"arn:aws:iam::{ACCOUNT}:user/nobody", "kms:*")),
+    other_arn, other = world.user()
+    strict = kms.create_key(Policy=document(grant(other_arn, "kms:*")),
                             BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]["KeyId"]
     denied(lambda: user.client("kms").encrypt(KeyId=strict, Plaintext=b"x"), "AccessDeniedException")
     direct = kms.create_key(Policy=document(grant(user_arn, "kms:Encrypt")),

@@ -60,6 +60,7 @@ from engine_cases import (
     deny,
     key_policy,
     policy,
+    stmt,
     trust,
     trust_allow,
 )
@@ -545,6 +546,11 @@ CASES: list[Case] = [
                principal=SESSION_PRINCIPAL, boundary=BOUNDARY_S3),
     trust_case("choice-trust-session-arn-boundary-allows", A, TRUST_UPDATE, {"AWS": SESSION_ARN},
                principal=SESSION_PRINCIPAL, boundary=BOUNDARY_ASSUME),
+    Case("choice-sns-default-topic-policy-sourceowner-absent", IMP,
+         "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html", action="sns:Publish",
+         resource=f"arn:aws:sns:us-east-1:{ACCT}:t", resource_policy=policy(stmt(
+             "Allow", "SNS:Publish", f"arn:aws:sns:us-east-1:{ACCT}:t", Principal={"AWS": "*"},
+             **cond("StringEquals", "AWS:SourceOwner", ACCT)), kind="resource", version="2008-10-17")),
     # --- GetCallerIdentity ---
     Case("getcalleridentity-no-policy", A, GET_CALLER_IDENTITY, action="sts:GetCallerIdentity", resource="*"),
     Case("getcalleridentity-despite-deny", A, GET_CALLER_IDENTITY, action="sts:GetCallerIdentity", resource="*",

@@ -18,6 +18,9 @@ are silent the engine makes these choices, each pinned by the named case of ``te
 - A service principal's ``aws:PrincipalType``, ``aws:PrincipalAccount``, ``aws:PrincipalArn`` and ``aws:userid``
   are undocumented: a condition on them raises ``UnsupportedFeature`` unless the caller supplies the value
   (``tests/engine/test_round_two.py``).
+- ``aws:SourceOwner`` (SNS's default topic policy; AWS will not document it and names ``aws:SourceAccount`` its
+  replacement) is absent from an IAM principal's request, as ``aws:SourceAccount`` is
+  (``choice-sns-default-topic-policy-sourceowner-absent``).
 - A Deny in any applicable policy is reported under the first policy type in the order identity-based,
   resource-based, permissions boundary, session; an empty ``session_policies`` sequence counts as none passed.
 """

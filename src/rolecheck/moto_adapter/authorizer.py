@@ -15,7 +15,7 @@ from moto.core.authorization import ActionAuthenticatorMixin
 
 from rolecheck.engine import Decision, PolicyError, Principal, Request, UnsupportedFeature, evaluate
 
-from . import actions, context, resources, sessions, state
+from . import actions, context, resources, sessions, state, validation
 from .errors import AwsErrorResponse
 from .identity import (
     Caller,
@@ -280,6 +280,7 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
         _missing_key_needs_list_bucket(call, caller, principal, decision)
     if decision.request.action == "sts:AssumeRole":
         _session_extras_need_trust(call, caller, principal, decision)
+    validation.check_request(call)
 
 
 def _record(decision: Decision) -> None:

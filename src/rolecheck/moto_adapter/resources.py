@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -26,6 +27,7 @@ from rolecheck.engine import Policy
 from rolecheck.engine.context import tag_context
 
 from . import state
+from .drift import check_service_internals
 from .params import first_param
 
 SERVICES = frozenset({"sqs", "sns", "secretsmanager", "kms", "awslambda"})
@@ -56,8 +58,14 @@ def param(call: Any, name: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+@cache
+def _checked(service: str) -> None:
+    check_service_internals(service)
+
+
 def target(call: Any, default_account: str) -> Target:
     """The Target of a request to one of SERVICES; ``default_account`` owns resources named without an ARN."""
+    _checked(call.service)
     action = f"{_PREFIX.get(call.service, call.service)}:{call.operation}"
     region = call.response.region
     found = _RESOLVERS[call.service](call, region, default_account)
