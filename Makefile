@@ -29,9 +29,10 @@ compliance: $(STAMP) $(NODE_STAMP)
 	$(PY) -m rolecheck.report $(RESULTS) -o reports/allure-report || exit $$?; \
 	exit $$status
 
+# -rs: every skipped test says why (the report tests need Node.js, the browser tests Chromium too).
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest tests $(PYTEST_ARGS)
+	$(PY) -m pytest tests -rs $(PYTEST_ARGS)
 
 # The suite against the floor of its own API calls, the engine and the static checks at scale (docs/bench.md).
 .PHONY: bench

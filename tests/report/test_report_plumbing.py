@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,6 +17,8 @@ from fixtures.reporting import story_of
 from rolecheck.report import __main__ as report_main
 from rolecheck.report import rendering as render_module
 from rolecheck.report.environment import (
+    MUTANT_KEY,
+    RunFacts,
     SuiteFacts,
     TargetFacts,
     ci_run_url,
@@ -138,3 +142,78 @@ def test_a_failing_generate_is_an_error(tmp_path: Path) -> None:
         pytest.skip("Node.js with the project's npm packages is not available")
     with pytest.raises(render_module.RenderError, match="no Allure results"):
         render_module.render(tmp_path / "absent", tmp_path / "report", root=REPO)
+
+
+def test_the_environment_names_the_run_id_and_keeps_what_a_ci_job_wrote() -> None:
+    run = RunFacts(run_id="gh42", earlier={"commit": "abc1234", "Target": "aws", "account": "111122223333"})
+
+    lines = environment_properties(TARGET, FACTS, {}, run).splitlines()
+
+    assert lines[:3] == ["commit=abc1234", "Target=aws", "account=111122223333"]
+    assert r"Run\ id=gh42" in lines
+    assert r"Target\ (measured\ by\ the\ suite)=moto" in lines
+
+
+def test_a_mutant_run_says_so_first_and_in_the_report_title(tmp_path: Path) -> None:
+    run = RunFacts(run_id="r1", mutant="policy-detached: The reviewed policy is detached from the role.")
+
+    lines = environment_properties(TARGET, FACTS, {}, run).splitlines()
+
+    assert lines[0].startswith(r"Mutant\ (deliberately\ misconfigured,\ not\ an\ audit)=policy-detached: ")
+    assert executor(FACTS, {}, run)["reportName"].endswith(
+        "(MUTANT policy-detached: deliberately misconfigured, not an audit)")
+    (tmp_path / "environment.properties").write_text("\n".join(lines))
+    suffix = render_module.title_suffix(tmp_path)
+    assert suffix == " (MUTANT policy-detached: deliberately misconfigured, not an audit)"
+    derived = render_module._config_for(REPO, None, tmp_path, suffix).read_text()
+    assert 'name: base.name + " (MUTANT policy-detached' in derived
+    assert render_module.title_suffix(tmp_path / "nothing") == "" and MUTANT_KEY not in executor(FACTS, {})
+
+
+def test_without_node_the_previous_report_does_not_stay_beside_new_results(monkeypatch: pytest.MonkeyPatch,
+                                                                           tmp_path: Path) -> None:
+    monkeypatch.setattr(render_module.shutil, "which", lambda _name: None)
+    previous = tmp_path / "report" / "index.html"
+    previous.parent.mkdir()
+    previous.write_text("<html>an earlier run</html>")
+
+    outcome = render_module.render(tmp_path / "results", tmp_path / "report", root=REPO)
+
+    assert not previous.exists()
+    assert "\n" not in outcome.message and "described an earlier run and was removed" in outcome.message
+
+
+def test_a_suite_run_writes_its_run_id_and_mutant_beside_the_ci_jobs_entries(tmp_path: Path) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "environment.properties").write_text("commit=abc1234\nmatrix\\ row=aws eu-west-1\n")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ROLECHECK_", "AWS_"))}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--alluredir={results}",
+                          "--clean-alluredir", "--mutant", "policy-detached", "features/walkthrough.feature"],
+                         cwd=REPO, env={**env, "ROLECHECK_RUN_ID": "envtest1"}, capture_output=True, text=True,
+                         timeout=120, check=False)
+
+    assert run.returncode == 1, run.stdout + run.stderr
+    written = (results / "environment.properties").read_text().splitlines()
+    assert written[:2] == ["commit=abc1234", r"matrix\ row=aws eu-west-1"]
+    assert r"Run\ id=envtest1" in written
+    assert written[2].startswith(r"Mutant\ (deliberately\ misconfigured,\ not\ an\ audit)=policy-detached")
+
+
+def test_cucumber_json_says_which_step_failed_and_why_and_skips_the_rest() -> None:
+    from rolecheck.report.cucumber import tidy
+
+    dump = ('request = <FixtureRequest>\n\n    def _(deployment):\n>       walkthrough.check(...)\n\n'
+            "E   rolecheck.errors.ComplianceViolation: Compliance violation: cannot list\nE   second line\n\n"
+            "steps/session_steps.py:30: ComplianceViolation")
+    steps = [{"result": {"status": "passed"}}, {"result": {"status": "failed", "error_message": dump}},
+             {"result": {"status": "failed", "error_message": ""}}, {"result": {"status": "failed"}}]
+
+    [feature] = tidy([{"elements": [{"steps": steps}]}])
+
+    assert [step["result"]["status"] for step in feature["elements"][0]["steps"]] == [
+        "passed", "failed", "skipped", "skipped"]
+    assert steps[1]["result"]["error_message"] == (
+        "rolecheck.errors.ComplianceViolation: Compliance violation: cannot list\nsecond line")
+    assert "error_message" not in steps[2]["result"]

@@ -1,8 +1,10 @@
 """What the report's Environment and Executor panels say: the target, the versions, and the CI run.
 
-Auditors need to know what was checked (target, region, account), with what (suite, engine and library versions)
-and where the run's logs are (the CI run link); Allure reads these from ``environment.properties`` and
-``executor.json`` in the results directory.
+Auditors need to know what was checked (target, region, account, run id), with what (suite, engine and library
+versions) and where the run's logs are (the CI run link); Allure reads these from ``environment.properties`` and
+``executor.json`` in the results directory. A run with ``--mutant`` misconfigured the account on purpose: its first
+entry and the report's title say so, so that it can never pass for an audit. Entries a CI job wrote into the results
+before the run (``read_properties``) are kept beside the suite's own.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import platform
 import subprocess
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,24 @@ class TargetFacts:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """This run: its id, the mutant it injected (``name: description``), and the entries a CI job wrote before it."""
+
+    run_id: str | None = None
+    mutant: str | None = None
+    earlier: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title_suffix(self) -> str:
+        """What the report's title adds for this run: the mutant, or nothing."""
+        return f" (MUTANT {self.mutant.split(':', 1)[0]}: deliberately misconfigured, not an audit)" \
+            if self.mutant else ""
+
+
+MUTANT_KEY = "Mutant (deliberately misconfigured, not an audit)"
 
 
 @dataclass(frozen=True)
@@ -80,15 +100,20 @@ def ci_run_url(environ: Mapping[str, str]) -> str | None:
     return f"{server.rstrip('/')}/{repository}/actions/runs/{run_id}"
 
 
-def environment_entries(target: TargetFacts, facts: SuiteFacts, environ: Mapping[str, str]) -> dict[str, str]:
-    """The Environment panel, in the order an auditor reads it."""
-    entries = {
+def environment_entries(target: TargetFacts, facts: SuiteFacts, environ: Mapping[str, str],
+                        run: RunFacts | None = None) -> dict[str, str]:
+    """The Environment panel, in the order an auditor reads it; a CI job's own entries first, never overwritten."""
+    run = run or RunFacts()
+    entries = {MUTANT_KEY: run.mutant} if run.mutant else {}
+    entries |= {
         "Target": target.name,
         "Region": target.region,
         "Account id": target.account_id or "unknown (the target did not start)",
     }
     if target.endpoint_url:
         entries["Endpoint"] = target.endpoint_url
+    if run.run_id:
+        entries["Run id"] = run.run_id
     entries |= {
         "Suite version": facts.suite_version,
         "Engine": facts.engine_version,
@@ -98,7 +123,46 @@ def environment_entries(target: TargetFacts, facts: SuiteFacts, environ: Mapping
     run_url = ci_run_url(environ)
     if run_url:
         entries["CI run"] = run_url
+    merged = dict(run.earlier)
+    for key, value in entries.items():
+        if merged.get(key, value) != value:
+            key = f"{key} (measured by the suite)"
+        merged[key] = value
+    return merged
+
+
+def read_properties(text: str) -> dict[str, str]:
+    """The ``key=value`` entries of an ``environment.properties`` file (the simple form CI jobs write)."""
+    entries: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith(("#", "!")):
+            continue
+        key, _, value = _split_property(line)
+        entries[_unescape_property(key.strip())] = _unescape_property(value.strip())
     return entries
+
+
+def _split_property(line: str) -> tuple[str, str, str]:
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "=:":
+            return line[:index], char, line[index + 1:]
+    return line, "", ""
+
+
+def _unescape_property(text: str) -> str:
+    out, chars = [], iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            out.append({"n": "\n", "r": "\r", "t": "\t"}.get(following, following))
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 def _escape_property(text: str, key: bool) -> str:
@@ -110,15 +174,17 @@ def _escape_property(text: str, key: bool) -> str:
     return text
 
 
-def environment_properties(target: TargetFacts, facts: SuiteFacts, environ: Mapping[str, str]) -> str:
+def environment_properties(target: TargetFacts, facts: SuiteFacts, environ: Mapping[str, str],
+                           run: RunFacts | None = None) -> str:
     """``environment.properties`` as Allure reads it (java.util.Properties syntax)."""
     lines = [f"{_escape_property(k, key=True)}={_escape_property(v, key=False)}"
-             for k, v in environment_entries(target, facts, environ).items()]
+             for k, v in environment_entries(target, facts, environ, run).items()]
     return "\n".join(lines) + "\n"
 
 
-def executor(facts: SuiteFacts, environ: Mapping[str, str]) -> dict[str, Any]:
+def executor(facts: SuiteFacts, environ: Mapping[str, str], run: RunFacts | None = None) -> dict[str, Any]:
     """``executor.json``: who ran the suite, with a link to the CI run when there is one."""
+    report_name = f"rolecheck {facts.suite_version}{(run or RunFacts()).title_suffix}"
     run_url = ci_run_url(environ)
     if run_url:
         return {
@@ -128,11 +194,11 @@ def executor(facts: SuiteFacts, environ: Mapping[str, str]) -> dict[str, Any]:
             "buildOrder": int(number) if (number := environ.get("GITHUB_RUN_NUMBER", "")).isdigit() else 0,
             "buildName": f"{environ['GITHUB_REPOSITORY']} run {environ['GITHUB_RUN_ID']}",
             "buildUrl": run_url,
-            "reportName": f"rolecheck {facts.suite_version}",
+            "reportName": report_name,
         }
     return {
         "name": "local run" if not environ.get("CI") else "CI",
         "type": "local",
         "buildName": f"rolecheck {facts.suite_version} on {platform.node() or 'unknown host'}",
-        "reportName": f"rolecheck {facts.suite_version}",
+        "reportName": report_name,
     }

@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from rolecheck.report.environment import MUTANT_KEY, RunFacts, read_properties
+
 CONFIG_NAME = "allurerc.mjs"
 MIN_NODE_MAJOR = 20
 _GENERATE_TIMEOUT_S = 300
@@ -89,18 +91,38 @@ def _install(root: Path) -> str | None:
     return None
 
 
-def _config_for(root: Path, history_path: Path | None, workdir: Path) -> Path:
-    """The project's config, or a derived one that keeps its history elsewhere (tests must not touch ours)."""
+def _config_for(root: Path, history_path: Path | None, workdir: Path, title_suffix: str = "") -> Path:
+    """The project's config, or a derived one: history kept elsewhere (tests must not touch ours), a title that
+    says the run was a mutant's."""
     config = root / CONFIG_NAME
-    if history_path is None:
+    overrides = []
+    if history_path is not None:
+        overrides.append(f"historyPath: {json.dumps(str(history_path))}")
+    if title_suffix:
+        overrides.append(f"name: base.name + {json.dumps(title_suffix)}")
+    if not overrides:
         return config
     derived = workdir / "allurerc.mjs"
-    derived.write_text(
-        f"import base from {json.dumps(config.as_uri())};\n"
-        f"export default {{ ...base, historyPath: {json.dumps(str(history_path))} }};\n",
-        encoding="utf-8",
-    )
+    derived.write_text(f"import base from {json.dumps(config.as_uri())};\n"
+                       f"export default {{ ...base, {', '.join(overrides)} }};\n", encoding="utf-8")
     return derived
+
+
+def title_suffix(results: Path) -> str:
+    """What the report's title adds for these results: the mutant a ``--mutant`` run injected, or nothing."""
+    properties = results / "environment.properties"
+    if not properties.is_file():
+        return ""
+    mutant = read_properties(properties.read_text(encoding="utf-8")).get(MUTANT_KEY)
+    return RunFacts(mutant=mutant).title_suffix
+
+
+def _drop_stale(report: Path) -> str:
+    """Remove a report of an earlier run, so that it never sits beside newer results looking current."""
+    if not report.is_file():
+        return ""
+    report.unlink()
+    return f" The previous report {report} described an earlier run and was removed."
 
 
 def render(results_dir: Path | str, out_dir: Path | str, *, root: Path | None = None,
@@ -113,21 +135,22 @@ def render(results_dir: Path | str, out_dir: Path | str, *, root: Path | None = 
     """
     results, out = Path(results_dir).resolve(), Path(out_dir).resolve()
     root = root or project_dir()
+    stale = _drop_stale(out / "index.html")
     node = shutil.which("node")
     if node is None:
-        return Rendered(None, f"Node.js not found. {how_to_render(results)}")
+        return Rendered(None, f"Node.js not found. {how_to_render(results)}{stale}")
     major = node_major(node)
     if major is None or major < MIN_NODE_MAJOR:
-        return Rendered(None, f"Node.js {major or '?'} is too old. {how_to_render(results)}")
+        return Rendered(None, f"Node.js {major or '?'} is too old. {how_to_render(results)}{stale}")
     if not _has_node_modules(root):
         problem = _install(root) if install else "node_modules is missing"
         if problem is not None or not _has_node_modules(root):
-            return Rendered(None, f"{problem or 'allure is not installed'}. {how_to_render(results)}")
+            return Rendered(None, f"{problem or 'allure is not installed'}. {how_to_render(results)}{stale}")
     if not results.is_dir():
         raise RenderError(f"no Allure results at {results}: run the suite with --alluredir first")
     npx = shutil.which("npx") or "npx"
     with tempfile.TemporaryDirectory(prefix="rolecheck-allure-") as workdir:
-        config = _config_for(root, history_path, Path(workdir))
+        config = _config_for(root, history_path, Path(workdir), title_suffix(results))
         command = [npx, "--no-install", "allure", "generate", str(results), "-o", str(out), "--config", str(config)]
         done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=_GENERATE_TIMEOUT_S,
                               check=False, env={**os.environ, "NO_COLOR": "1"})
