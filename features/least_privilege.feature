@@ -1,9 +1,11 @@
 @concern:least-privilege @severity:critical @control:NIST-AC-6 @control:CIS-1.16
 Feature: The role's temporary credentials can list the buckets and do nothing else
   Least privilege (NIST SP 800-53 AC-6): the role exists to let the user list the account's buckets.
-  Every other action is attempted for real with the role's temporary credentials and must be refused.
-  Each attempt is also decided by the policy engine from the policies read back from the account; if
-  the account and the engine disagree, the check fails as engine drift.
+  Every other action below is attempted for real with the role's temporary credentials and must be
+  refused, except iam:PassRole: no API call exercises it on its own (AWS checks it when a role is handed
+  to a service), so that row is decided by the policy engine alone, from the policies read back from the
+  account. Each attempt is also decided by the policy engine from the policies read back from the
+  account; if the account and the engine disagree, the check fails as engine drift.
 
   Background:
     Given an administrator who is not the account root user is signed in

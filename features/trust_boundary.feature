@@ -3,6 +3,9 @@ Feature: Only the named user can assume the role
   Account management (NIST SP 800-53 AC-2): the role's trust policy decides who may assume it. It names
   one IAM user; every other principal, in this account or another, signed or not, must be refused.
   (AWS STS refuses every unsigned request before it reads a policy; that row confirms the guarantee.)
+  Another account's administrator needs a second account: the moto targets make one; on a real account
+  that row runs with --foreign-profile (an AWS profile of another account) and is otherwise skipped,
+  and the report says why.
 
   Background:
     Given an administrator who is not the account root user is signed in

@@ -218,3 +218,18 @@ def test_a_run_id_already_in_use_is_refused_unless_resumed(server: MotoServer, a
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     assert "rolecheck: resuming run dup1: deleted 1 resource(s) of its earlier attempt" in resumed.stdout
     assert "rolecheck-dup1-main-1-iam-test-user" not in {u["UserName"] for u in iam.list_users()["Users"]}
+
+
+def test_on_a_backend_the_suite_did_not_start_the_skipped_rows_say_why(server: MotoServer,
+                                                                       admin_key: tuple[str, str]) -> None:
+    """The features say which rows a real account skips; the skip reasons must say the same, and how to run them."""
+    env = clean_env(**credentials_env(*admin_key), ROLECHECK_ALLOWED_ACCOUNTS=MOTO_ACCOUNT)
+
+    run = run_pytest("--target", "moto-server", "--endpoint-url", server.url, "-rs",
+                     "-k", "expired or (administrator and account)", env=env)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 skipped" in run.stdout
+    assert ("not checked on the moto-server target: the other-account row needs an administrator of a second "
+            "account; pass --foreign-profile PROFILE (or ROLECHECK_FOREIGN_PROFILE)") in run.stdout
+    assert "clock cannot be moved" in run.stdout
