@@ -98,3 +98,9 @@ def test_the_mapping_is_derived_when_each_kind_is_unique_and_asked_for_otherwise
     derived = derive_mapping(applied, NEEDED, AuditMapping("m", {"s3-list-buckets": "P2"}), "t")
     assert derived == {"iam-test-user": "alice", "s3-list-role": "ops", "s3-list-buckets": "arn:p2",
                        "demo-bucket": "b"}
+
+
+def test_a_plan_is_applied_in_the_account_it_was_made_for() -> None:
+    plan = terraform.load(REPO / "examples" / "terraform" / "compliant-plan.json")
+    assert terraform.account_id(plan) == "123456789012"
+    assert terraform.account_id({"planned_values": {}}) is None

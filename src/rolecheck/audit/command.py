@@ -21,6 +21,9 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
 
 from rolecheck import safety
 from rolecheck.audit import iac, mapping
@@ -148,17 +151,18 @@ def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, par
         from rolecheck.audit import terraform
 
         plan = terraform.load(source)
+    account = (terraform.account_id(plan) if args.terraform_plan else None) or MOTO_ACCOUNT
     server = MotoServer()
     server.start()
     try:
-        key_id, secret = moto_adapter.bootstrap_admin(MOTO_ACCOUNT, "rolecheck-iac-deployer")
+        key_id, secret = moto_adapter.bootstrap_admin(account, "rolecheck-iac-deployer")
         session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=args.region)
         iam, s3 = session.client("iam", endpoint_url=server.url), session.client("s3", endpoint_url=server.url)
         if args.cloudformation:
             applied = cloudformation.deploy(session.client("cloudformation", endpoint_url=server.url), iam, s3, text,
-                                            template, parameters, "rolecheck-audit", MOTO_ACCOUNT, args.region)
+                                            template, parameters, "rolecheck-audit", account, args.region)
         else:
-            applied = terraform.apply(iam, s3, plan, MOTO_ACCOUNT, args.region)
+            applied = terraform.apply(iam, s3, plan, account, args.region)
         for line in applied.not_deployed:
             print(f"rolecheck: not deployed: {line}", file=sys.stderr)
         derived = iac.derive_mapping(applied, mapping.feature_resources(SUITE / "features"), given, str(source))
@@ -172,19 +176,20 @@ def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, par
             env.update(AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION=args.region,
                        AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_CONFIG_FILE=os.devnull)
             options = ["--audit-mapping", str(mapping_file), "--target", "moto-server", "--endpoint-url",
-                       server.url, "--region", args.region, f"--allow-account={MOTO_ACCOUNT}",
+                       server.url, "--region", args.region, f"--allow-account={account}",
                        "--audit-user-profile", USER_PROFILE]
             return _pytest(args, options + extra, env)
     finally:
         server.stop()
 
 
-def _write_user_profile(path: Path, iam: object, user: str) -> None:
+def _write_user_profile(path: Path, iam: Any, user: str) -> None:
     """An access key for the audited user in the moto account, as a profile only the audit subprocess reads."""
     try:
-        key = iam.create_access_key(UserName=user)["AccessKey"]  # type: ignore[attr-defined]
-    except Exception as exc:
-        raise iac.IacError(f"the mapped user {user} is not in the deployed account: {exc}") from None
+        key = iam.create_access_key(UserName=user)["AccessKey"]
+    except ClientError as exc:
+        raise iac.IacError(f"the mapped user {user} is not in the deployed account: "
+                           f"{exc.response.get('Error', {}).get('Code')}") from None
     path.write_text(f"[{USER_PROFILE}]\naws_access_key_id = {key['AccessKeyId']}\n"
                     f"aws_secret_access_key = {key['SecretAccessKey']}\n")
     path.chmod(0o600)

@@ -22,12 +22,11 @@ if TYPE_CHECKING:
     from rolecheck.deployment import Deployment
 
 
-def report_difference(name: str, deployed: Mapping[str, Any], reviewed: Mapping[str, Any]) -> list[str]:
-    """Attach what sets the deployed document apart from the reviewed one; returns the differences."""
+def report_difference(name: str, deployed: Mapping[str, Any], reviewed: Mapping[str, Any]) -> None:
+    """Attach what sets the deployed document apart from the reviewed one (or that nothing does) to the step."""
     found = documents.differences(deployed, reviewed)
     attach_text(f"deployed {name} compared with the reviewed document",
                 "\n".join(found) if found else "equivalent to the reviewed document")
-    return found
 
 
 class Locator:

@@ -45,6 +45,18 @@ def load(path: str | Path) -> dict[str, Any]:
     return plan
 
 
+def account_id(plan: Mapping[str, Any]) -> str | None:
+    """The account the plan was made for, from its ``aws_caller_identity`` data source, when it reads one.
+
+    The plan's documents name that account (trust policies, ARNs), so the moto account must be the same one.
+    """
+    state = ((plan.get("prior_state") or {}).get("values") or {}).get("root_module", {})
+    for item in _walk(state):
+        if item.get("type") == "aws_caller_identity" and (item.get("values") or {}).get("account_id"):
+            return str(item["values"]["account_id"])
+    return None
+
+
 def _walk(module: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     yield from module.get("resources", [])
     for child in module.get("child_modules", []):
