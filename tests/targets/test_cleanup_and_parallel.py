@@ -201,3 +201,17 @@ def test_the_last_line_names_the_run_and_the_sweep_command_when_something_is_lef
         "end-of-run sweep; delete what is left with `rolecheck sweep --run-id r7 --target aws --region eu-west-1 "
         "--allow-account 111122223333`")
     assert _last_line(settings, RunEnd(), None) is None
+
+
+def test_a_teardown_that_leaves_something_behind_names_the_run() -> None:
+    from types import SimpleNamespace
+
+    from fixtures.deployment import _left_behind
+
+    world = SimpleNamespace(registry=SimpleNamespace(run_id="r9"))
+    with pytest.raises(pytest.fail.Exception) as failure:
+        _left_behind(world, ["role rolecheck-r9-main-2-s3-list-role: DeleteConflict: ..."])  # type: ignore[arg-type]
+
+    assert str(failure.value).splitlines()[0] == (
+        "teardown left resources of run r9 behind (the end-of-run sweep tries them again; "
+        "`rolecheck sweep --run-id r9` deletes them later):")
