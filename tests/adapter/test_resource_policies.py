@@ -162,3 +162,12 @@ def test_s3_bucket_tags_are_not_resource_tags_without_abac(world: World) -> None
     world.s3().put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "env", "Value": "dev"}]})
     _, user = world.user(allow("s3:ListBucket", condition={"StringEquals": {"aws:ResourceTag/env": "dev"}}))
     denied(lambda: user.client("s3").list_objects_v2(Bucket=bucket))
+
+
+def test_enabling_bucket_abac_is_refused_not_faked(world: World) -> None:
+    """https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketAbac.html : moto 5.2 would take PutBucketAbac
+    for CreateBucket and answer 200 while enabling nothing; the adapter refuses it in one line instead."""
+    bucket = world.bucket()
+    error = denied(lambda: world.s3().put_bucket_abac(Bucket=bucket, AbacStatus={"Status": "Enabled"}),
+                   "RolecheckUnsupportedFeature")
+    assert "ABAC" in error.value.response["Error"]["Message"]
