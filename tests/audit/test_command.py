@@ -104,3 +104,15 @@ def test_a_plan_is_applied_in_the_account_it_was_made_for() -> None:
     plan = terraform.load(REPO / "examples" / "terraform" / "compliant-plan.json")
     assert terraform.account_id(plan) == "123456789012"
     assert terraform.account_id({"planned_values": {}}) is None
+
+
+def test_the_reports_environment_says_what_was_audited_and_what_was_not_deployed() -> None:
+    from rolecheck.report.environment import RunFacts, SuiteFacts, TargetFacts, environment_entries
+
+    run = RunFacts(run_id="r1", audit="Terraform plan p.json, deployed into moto",
+                   not_deployed=("aws_sqs_queue.q: resource type aws_sqs_queue is not supported",))
+    entries = environment_entries(TargetFacts("moto-server", "us-east-1", "123456789012", None),
+                                  SuiteFacts("v", "e", "p", {}), {}, run)
+    assert entries["Audit (read-only)"] == "Terraform plan p.json, deployed into moto"
+    assert entries["Not deployed 1"] == "aws_sqs_queue.q: resource type aws_sqs_queue is not supported"
+    assert run.title_suffix == " (audit, read-only)"

@@ -177,7 +177,10 @@ def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, par
                        AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_CONFIG_FILE=os.devnull)
             options = ["--audit-mapping", str(mapping_file), "--target", "moto-server", "--endpoint-url",
                        server.url, "--region", args.region, f"--allow-account={account}",
-                       "--audit-user-profile", USER_PROFILE]
+                       "--audit-user-profile", USER_PROFILE,
+                       f"--audit-source={'CloudFormation template' if args.cloudformation else 'Terraform plan'} "
+                       f"{source}, deployed into moto"]
+            options += [f"--audit-not-deployed={line}" for line in applied.not_deployed]
             return _pytest(args, options + extra, env)
     finally:
         server.stop()

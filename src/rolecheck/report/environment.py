@@ -42,12 +42,16 @@ class RunFacts:
     run_id: str | None = None
     mutant: str | None = None
     earlier: dict[str, str] = field(default_factory=dict)
+    # Audit mode: what was audited, and one line per thing a template or plan could not deploy.
+    audit: str | None = None
+    not_deployed: tuple[str, ...] = ()
 
     @property
     def title_suffix(self) -> str:
-        """What the report's title adds for this run: the mutant, or nothing."""
-        return f" (MUTANT {self.mutant.split(':', 1)[0]}: deliberately misconfigured, not an audit)" \
-            if self.mutant else ""
+        """What the report's title adds for this run: the mutant, that it is an audit, or nothing."""
+        if self.mutant:
+            return f" (MUTANT {self.mutant.split(':', 1)[0]}: deliberately misconfigured, not an audit)"
+        return " (audit, read-only)" if self.audit else ""
 
 
 MUTANT_KEY = "Mutant (deliberately misconfigured, not an audit)"
@@ -114,6 +118,9 @@ def environment_entries(target: TargetFacts, facts: SuiteFacts, environ: Mapping
         entries["Endpoint"] = target.endpoint_url
     if run.run_id:
         entries["Run id"] = run.run_id
+    if run.audit:
+        entries["Audit (read-only)"] = run.audit
+        entries |= {f"Not deployed {i}": line for i, line in enumerate(run.not_deployed, 1)}
     entries |= {
         "Suite version": facts.suite_version,
         "Engine": facts.engine_version,
