@@ -160,3 +160,14 @@ def test_iam_request_tags(world: World) -> None:
             user.client("iam").create_user(UserName=unique("tagged"), Tags=tags)
         assert error_code(error) == "AccessDenied"
 
+
+
+def test_iam_untag_keys(world: World) -> None:
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html#access_iam-tags_control-tag-keys :
+    the tag keys an Untag request removes are aws:TagKeys."""
+    _, user = world.user(allow("iam:UntagRole", condition={"ForAllValues:StringEquals": {"aws:TagKeys": ["temp"]}}))
+    role = tagged_role(world, trust({"AWS": "*"}), tags={"temp": "1", "owner": "me"}).split("/")[-1]
+    user.client("iam").untag_role(RoleName=role, TagKeys=["temp"])
+    with pytest.raises(ClientError) as error:
+        user.client("iam").untag_role(RoleName=role, TagKeys=["owner"])
+    assert error_code(error) == "AccessDenied"

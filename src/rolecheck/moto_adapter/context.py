@@ -14,7 +14,7 @@ from rolecheck.engine.context import tag_context
 
 from .identity import Caller
 from .params import first_param
-from .sessions import facts_of, requested_tags, transitive_keys
+from .sessions import facts_of, requested_tags, transitive_keys, untagged_keys
 
 # In-process requests never cross a network; AWS would see the client's address, so use loopback.
 IN_PROCESS_SOURCE_IP = "127.0.0.1"
@@ -78,10 +78,12 @@ def caller_context(caller: Caller | None) -> dict[str, Any]:
 
 
 def request_tag_context(params: dict[str, Any]) -> dict[str, Any]:
-    """aws:RequestTag/<key> and aws:TagKeys of a request that passes ``Tags``."""
+    """aws:RequestTag/<key> and aws:TagKeys of a request that passes ``Tags``; aws:TagKeys of one that removes
+    ``TagKeys`` (UntagRole, UntagUser, ...)."""
     tags = requested_tags(params)
     if not tags:
-        return {}
+        removed = untagged_keys(params)
+        return {"aws:TagKeys": list(removed)} if removed else {}
     context: dict[str, Any] = tag_context("aws:RequestTag", dict(tags))
     context["aws:TagKeys"] = [key for key, _ in tags]
     return context

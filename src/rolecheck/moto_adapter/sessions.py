@@ -61,6 +61,11 @@ def transitive_keys(params: dict[str, Any]) -> tuple[str, ...]:
     return tuple(m[""] for m in _members(params, "TransitiveTagKeys").values() if m.get(""))
 
 
+def untagged_keys(params: dict[str, Any]) -> tuple[str, ...]:
+    """The ``TagKeys`` an Untag request removes."""
+    return tuple(m[""] for m in _members(params, "TagKeys").values() if m.get(""))
+
+
 def caller_facts(response: Any) -> SessionFacts | None:
     """The facts of the session making this request, when the caller is a session."""
     session = _caller_session(response)
