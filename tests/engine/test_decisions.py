@@ -511,6 +511,13 @@ CASES: list[Case] = [
     when("ForAnyValue:StringLike", "aws:VpceOrgPaths", "o-abc/*", None, IMP, "vpceorgpaths-missing", GLOBAL_KEYS),
     when("Bool", "aws:PrincipalIsAWSService", "false", None, A, "principalisawsservice-false-for-iam-user",
          PRINCIPAL_IS_SERVICE),
+    when("Bool", "aws:ViaAWSService", "false", None, A, "viaawsservice-false-for-a-direct-call",
+         GLOBAL_KEYS + "#condition-keys-viaawsservice"),
+    when("Bool", "aws:ViaAWSService", "true", {"aws:ViaAWSService": "true"}, A, "viaawsservice-supplied-true",
+         GLOBAL_KEYS + "#condition-keys-viaawsservice"),
+    Case("anonymous-principalaccount-is-anonymous", A, GLOBAL_KEYS + "#condition-keys-principalaccount",
+         principal=ANONYMOUS, resource_policy=bucket_policy(allow("s3:GetObject", OBJECT, Principal="*", **cond(
+             "StringEquals", "aws:PrincipalAccount", "anonymous")))),
     # A service principal as the caller: only a resource-based or trust policy naming it can allow.
     trust_case("service-assumes-role-its-trust-names", A, SERVICE_PRINCIPAL, {"Service": "lambda.amazonaws.com"},
                principal=LAMBDA),

@@ -92,6 +92,9 @@ def build_context(request: Request) -> dict[str, Any]:
     context: dict[str, Any] = {
         "aws:currenttime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:epochtime": int(now.timestamp()),
+        # Always in the context, false unless a service forwards the caller's request (forward access sessions);
+        # a caller that models such a request supplies "true" in Request.context.
+        "aws:viaawsservice": "false",
     }
     if principal.type == "Service":
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalisawsservice
@@ -101,6 +104,9 @@ def build_context(request: Request) -> dict[str, Any]:
         context[UNDETERMINED] = _SERVICE_UNDETERMINED - {key.lower() for key in request.context}
     else:
         context["aws:principaltype"] = principal.type
+    if principal.type == "Anonymous":
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalaccount
+        context["aws:principalaccount"] = "anonymous"
     if principal.type not in ("Anonymous", "Service"):
         context["aws:principalaccount"] = principal.account
         context["aws:principalarn"] = principal.role_arn or principal.arn
