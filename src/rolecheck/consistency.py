@@ -64,8 +64,10 @@ def watch(client: Any) -> None:
     client.meta.events.register("after-call.iam", _noted)
 
 
-def _noted(model: Any, **_: Any) -> None:
-    if not model.name.startswith(_READ_PREFIXES):
+def _noted(model: Any, http_response: Any = None, **_: Any) -> None:
+    # A refused or failed write changed nothing: only a successful one starts a settle window.
+    succeeded = http_response is not None and 200 <= http_response.status_code < 300
+    if succeeded and not model.name.startswith(_READ_PREFIXES):
         note_change()
 
 
@@ -73,6 +75,11 @@ def note_change() -> None:
     """An IAM change was just made."""
     with _lock:
         _budget["last_change"] = time.monotonic()
+
+
+def settle_window() -> float:
+    """How long an IAM change may take to reach decisions here (0 where everything is consistent at once)."""
+    return _budget["settle"]
 
 
 def settles_at() -> float:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from unittest import SkipTest
 
-from rolecheck import probes, readback, static_checks, walkthrough
+from rolecheck import consistency, probes, readback, static_checks, walkthrough
 from rolecheck.clients import AccessKey, Actor, WriteRefused
 from rolecheck.engine import Policy
 from rolecheck.evidence import attach_text
@@ -205,12 +205,14 @@ class Deployment:
         who = "the role session" if as_role else "the user"
         subject = subject or (self.role_subject() if as_role else self.user_subject())
         p = probes.probe(action)
-        if p is probes.PROBES["sts:AssumeRole"]:
+        if p is probes.PROBES["sts:AssumeRole"] or (consistency.settle_window() > 0 and not self.audit):
+            # Where IAM is eventually consistent the other role is made before the first probe, so that its
+            # propagation overlaps the deployment's own instead of costing a wait of its own later.
             self._other_role_arn()
-            if self.audit:
-                self._decided_by_engine(p, who, subject, expect_allowed, "audit mode creates no other role to try; "
-                                        "it is imagined trusting the whole account")
-                return
+        if p is probes.PROBES["sts:AssumeRole"] and self.audit:
+            self._decided_by_engine(p, who, subject, expect_allowed, "audit mode creates no other role to try; "
+                                    "it is imagined trusting the whole account")
+            return
         self._verify(p, who, actor, subject, expect_allowed)
 
     def _verify(self, p: probes.Probe, who: str, actor: Actor | None, subject: probes.Subject,

@@ -42,6 +42,11 @@ def world(request: pytest.FixtureRequest) -> Iterator[tuple[Target, Any]]:
     finally:
         awsconditions.uninstall()
         target.stop()
+        if request.param == "moto-server":
+            # The server's backends outlive it in this process; the next test starts from an empty account.
+            from moto.core.base_backend import BackendDict
+
+            BackendDict.reset()
 
 
 def _conditions(text: str, clock: ManualClock | None = None) -> awsconditions.Conditions:

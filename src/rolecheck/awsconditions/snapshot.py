@@ -36,11 +36,12 @@ class PrincipalView:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Keys by id, users by (account, name), roles by ARN."""
+    """Keys by id, users by (account, name), roles by ARN, and the accounts that existed when it was taken."""
 
     keys: Mapping[str, KeyView]
     users: Mapping[tuple[str, str], PrincipalView]
     roles: Mapping[str, PrincipalView]
+    accounts: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,9 @@ def capture(readers: Readers) -> Snapshot:
     keys: dict[str, KeyView] = {}
     users: dict[tuple[str, str], PrincipalView] = {}
     roles: dict[str, PrincipalView] = {}
+    accounts = []
     for account, partitions in list(iam_backends.items()):
+        accounts.append(account)
         for partition, backend in list(dict.items(partitions)):
             for key_id, key in list(backend.access_keys.items()):
                 if key.user_name is not None:
@@ -74,7 +77,7 @@ def capture(readers: Readers) -> Snapshot:
                 caller = Caller(Principal.assumed_role(account, role.name, "snapshot", role_id=role.id), account,
                                 partition, role=role)
                 roles[role.arn] = _view(caller, readers, trust=readers.trust_policy(role))
-    return Snapshot(keys, users, roles)
+    return Snapshot(keys, users, roles, frozenset(accounts))
 
 
 def _view(caller: Any, readers: Readers, trust: Policy | None = None) -> PrincipalView:
