@@ -171,3 +171,41 @@ def test_enabling_bucket_abac_is_refused_not_faked(world: World) -> None:
     error = denied(lambda: world.s3().put_bucket_abac(Bucket=bucket, AbacStatus={"Status": "Enabled"}),
                    "RolecheckUnsupportedFeature")
     assert "ABAC" in error.value.response["Error"]["Message"]
+
+
+def test_creation_is_authorized_on_the_new_resource_arn(world: World) -> None:
+    """https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html and
+    list_awslambda.html : CreateSecret and CreateFunction are authorized on the ARN the new resource gets (a
+    secret's ends in "-" and six random characters), so a policy scoped by name applies."""
+    prefix = unique("app")
+    _, user = world.user(
+        allow("secretsmanager:CreateSecret", f"arn:aws:secretsmanager:*:{ACCOUNT}:secret:{prefix}-*"),
+        allow("lambda:CreateFunction", f"arn:aws:lambda:*:{ACCOUNT}:function:{prefix}-*"),
+    )
+    user.client("secretsmanager").create_secret(Name=f"{prefix}-db", SecretString="x")
+    denied(lambda: user.client("secretsmanager").create_secret(Name=unique("other"), SecretString="x"),
+           "AccessDeniedException")
+    role = world.role(trust({"Service": "lambda.amazonaws.com"}))
+    denied(lambda: user.client("lambda").create_function(
+        FunctionName=unique("other"), Runtime="python3.12", Role=role, Handler="f.handler",
+        Code={"ZipFile": _zipped()}), "AccessDeniedException")
+    assert last_decision_for("lambda:CreateFunction").decision.request.resource.startswith(
+        f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:other-")
+
+
+def test_handing_a_role_to_lambda_needs_pass_role(world: World) -> None:
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html : CreateFunction with a role
+    also needs iam:PassRole on it, here limited by iam:PassedToService (moto never checked it)."""
+    role = world.role(trust({"Service": "lambda.amazonaws.com"}))
+    create = {"Runtime": "python3.12", "Role": role, "Handler": "f.handler", "Code": {"ZipFile": _zipped()}}
+    _, without = world.user(allow("lambda:CreateFunction"))
+    denied(lambda: without.client("lambda").create_function(FunctionName=unique("fn"), **create),
+           "AccessDeniedException")
+    assert last_decision_for("iam:PassRole").decision.verdict is Verdict.IMPLICIT_DENY
+    _, to_ec2 = world.user(allow("lambda:CreateFunction"), allow("iam:PassRole", role, condition={
+        "StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}))
+    denied(lambda: to_ec2.client("lambda").create_function(FunctionName=unique("fn"), **create),
+           "AccessDeniedException")
+    _, to_lambda = world.user(allow("lambda:CreateFunction"), allow("iam:PassRole", role, condition={
+        "StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}))
+    to_lambda.client("lambda").create_function(FunctionName=unique("fn"), **create)

@@ -285,6 +285,8 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
         _missing_key_needs_list_bucket(call, caller, principal, decision)
     if decision.request.action == "sts:AssumeRole":
         _session_extras_need_trust(call, caller, principal, decision)
+    if decision.request.action in _PASSES_ROLE:
+        _passing_a_role_needs_pass_role(call, caller, principal, decision)
     validation.check_request(call)
 
 
@@ -328,3 +330,28 @@ def _session_extras_need_trust(call: _Call, caller: Caller | None, principal: Pr
         if not extra.allowed:
             raise _denied(call, extra.message)
 
+
+
+# Operations that hand a role to a service, and the service principal it is passed to.
+_PASSES_ROLE = {"lambda:CreateFunction": "lambda.amazonaws.com",
+                "lambda:UpdateFunctionConfiguration": "lambda.amazonaws.com"}
+
+
+def _passing_a_role_needs_pass_role(call: _Call, caller: Caller | None, principal: Principal,
+                                    decision: Decision) -> None:
+    """Handing a role to a service also needs iam:PassRole on that role, with iam:PassedToService and
+    iam:AssociatedResourceArn in the context.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html ,
+    https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+    """
+    role_arn = resources.param(call, "Role")
+    if not role_arn:
+        return
+    request = decision.request
+    service_context = {"iam:PassedToService": _PASSES_ROLE[request.action],
+                       "iam:AssociatedResourceArn": request.resource}
+    passing = _evaluate(call, caller, principal, "iam:PassRole", role_arn, None, None, service_context)
+    _record(passing)
+    if not passing.allowed:
+        raise _denied(call, passing.message)

@@ -133,8 +133,11 @@ def _secretsmanager(call: Any, region: str, account: str) -> _Found:
     backend = dict.get(secretsmanager_backends[owner], region)
     secret = backend.secrets.get(secret_id) if backend is not None else None
     if secret is None:
+        # A secret's ARN ends in "-" and six random characters
+        # (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html#iam-resources):
+        # a new secret is authorized as such an ARN, so "NAME-*" patterns match it.
         name = secret_id.split(":secret:", 1)[-1]
-        return f"arn:aws:secretsmanager:{region}:{owner}:secret:{name}", owner, _MISSING, {}
+        return f"arn:aws:secretsmanager:{region}:{owner}:secret:{name}-??????", owner, _MISSING, {}
     tags = {tag["Key"]: tag["Value"] for tag in secret.tags or ()}
     return secret.arn, owner, _document(f"{secret.arn} resource policy", secret.policy), tags
 
@@ -164,7 +167,9 @@ def _function_name(call: Any) -> str | None:
     if "functions" not in parts:
         return param(call, "FunctionName")
     index = parts.index("functions") + 1
-    return unquote(parts[index]) if index < len(parts) and parts[index] else None
+    if index < len(parts) and parts[index]:
+        return unquote(parts[index])
+    return param(call, "FunctionName")  # CreateFunction names it in the body
 
 
 def _awslambda(call: Any, region: str, account: str) -> _Found:
