@@ -31,18 +31,17 @@ DEFAULT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect
 # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
 AUDITOR, PROBE = "auditor", "probe"
 READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
+    # The read-back of a principal and its policies (rolecheck.readback) and the account snapshot
+    # (rolecheck.snapshot: GetAccountAuthorizationDetails, ListRoles).
     "iam": {op: (f"iam:{op}", AUDITOR) for op in (
-        "GetUser", "GetRole", "GetPolicy", "GetPolicyVersion", "GetLoginProfile", "GetUserPolicy",
-        "GetRolePolicy", "GetGroupPolicy", "GetGroup", "GetAccountAuthorizationDetails",
-        "ListUsers", "ListRoles", "ListGroups", "ListPolicies", "ListPolicyVersions",
-        "ListUserPolicies", "ListRolePolicies", "ListGroupPolicies", "ListAttachedUserPolicies",
-        "ListAttachedRolePolicies", "ListAttachedGroupPolicies", "ListGroupsForUser", "ListEntitiesForPolicy",
-        "ListUserTags", "ListRoleTags", "ListAccessKeys")},
+        "GetUser", "GetRole", "GetPolicy", "GetPolicyVersion", "GetLoginProfile", "GetUserPolicy", "GetRolePolicy",
+        "GetGroupPolicy", "GetAccountAuthorizationDetails", "ListRoles", "ListUserPolicies", "ListRolePolicies",
+        "ListGroupPolicies", "ListAttachedUserPolicies", "ListAttachedRolePolicies", "ListAttachedGroupPolicies",
+        "ListGroupsForUser", "ListUserTags", "ListRoleTags")},
     "s3": {
         "ListBuckets": ("s3:ListAllMyBuckets", AUDITOR),
         "GetBucketPolicy": ("s3:GetBucketPolicy", AUDITOR),
         "GetBucketTagging": ("s3:GetBucketTagging", AUDITOR),
-        "GetBucketLocation": ("s3:GetBucketLocation", AUDITOR),
         "GetBucketAcl": ("s3:GetBucketAcl", AUDITOR),
         "GetBucketOwnershipControls": ("s3:GetBucketOwnershipControls", AUDITOR),
         "GetPublicAccessBlock": ("s3:GetBucketPublicAccessBlock", AUDITOR),

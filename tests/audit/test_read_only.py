@@ -80,8 +80,8 @@ def test_a_write_is_refused_before_anything_is_sent(server: MotoServer, admin_ke
     with pytest.raises(WriteRefused, match="iam:CreateUser was refused before it was sent"):
         iam.create_user(UserName="audit-must-not-exist")
     assert server.operations[before:] == []
-    iam.list_users()
-    assert server.operations[before:] == ["iam:ListUsers"]
+    iam.list_roles()
+    assert server.operations[before:] == ["iam:ListRoles"]
     writer = _admin(server, False, admin_key).client("iam")
     with pytest.raises(writer.exceptions.NoSuchEntityException):
         writer.get_user(UserName="audit-must-not-exist")
