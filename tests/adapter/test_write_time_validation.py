@@ -17,6 +17,8 @@ TRUST_WITH_NOT_PRINCIPAL = document({"Effect": "Deny", "NotPrincipal": {"AWS": f
                                      "Action": "sts:AssumeRole"})
 TRUST_WITH_RESOURCE = document({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
                                 "Action": "sts:AssumeRole", "Resource": "*"})
+TRUST_WITH_S3_ACTION = document({"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                                  "Action": "s3:GetObject"})
 IDENTITY_WITH_PRINCIPAL = document({"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"})
 IDENTITY_BAD_RESOURCE = document(allow("s3:*", "my-bucket"))
 IDENTITY_BAD_OPERATOR = document(allow("s3:*", condition={"StringEqualz": {"s3:prefix": "a"}}))
@@ -30,7 +32,7 @@ def refused(call: Callable[[], Any], code: str = "MalformedPolicyDocument") -> s
     return error.value.response["Error"]["Message"]
 
 
-@pytest.mark.parametrize("bad", [TRUST_WITH_NOT_PRINCIPAL, TRUST_WITH_RESOURCE, NOT_JSON])
+@pytest.mark.parametrize("bad", [TRUST_WITH_NOT_PRINCIPAL, TRUST_WITH_RESOURCE, TRUST_WITH_S3_ACTION, NOT_JSON])
 def test_trust_policies_aws_refuses(world: World, bad: str) -> None:
     """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html (no
     NotPrincipal in a trust policy) and https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html :

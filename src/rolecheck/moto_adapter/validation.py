@@ -53,6 +53,8 @@ def check_request(call: Any) -> None:
     text, kind = found
     try:
         policy = Policy.parse(f"{call.operation} policy document", text, kind=kind)
+        if kind == "trust":
+            _check_trust_actions(policy)
         _check_principals(policy)
     except (PolicyError, UnsupportedFeature) as error:
         code, prefix = _ERRORS[call.service]
@@ -116,6 +118,14 @@ def _kms(call: Any) -> str | None:
 _RESOURCE_WRITES: dict[str, Callable[[Any], str | None]] = {
     "s3": _s3, "sqs": _sqs, "sns": _sns, "secretsmanager": _secretsmanager, "kms": _kms,
 }
+
+
+def _check_trust_actions(policy: Policy) -> None:
+    # IAM refuses a trust policy granting anything but STS actions (sts:AssumeRole*, sts:TagSession, ...).
+    for statement in policy.statements:
+        if statement.not_action or not all(pattern.startswith("sts:") for pattern in statement.action_patterns):
+            raise PolicyError("Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML, "
+                              "and sts:AssumeRoleWithWebIdentity")
 
 
 def _check_principals(policy: Policy) -> None:
