@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,8 @@ def deploy(cfn: Any, iam: Any, s3: Any, text: str, template: Mapping[str, Any], 
            stack_name: str, account_id: str, region: str) -> Applied:
     """Create the stack in moto (running in this process), complete what moto skips, and list what was deployed."""
     result = Applied(not_deployed=not_deployed(template))
+    # moto warns of each type it skips; those are in not_deployed already, or completed below.
+    warnings.filterwarnings("ignore", message=r"Tried to parse .* not supported by moto's CloudFormation")
     try:
         stack_id = cfn.create_stack(StackName=stack_name, TemplateBody=text, Parameters=[
             {"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()])["StackId"]

@@ -1,0 +1,92 @@
+"""Templates and plans deployed into moto: what moto's CloudFormation skips is completed, plans apply every
+supported resource type, including the group and policy resources that give a user standing permissions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from rolecheck import walkthrough
+from rolecheck.audit import cloudformation, terraform
+from rolecheck.errors import ComplianceViolation
+from rolecheck.moto_adapter import bootstrap_admin
+from rolecheck.targets import MotoServer
+
+ACCOUNT = "123456789012"
+LIST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
+                                                 "Resource": "*"}]}
+
+
+@pytest.fixture(scope="module")
+def clients() -> Iterator[dict[str, Any]]:
+    server = MotoServer()
+    server.start()
+    try:
+        key_id, secret = bootstrap_admin(ACCOUNT, "iac-tests-admin")
+        session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name="us-east-1")
+        yield {name: session.client(name, endpoint_url=server.url) for name in ("cloudformation", "iam", "s3")}
+    finally:
+        server.stop()
+
+
+def test_what_moto_skips_is_completed_with_the_templates_own_references(clients: dict[str, Any]) -> None:
+    template = {"Resources": {
+        "Operator": {"Type": "AWS::IAM::User", "Properties": {
+            "UserName": "cfn-operator", "LoginProfile": {"Password": "unused", "PasswordResetRequired": True},
+            "ManagedPolicyArns": [{"Ref": "List"}]}},
+        "List": {"Type": "AWS::IAM::ManagedPolicy", "Properties": {"ManagedPolicyName": "cfn-list",
+                                                                 "PolicyDocument": LIST}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "RoleName": "cfn-role", "ManagedPolicyArns": [{"Ref": "List"}],
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": {"Fn::GetAtt": ["Operator", "Arn"]}},
+                 "Action": "sts:AssumeRole"}]}}},
+        "Reports": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "cfn-reports"}},
+        "ReportsPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {"Bucket": {"Ref": "Reports"},
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": {"Fn::Sub": "${Reports.Arn}/*"},
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}}},
+    }}
+    applied = cloudformation.deploy(clients["cloudformation"], clients["iam"], clients["s3"], json.dumps(template),
+                                    template, {}, "completion", ACCOUNT, "us-east-1")
+    iam, s3 = clients["iam"], clients["s3"]
+    assert applied.not_deployed == []
+    assert {(r.kind, r.physical) for r in applied.resources} == {
+        ("user", "cfn-operator"), ("role", "cfn-role"), ("policy", f"arn:aws:iam::{ACCOUNT}:policy/cfn-list"),
+        ("bucket", "cfn-reports")}
+    assert iam.get_login_profile(UserName="cfn-operator")["LoginProfile"]["PasswordResetRequired"] is True
+    assert walkthrough.attached_role_policies(iam, walkthrough.Role("cfn-role", "", "", 3600)) == [
+        f"arn:aws:iam::{ACCOUNT}:policy/cfn-list"]
+    user = walkthrough.User("cfn-operator", "", "")
+    with pytest.raises(ComplianceViolation, match="standing permissions: attached policy"):
+        walkthrough.check_no_standing_permissions(iam, user)
+    policy = json.loads(s3.get_bucket_policy(Bucket="cfn-reports")["Policy"])
+    assert policy["Statement"][0]["Resource"] == "arn:aws:s3:::cfn-reports/*"
+
+
+def test_a_plan_applies_groups_memberships_and_policies(clients: dict[str, Any]) -> None:
+    def resource(kind: str, name: str, values: dict, expressions: dict | None = None) -> tuple[dict, dict]:
+        address = f"{kind}.{name}"
+        return ({"address": address, "mode": "managed", "type": kind, "name": name, "values": values},
+                {"address": address, "expressions": expressions or {}})
+
+    items = [
+        resource("aws_iam_user", "u", {"name": "tf-user"}),
+        resource("aws_iam_group", "g", {"name": "tf-readers"}),
+        resource("aws_iam_group_membership", "m", {"name": "m"}, {
+            "group": {"references": ["aws_iam_group.g.name", "aws_iam_group.g"]},
+            "users": {"constant_value": ["tf-user"]}}),
+        resource("aws_iam_group_policy", "p", {"name": "read", "group": "tf-readers", "policy": json.dumps(LIST)}),
+        resource("aws_iam_user_policy", "up", {"name": "own", "user": "tf-user", "policy": json.dumps(LIST)}),
+    ]
+    plan = {"format_version": "1.2",
+            "planned_values": {"root_module": {"resources": [planned for planned, _ in items]}},
+            "configuration": {"root_module": {"resources": [configured for _, configured in items]}}}
+    applied = terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+    assert applied.not_deployed == []
+    found = walkthrough.standing_permissions(clients["iam"], "tf-user")
+    assert found == ["inline policy own", "inline policy read of group tf-readers"]
