@@ -3,6 +3,11 @@
 AWS's documentation is the specification; each rule is a case in ``tests/engine/`` citing its page. Where the pages
 are silent the engine makes these choices, each pinned by the named case of ``tests/engine/test_decisions.py``:
 
+- Every colon of a resource ARN separates segments, those inside its resource part (an S3 key, a log stream)
+  included: the Resource page speaks of "the parts separated by colons" and names no exception, so a ``*`` that does
+  not end its segment, and any ``?``, never matches a colon there either
+  (``resource-star-mid-segment-stays-in-segment``, ``resource-question-never-matches-colon``). ArnLike keeps the
+  condition-operators page's six components, its sixth taking the rest (``arnlike-resource-component-takes-colons``).
 - A multivalued key (``aws:TagKeys``) under an operator without ``ForAllValues``/``ForAnyValue``: a positive
   operator holds when any request value matches, a negated one when no value matches
   (``choice-multivalued-without-set-operator-any-value``, ``choice-multivalued-negated-without-set-operator-no-value``).
