@@ -171,6 +171,8 @@ def test_enabling_bucket_abac_is_refused_not_faked(world: World) -> None:
     error = denied(lambda: world.s3().put_bucket_abac(Bucket=bucket, AbacStatus={"Status": "Enabled"}),
                    "RolecheckUnsupportedFeature")
     assert "ABAC" in error.value.response["Error"]["Message"]
+    assert "Status" not in world.s3().get_bucket_abac(Bucket=bucket).get("AbacStatus", {})
+    assert last_decision_for("s3:GetBucketABAC").decision.allowed
 
 
 def test_creation_is_authorized_on_the_new_resource_arn(world: World) -> None:

@@ -27,7 +27,7 @@ _S3_BUCKET_SUBRESOURCES = {
     "GET": {
         "encryption": "GetEncryptionConfiguration", "replication": "GetReplicationConfiguration",
         "ownershipControls": "GetBucketOwnershipControls", "object-lock": "GetBucketObjectLockConfiguration",
-        "inventory": "GetInventoryConfiguration",
+        "inventory": "GetInventoryConfiguration", "abac": "GetBucketABAC",
     },
     "PUT": {
         "encryption": "PutEncryptionConfiguration", "replication": "PutReplicationConfiguration",
