@@ -88,6 +88,17 @@ def auditor_policy() -> dict[str, Any]:
             "Statement": [{"Sid": "RolecheckAuditReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
 
 
+# Set once by an audit run, before its first client: from then on every ClientFactory of the process is read-only,
+# the target's own (safety check, canary) included, whoever creates it.
+_READ_ONLY_PROCESS = False
+
+
+def enforce_read_only() -> None:
+    """Make every client this process creates from now on refuse writes (audit mode; there is no way back)."""
+    global _READ_ONLY_PROCESS
+    _READ_ONLY_PROCESS = True
+
+
 def _refuse_writes(model: Any, **_: Any) -> None:
     service = model.service_model.service_name
     if not read_only(service, model.name):
@@ -149,7 +160,7 @@ class ClientFactory:
         self.recorder = recorder
         self.config = config
         # Audit mode: every client refuses any operation outside READ_ONLY_OPERATIONS before building the request.
-        self.read_only = read_only
+        self.read_only = read_only or _READ_ONLY_PROCESS
         self._loader = _shared_loader()
         self.clients_created = 0
 

@@ -141,3 +141,15 @@ def test_the_account_snapshot_reads_through_read_only_clients(server: MotoServer
     snapshot = read_snapshot(auditor.client, "123456789012", "us-east-1")
     assert snapshot.resources, "the snapshot saw the account's resources"
     assert not_allow_listed(server.operations[before:]) == []
+
+
+def test_an_audit_makes_every_later_client_of_the_process_read_only(monkeypatch: pytest.MonkeyPatch,
+                                                                    server: MotoServer, admin_key: AccessKey) -> None:
+    from rolecheck import clients
+
+    monkeypatch.setattr(clients, "_READ_ONLY_PROCESS", False)
+    clients.enforce_read_only()
+    # A factory that does not ask for it, as the safety check and the canary create theirs.
+    iam = Actor("anyone", ClientFactory("us-east-1", server.url)).sign_in(admin_key).client("iam")
+    with pytest.raises(WriteRefused):
+        iam.create_user(UserName="audit-process-wide")
