@@ -55,6 +55,10 @@ def table(results: dict[str, Any]) -> str:
         from bench.account import table_rows
 
         rows += table_rows(results["account"])
+    if results.get("conditions"):
+        from bench import conditions
+
+        rows += conditions.table_rows(results["conditions"])
     for name, verdict in results.get("targets", {}).items():
         met = {True: "met", False: "NOT met", None: "not measured"}[verdict["met"]]
         rows.append((f"target {name}", str(verdict["value"]), f"{verdict['target']}: {met}"))

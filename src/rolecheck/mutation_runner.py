@@ -189,13 +189,18 @@ class CatalogResult:
 
 
 def run_catalog(project: Path, catalog: Sequence[mutants.Mutant] = mutants.CATALOG, jobs: int = 2,
-                progress: Callable[[SuiteRun], None] | None = None) -> CatalogResult:
-    """The baseline and every mutant, ``jobs`` suites at a time; coverage is judged over the baseline's scenarios."""
+                progress: Callable[[SuiteRun], None] | None = None,
+                extra_args: Sequence[str] = ()) -> CatalogResult:
+    """The baseline and every mutant, ``jobs`` suites at a time; coverage is judged over the baseline's scenarios.
+
+    ``extra_args`` go to every suite run, e.g. ``--aws-conditions default`` to judge the catalog under AWS-like
+    latency, propagation lag, throttling and faults.
+    """
     started = time.monotonic()
     names: list[str | None] = [None, *(m.name for m in catalog)]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         runs = []
-        for run in pool.map(lambda name: run_suite(project, name), names):
+        for run in pool.map(lambda name: run_suite(project, name, extra_args), names):
             runs.append(run)
             if progress is not None:
                 progress(run)
@@ -212,6 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--mutant", action="append", default=[], metavar="NAME",
                         help="run only these mutants (repeatable); coverage is then partial")
     parser.add_argument("--project", type=Path, default=Path.cwd(), help="the suite's directory (default: here)")
+    parser.add_argument("--aws-conditions", metavar="PROFILE", default=None,
+                        help="run every suite under these AWS conditions (see pytest --aws-conditions)")
     args = parser.parse_args(argv)
     try:
         catalog = [mutants.get(name) for name in args.mutant] or list(mutants.CATALOG)
@@ -219,8 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(2, f"rolecheck-mutants: {exc}\n")
     if args.jobs < 1:
         parser.exit(2, "rolecheck-mutants: --jobs must be at least 1\n")
+    extra = (f"--aws-conditions={args.aws_conditions}",) if args.aws_conditions else ()
     result = run_catalog(args.project, catalog, args.jobs,
-                         progress=lambda run: print(f"ran {run.mutant} in {run.seconds:.1f} s", file=sys.stderr))
+                         progress=lambda run: print(f"ran {run.mutant} in {run.seconds:.1f} s", file=sys.stderr),
+                         extra_args=extra)
     print(result.report())
     return 0 if result.ok else 1
 
