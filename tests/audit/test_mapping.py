@@ -32,6 +32,9 @@ def test_yaml_and_json_mappings_read_alike(tmp_path: Path) -> None:
 
 
 def test_names_come_from_arns_or_stand_alone() -> None:
+    managed = AuditMapping("m", {**GOOD, "s3-list-buckets": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"})
+    managed.check_account(ACCOUNT)
+    assert managed.name("s3-list-buckets", "policy") == "AmazonS3ReadOnlyAccess"
     loaded = AuditMapping("m", GOOD)
     assert loaded.name("s3-list-role", "role") == "ops-list"
     assert loaded.name("demo-bucket", "bucket") == "ops-reports"

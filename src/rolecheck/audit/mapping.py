@@ -31,7 +31,8 @@ _NAMING_STEPS = {
     "policy": re.compile(r'^a customer-managed policy "([^"]+)"'),
     "bucket": re.compile(r'^an S3 bucket "([^"]+)"'),
 }
-_ARN = re.compile(r"^arn:aws[\w-]*:(?P<service>iam|s3):[^:]*:(?P<account>\d{12})?:(?P<resource>.+)$")
+# The account part: 12 digits, "aws" for an AWS managed policy, empty for S3.
+_ARN = re.compile(r"^arn:aws[\w-]*:(?P<service>iam|s3):[^:]*:(?P<account>\d{12}|aws)?:(?P<resource>.+)$")
 _IAM_RESOURCE = {"user": "user/", "role": "role/", "policy": "policy/"}
 _NOT_FOUND = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound"})
 
@@ -79,7 +80,7 @@ class AuditMapping:
         """Every ARN must name the audited account: a role of another account is not the one under audit."""
         for logical, value in self.entries.items():
             match = _ARN.match(value)
-            if match and match["account"] and match["account"] != account_id:
+            if match and match["account"] not in (None, "aws", account_id):
                 raise MappingError(f"{self.source}: {logical}: {value} is in account {match['account']}, "
                                    f"but the audited account is {account_id}")
 
