@@ -116,3 +116,12 @@ def test_the_reports_environment_says_what_was_audited_and_what_was_not_deployed
     assert entries["Audit (read-only)"] == "Terraform plan p.json, deployed into moto"
     assert entries["Not deployed 1"] == "aws_sqs_queue.q: resource type aws_sqs_queue is not supported"
     assert run.title_suffix == " (audit, read-only)"
+
+
+def test_a_templates_mapping_may_be_partial_but_not_misspelled(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    mapping_file = tmp_path / "m.yaml"
+    mapping_file.write_text("s3-list-buckts: aws_iam_policy.list\n")
+    plan = REPO / "examples" / "terraform" / "noncompliant-plan.json"
+    line = _one_line(capsys, ["audit", "--terraform-plan", str(plan), "--mapping", str(mapping_file)])
+    assert "unknown logical name(s) s3-list-buckts" in line

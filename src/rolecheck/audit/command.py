@@ -112,14 +112,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _checked_mapping(path: Path, allow_template_ids: bool = False) -> mapping.AuditMapping:
     loaded = mapping.load(path)
-    needed = mapping.feature_resources(SUITE / "features")
-    if allow_template_ids:
-        unknown = sorted(set(loaded.entries) - set(needed))
-        if unknown:
-            raise mapping.MappingError(f"{loaded.source}: unknown logical name(s) {', '.join(unknown)}; "
-                                       f"the feature files name {', '.join(sorted(needed))}")
-    else:
-        mapping.check_names(loaded, needed)
+    mapping.check_names(loaded, mapping.feature_resources(SUITE / "features"), complete=not allow_template_ids)
     return loaded
 
 

@@ -134,12 +134,17 @@ def feature_resources(features_dir: str | Path) -> dict[str, str]:
     return found
 
 
-def check_names(mapping: AuditMapping, needed: Mapping[str, str]) -> None:
-    """The mapping must name exactly the resources the features use: a typo must not pass as "not mapped"."""
+def check_names(mapping: AuditMapping, needed: Mapping[str, str], *, complete: bool = True) -> None:
+    """The mapping must name exactly the resources the features use: a typo must not pass as "not mapped".
+
+    With ``complete`` False (a template's mapping, whose other names are derived) it need not name them all.
+    """
     unknown = sorted(set(mapping.entries) - set(needed))
     if unknown:
         raise MappingError(f"{mapping.source}: unknown logical name(s) {', '.join(unknown)}; "
                            f"the feature files name {', '.join(sorted(needed))}")
+    if not complete:
+        return
     missing = sorted(set(needed) - set(mapping.entries))
     if missing:
         raise MappingError(f"{mapping.source}: no entry for {', '.join(missing)} "
