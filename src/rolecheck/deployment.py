@@ -321,5 +321,6 @@ class Deployment:
                                              subject.permissions_boundary)
 
 
-_NO_USER_CREDENTIALS = ("audit mode without credentials that act as the user (rolecheck audit --user-profile): "
+_NO_USER_CREDENTIALS = ("audit mode without credentials that act as the user (rolecheck audit --user-profile, pytest "
+                        "--audit-user-profile): "
                         "nothing is attempted with the user's or the role's credentials")
