@@ -10,6 +10,7 @@ from engine_cases import (
     ACCT,
     ALICE,
     ANONYMOUS,
+    KEY_ARN,
     OBJECT,
     OTHER,
     ROOT,
@@ -18,6 +19,7 @@ from engine_cases import (
     allow,
     bucket_policy,
     deny,
+    key_policy,
     policy,
     trust,
     trust_allow,
@@ -140,3 +142,14 @@ def test_explicit_deny_stage_names_denying_statement() -> None:
     decision = evaluate(Request(ALICE, "s3:GetObject", OBJECT, identity_policies=[identity]))
     assert decision.stages[0].verdict == "denies"
     assert decision.stages[0].statements == ('P statement "NoS3" (#1)',)
+
+
+def test_kms_denial_without_key_policy_delegation_names_the_key_policy() -> None:
+    """https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html : an identity policy alone does not
+    open a key; the message says no resource-based policy allows, and the explanation says why."""
+    key = key_policy(allow("kms:*", "*", Principal={"AWS": f"arn:aws:iam::{OTHER}:root"}))
+    decision = evaluate(Request(ALICE, "kms:Decrypt", KEY_ARN, identity_policies=[policy(allow("kms:*"))],
+                                resource_policy=key))
+    assert decision.verdict is Verdict.IMPLICIT_DENY
+    assert decision.message.endswith("because no resource-based policy allows the kms:Decrypt action")
+    assert "KMS key policy: identity-based policies count only if it allows the account" in decision.explain()

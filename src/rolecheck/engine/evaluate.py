@@ -223,6 +223,8 @@ def evaluate(request: Request) -> Decision:
 def _resource_stage(request: Request, res: _Scan, is_trust: bool) -> StageResult:
     name = "resource-based policy"
     note = "role trust policy" if is_trust else ""
+    if request.resource_policy is not None and request.resource_policy.kind == "key":
+        note = "KMS key policy: identity-based policies count only if it allows the account"
     if request.resource_policy is None:
         return StageResult(name, "not present", (), "a role must have a trust policy" if is_trust else "")
     if not res.allows:
