@@ -314,6 +314,7 @@ def _missing_key_needs_list_bucket(call: _Call, caller: Caller | None, principal
 def _session_extras_need_trust(call: _Call, caller: Caller | None, principal: Principal, decision: Decision) -> None:
     """AssumeRole with session tags also needs sts:TagSession, and with a source identity (passed, or carried
     along a role chain) sts:SetSourceIdentity, each allowed like sts:AssumeRole itself (by the trust policy).
+    Inherited transitive tags alone ask for no sts:TagSession: the page requires it for tags the request passes.
 
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required ,
     https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
