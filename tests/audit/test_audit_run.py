@@ -101,7 +101,9 @@ def test_a_mapped_resource_the_account_lacks_is_one_line_and_exit_4(
     before = len(server.operations)
     result = _command(server, admin_key, _write(tmp_path, mapping), tmp_path / "results")
     assert result.returncode == USAGE_ERROR, result.stdout[-2000:]
-    assert "s3-list-role: role no-such-role does not exist in account 123456789012" in result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "ERROR: rolecheck: " in output
+    assert "s3-list-role: role no-such-role does not exist in account 123456789012" in output
     assert "Traceback" not in result.stdout + result.stderr
     assert not_allow_listed(server.operations[before:]) == []
     assert outcomes(result.stdout) == {}, "no scenario ran"
@@ -116,3 +118,12 @@ def test_a_mutant_is_refused_in_audit_mode(server: MotoServer, admin_key: tuple[
     assert result.returncode == USAGE_ERROR
     assert "--mutant writes to the account; audit mode is read-only" in result.stdout + result.stderr
     assert server.operations[before:] == []
+
+
+def test_a_target_the_suite_starts_empty_cannot_be_audited(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"iam-test-user": "a", "s3-list-role": "b", "s3-list-buckets": "c", "demo-bucket": "d"})
+    result = pytest_audit("--target", "moto", "--audit-mapping", str(path), env=clean_env())
+    assert result.returncode == USAGE_ERROR
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if "rolecheck:" in line]
+    assert lines == ["ERROR: rolecheck: audit mode reads resources that exist, but the moto target starts an empty "
+                     "account: use --target aws, or --target moto-server --endpoint-url URL"], lines
