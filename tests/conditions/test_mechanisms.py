@@ -177,3 +177,23 @@ def test_knobs_override_the_defaults() -> None:
         7, (0.5, 2.0), 0.1, 0.2, 0.0)
     assert profile.latency_of("iam") == pytest.approx(2 * awsconditions.profile.DEFAULT_LATENCY["iam"])
     assert "seed=7" in profile.describe()
+
+
+def test_a_new_principal_tag_reaches_decisions_only_after_its_lag(world: tuple[Target, Any]) -> None:
+    target, session = world
+    clock = ManualClock()
+    _conditions("calm,seed=10,lag=5-5,latency=0", clock)
+    iam = _client(session, target, "iam")
+    iam.create_user(UserName="tagged", Tags=[{"Key": "team", "Value": "red"}])
+    iam.put_user_policy(UserName="tagged", PolicyName="blue-team-lists", PolicyDocument=documents.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*",
+                                                 "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}}}]}))
+    key = iam.create_access_key(UserName="tagged")["AccessKey"]
+    clock.now = 5.0
+    user_iam = _client(session, target, "iam", aws_access_key_id=key["AccessKeyId"],
+                       aws_secret_access_key=key["SecretAccessKey"])
+    assert _code(user_iam.list_users) == "AccessDenied"
+    iam.tag_user(UserName="tagged", Tags=[{"Key": "team", "Value": "blue"}])
+    assert _code(user_iam.list_users) == "AccessDenied"      # the new tag has not propagated
+    clock.now = 10.0
+    user_iam.list_users()

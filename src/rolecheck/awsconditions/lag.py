@@ -8,12 +8,14 @@ visible in the order they were made, each no sooner than its own lag after it wa
 Lags run on ``time.monotonic``: the expiry scenario moves the wall clock (time-machine moves ``datetime`` and
 ``time.time``, never the monotonic clock), and a moved clock must neither settle nor freeze pending changes.
 
-The adapter's readers are wrapped in place (``install``): the key lookup, the user and role lookups, and the
-policy readers. Session keys and sessions are not lagged: STS answers with credentials that work at once.
+The adapter's readers are wrapped in place (``install``): the key lookup, the user and role lookups, the policy
+readers and the principal tags. Session keys and sessions are not lagged: STS answers with credentials that work
+at once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import deque
@@ -163,6 +165,26 @@ def _wrap_trust(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return trust_policy
 
 
+class _TaggedRole:
+    """The role's tags as of the snapshot, for the adapter's own rule merging them with a session's tags."""
+
+    def __init__(self, tags: Any) -> None:
+        self.tags = [dict(tag) if isinstance(tag, dict) else tag for tag in tags]
+
+
+def _wrap_principal_tags(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def principal_tags(caller: Any) -> Any:
+        snapshot = _snapshot()
+        entry = _entry(snapshot, caller) if snapshot is not None else None
+        if entry is None:
+            return original(caller)
+        if caller.session is None and caller.role is None:
+            return dict(entry.tags)
+        return original(dataclasses.replace(caller, role=_TaggedRole(entry.tags)))
+
+    return principal_tags
+
+
 def _patch(owner: Any, name: str, wrap: Callable[[Any], Any]) -> None:
     original = getattr(owner, name, None)
     if original is None:
@@ -177,7 +199,7 @@ def _patch(owner: Any, name: str, wrap: Callable[[Any], Any]) -> None:
 def install(view: LagView) -> None:
     """Make the adapter's readers consult ``view`` (idempotent per view)."""
     global _view
-    from rolecheck.moto_adapter import authorizer, state
+    from rolecheck.moto_adapter import authorizer, context, state
 
     _view = view
     if _saved:
@@ -189,12 +211,14 @@ def install(view: LagView) -> None:
     _patch(state, "identity_policies", lambda original: _wrap_reader(original, "identity_policies"))
     _patch(state, "permissions_boundary", lambda original: _wrap_reader(original, "boundary"))
     _patch(state, "trust_policy", _wrap_trust)
+    _patch(context, "principal_tags", _wrap_principal_tags)
     view.readers = _live_readers()
 
 
 def _live_readers() -> Readers:
     originals = {name: original for _owner, name, original in _saved}
-    return Readers(originals["identity_policies"], originals["permissions_boundary"], originals["trust_policy"])
+    return Readers(originals["identity_policies"], originals["permissions_boundary"], originals["trust_policy"],
+                   originals["principal_tags"])
 
 
 def uninstall() -> None:

@@ -32,6 +32,8 @@ class PrincipalView:
     identity_policies: tuple[Policy, ...]
     boundary: Policy | None
     trust: Policy | None = None
+    # A user's principal tags; a role's own tags as moto keeps them (its sessions add their session tags).
+    tags: Any = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Readers:
     identity_policies: Callable[[Any], tuple[Policy, ...]]
     permissions_boundary: Callable[[Any], Policy | None]
     trust_policy: Callable[[Any], Policy]
+    principal_tags: Callable[[Any], dict[str, str]]
 
 
 def capture(readers: Readers) -> Snapshot:
@@ -72,14 +75,17 @@ def capture(readers: Readers) -> Snapshot:
             for user in list(backend.users.values()):
                 caller = Caller(Principal.user(account, user.name, user_id=user.id, path=user.path), account,
                                 partition, user=user)
-                users[(account, user.name)] = _view(caller, readers)
+                tags = tuple(readers.principal_tags(caller).items())
+                users[(account, user.name)] = _view(caller, readers, tags=tags)
             for role in list(backend.roles.values()):
                 caller = Caller(Principal.assumed_role(account, role.name, "snapshot", role_id=role.id), account,
                                 partition, role=role)
-                roles[role.arn] = _view(caller, readers, trust=readers.trust_policy(role))
+                roles[role.arn] = _view(caller, readers, trust=readers.trust_policy(role),
+                                        tags=tuple(dict(tag) if isinstance(tag, dict) else tag
+                                                   for tag in (role.tags or ())))
     return Snapshot(keys, users, roles, frozenset(accounts))
 
 
-def _view(caller: Any, readers: Readers, trust: Policy | None = None) -> PrincipalView:
+def _view(caller: Any, readers: Readers, trust: Policy | None = None, tags: Any = ()) -> PrincipalView:
     return PrincipalView(caller.principal, tuple(readers.identity_policies(caller)),
-                         readers.permissions_boundary(caller), trust)
+                         readers.permissions_boundary(caller), trust, tags)
