@@ -70,8 +70,10 @@ class Deployment:
     secure_transport: bool = True
     # Creates the Givens' resources (the walkthrough), or locates them (audit mode: rolecheck.audit.locate).
     provisioner: Provisioner = field(default_factory=Creator)
+    shared: bool = False
     reused: bool = False
     replaying: bool = False
+    _read_back: dict[str, probes.Subject] = field(default_factory=dict)
     # Audit mode: resources no probe can try for real (by ARN), and why; the engine decides their probes.
     untried: dict[str, str] = field(default_factory=dict)
     _probe_context: probes.ProbeContext | None = None
@@ -184,10 +186,19 @@ class Deployment:
         return ctx.other_role_arn
 
     def role_subject(self) -> probes.Subject:
-        """The role session as the engine sees it, from the state read back from the target."""
+        """The role session as the engine sees it, from the state read back from the target.
+
+        A deployment shared by read-only scenarios does not change while they run (one that fails a scenario is
+        torn down at once), so it reads the role back once for all of them.
+        """
+        if self.shared and "role" in self._read_back:
+            return self._read_back["role"]
         role = self.require_role()
-        return probes.role_session_subject(self.admin.client("iam"), self.account_id, role.name, role.role_id,
-                                           self.session_name or "")
+        subject = probes.role_session_subject(self.admin.client("iam"), self.account_id, role.name, role.role_id,
+                                              self.session_name or "")
+        if self.shared:
+            self._read_back["role"] = subject
+        return subject
 
     def user_subject(self) -> probes.Subject:
         """The IAM user as the engine sees it, from the state read back from the target."""
