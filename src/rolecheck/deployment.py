@@ -12,7 +12,7 @@ from unittest import SkipTest
 from rolecheck import consistency, probes, readback, static_checks, walkthrough
 from rolecheck.clients import AccessKey, Actor, WriteRefused
 from rolecheck.engine import Policy
-from rolecheck.evidence import attach_text
+from rolecheck.evidence import attach_json, attach_text
 from rolecheck.provisioners import Creator, Provisioner
 from rolecheck.registry import ResourceRegistry
 from rolecheck.walkthrough import Role, User
@@ -192,7 +192,11 @@ class Deployment:
         torn down at once), so it reads the role back once for all of them.
         """
         if self.shared and "role" in self._read_back:
-            return self._read_back["role"]
+            subject = self._read_back["role"]
+            policies = [*subject.identity_policies, *filter(None, [subject.permissions_boundary])]
+            attach_json("the role's policies, read back once for the scenarios sharing this deployment",
+                        {policy.name: policy.document for policy in policies})
+            return subject
         role = self.require_role()
         subject = probes.role_session_subject(self.admin.client("iam"), self.account_id, role.name, role.role_id,
                                               self.session_name or "")
