@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
@@ -44,6 +45,8 @@ T_ANSWER = TypeVar("T_ANSWER")
 _READ_PREFIXES = ("Get", "List", "Generate", "Simulate")
 
 _budget = {"timeout": 0.0, "settle": 0.0, "last_change": -math.inf, "waited": 0.0, "reprobes": 0.0}
+_changes: deque[tuple[float, frozenset[str]]] = deque(maxlen=2000)
+_NAMES = "rolecheck_changed_names"
 _lock = threading.Lock()
 
 
@@ -61,20 +64,32 @@ def configure(timeout: float, settle: float | None = None) -> None:
 
 def watch(client: Any) -> None:
     """Note every IAM change a client makes: refusals observed before it has settled are not trusted yet."""
+    client.meta.events.register("before-parameter-build.iam", _remember_names)
     client.meta.events.register("after-call.iam", _noted)
 
 
-def _noted(model: Any, http_response: Any = None, **_: Any) -> None:
+def _remember_names(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context[_NAMES] = frozenset(_entity_name(value) for key, value in params.items()
+                                if isinstance(value, str) and key.endswith(("Name", "Arn")))
+
+
+def _entity_name(value: str) -> str:
+    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+
+
+def _noted(model: Any, http_response: Any = None, context: dict[str, Any] | None = None, **_: Any) -> None:
     # A refused or failed write changed nothing: only a successful one starts a settle window.
     succeeded = http_response is not None and 200 <= http_response.status_code < 300
     if succeeded and not model.name.startswith(_READ_PREFIXES):
-        note_change()
+        note_change((context or {}).get(_NAMES, frozenset()))
 
 
-def note_change() -> None:
-    """An IAM change was just made."""
+def note_change(names: frozenset[str] = frozenset()) -> None:
+    """An IAM change was just made to the entities ``names`` (users, roles, policies, groups; empty: unknown)."""
+    now = time.monotonic()
     with _lock:
-        _budget["last_change"] = time.monotonic()
+        _budget["last_change"] = now
+        _changes.append((now, names))
 
 
 def settle_window() -> float:
@@ -82,9 +97,13 @@ def settle_window() -> float:
     return _budget["settle"]
 
 
-def settles_at() -> float:
-    """The monotonic time at which every IAM change noted so far has had its settle window."""
-    return _budget["last_change"] + _budget["settle"]
+def settles_at(relevant: Callable[[frozenset[str]], bool] | None = None) -> float:
+    """The monotonic time at which every IAM change noted so far (that is ``relevant``) has had its settle window."""
+    if relevant is None:
+        return _budget["last_change"] + _budget["settle"]
+    with _lock:
+        latest = max((moment for moment, names in _changes if relevant(names)), default=-math.inf)
+    return latest + _budget["settle"]
 
 
 def waited() -> dict[str, float]:
@@ -106,23 +125,25 @@ def _until_settled(delay: float, clock: Callable[[], float]) -> float:
 
 
 def settled_answer(observe: Callable[[], T_ANSWER], first: T_ANSWER, agrees: Callable[[T_ANSWER], bool],
-                   refused: Callable[[T_ANSWER], bool], *, sleep: Callable[[float], None] = time.sleep,
+                   refused: Callable[[T_ANSWER], bool], *, relevant: Callable[[frozenset[str]], bool] | None = None,
+                   sleep: Callable[[float], None] = time.sleep,
                    clock: Callable[[], float] = time.monotonic) -> T_ANSWER:
     """The answer to trust: ``first`` unless it disagrees with the prediction or is a refusal seen too early.
 
     A disagreeing answer is observed again (exponential backoff) within the budget; a refusal observed before the
-    last change's settle window ended is observed again once it has. After the budget the last answer stands, and
-    the caller reports it as it is (drift or a violation): waiting longer did not change it.
+    last change's settle window ended is observed again once it has; ``relevant`` says which changes can bear on
+    the answer (by the names they touched; by default all). After the budget the last answer stands, and the caller
+    reports it as it is (drift or a violation): waiting longer did not change it.
     """
     answer, observed_at = first, clock()
     deadline = observed_at + timeout()
     delay = FIRST_DELAY
     while True:
-        early = refused(answer) and observed_at < settles_at()
+        early = refused(answer) and observed_at < settles_at(relevant)
         if agrees(answer) and not early:
             return answer
         now = clock()
-        wait = max(settles_at() - now, 0.0) if early else _until_settled(delay, clock)
+        wait = max(settles_at(relevant) - now, 0.0) if early else _until_settled(delay, clock)
         if timeout() <= 0 or now + wait > deadline:
             return answer
         _sleep(wait, sleep)

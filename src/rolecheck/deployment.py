@@ -149,6 +149,9 @@ class Deployment:
         """
         user, role = self.require_user(), self.require_role()
         self.session_name = f"{user.name}-session"[:64]
+        if self.shared and self.user_key is None and consistency.settle_window() > 0 and not self.audit:
+            # Where IAM lags, the role the probes try propagates while the user's fresh key does.
+            self._other_role_arn()
         if self.user_key is None:
             # A user has at most two keys: a deployment shared by several scenarios signs in with the one it has.
             self.user_key = self.provisioner.user_key(self, user)

@@ -274,7 +274,7 @@ def verify(p: Probe, who: str, client: Any, subject: Subject, ctx: ProbeContext,
         # IAM is eventually consistent: a disagreement or an early refusal is asked again before it is believed.
         outcome = consistency.settled_answer(lambda: attempt(p, client, ctx), outcome,
                                              agrees=lambda o: o.allowed == decision.allowed,
-                                             refused=lambda o: not o.allowed)
+                                             refused=lambda o: not o.allowed, relevant=ctx.registry.concerns)
     if outcome is not None:
         attach_json(f"observed: {p.action}", outcome.evidence())
     attach_text(f"engine: {p.action} is {decision.verdict.value}", decision.explain())

@@ -85,6 +85,15 @@ class ResourceRegistry:
         self._created.append(Tracked(kind, identifier))
         return identifier
 
+    def concerns(self, names: frozenset[str]) -> bool:
+        """Whether a change to the entities ``names`` can bear on what this registry's resources decide.
+
+        Only a change that names nothing but other resources of this run (another scenario's) cannot; a change
+        naming anything else, or nothing recognisable, is assumed to.
+        """
+        mine = {item.identifier.rsplit("/", 1)[-1] for item in self._created}
+        return not names or any(name in mine or not name.startswith(self.prefix) for name in names)
+
     @property
     def created(self) -> tuple[Tracked, ...]:
         return tuple(self._created)

@@ -121,3 +121,26 @@ def test_teardown_finishes_and_reports_when_faults_outlast_the_retries() -> None
         target.stop()
     assert len(problems) == 2
     assert all("DroppedConnection" in line and "rolecheck-faultrun-gw0-" in line for line in problems)
+
+
+def test_only_changes_that_can_bear_on_a_deployment_hold_its_refusals_back(settle_window: FakeTime) -> None:
+    registry = ResourceRegistry("scoped", worker="gw0")
+    role = registry.unique_name("role")
+    registry.track("role", role)
+    other = ResourceRegistry("scoped", worker="gw1").unique_name("role")
+    assert registry.concerns(frozenset({role}))
+    assert registry.concerns(frozenset({"AdministratorAccess"}))    # not the run's: could be anything
+    assert registry.concerns(frozenset())                           # named nothing: could be anything
+    assert not registry.concerns(frozenset({other}))                 # another scenario's resource
+    consistency.configure(12.0, settle=4.0)
+    settle_window.now += 5.0
+    consistency.note_change(frozenset({other}))
+    answer = consistency.settled_answer(lambda: Answer(False), Answer(False), agrees=lambda a: not a.allowed,
+                                        refused=lambda a: not a.allowed, relevant=registry.concerns,
+                                        sleep=settle_window.sleep, clock=settle_window.clock)
+    assert not answer.allowed and settle_window.slept == []
+    consistency.note_change(frozenset({role}))
+    consistency.settled_answer(lambda: Answer(False), Answer(False), agrees=lambda a: not a.allowed,
+                               refused=lambda a: not a.allowed, relevant=registry.concerns,
+                               sleep=settle_window.sleep, clock=settle_window.clock)
+    assert settle_window.slept == [4.0]
