@@ -2,8 +2,9 @@
 
 On AWS the suite's time is waiting, not CPU. The floor here is the critical path: the longest chain of calls and
 propagation waits one scenario cannot avoid even if every scenario ran at once. It is read from the serial run's
-per-scenario times (setup and call; teardowns can overlap other work): a scenario that reused a shared deployment
-is charged what deploying it cost the scenario that did (that scenario's time less the group's median).
+per-scenario step times (pytest's call phase, where the Background runs too; start-up and teardowns are left out):
+a scenario that reused a shared deployment is charged what deploying it cost the scenario that did (that scenario's
+time less the group's median).
 """
 
 from __future__ import annotations
