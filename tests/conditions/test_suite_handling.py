@@ -144,3 +144,19 @@ def test_only_changes_that_can_bear_on_a_deployment_hold_its_refusals_back(settl
                                refused=lambda a: not a.allowed, relevant=registry.concerns,
                                sleep=settle_window.sleep, clock=settle_window.clock)
     assert settle_window.slept == [4.0]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--aws-conditions", "bogus"], "unknown AWS-conditions profile 'bogus'"),
+    (["--aws-conditions", "default", "--target", "aws"], "not on aws"),
+])
+def test_a_bad_conditions_option_is_one_line_and_exit_4_before_anything_runs(args: list[str], message: str) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co", "-q", *args],
+                          cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, check=False)
+    assert done.returncode == 4
+    errors = [line for line in (done.stdout + done.stderr).splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1 and message in errors[0]
