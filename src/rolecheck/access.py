@@ -108,6 +108,9 @@ class _Target:
     resource_type: str
     policy: Policy | None
     context: Mapping[str, Any]
+    # False when the resource's aws:ResourceTag keys are unknown (a tagged bucket whose ABAC status is unreadable):
+    # conditions on them are then request-supplied, as for a resource outside the snapshot.
+    tags_known: bool = True
 
 
 # --- principals ---------------------------------------------------------------------------------------------------
@@ -172,7 +175,8 @@ def _targets(snapshot: Snapshot) -> dict[str, _Target]:
     if cached is not None and cached[0] is snapshot:
         return cached[1]
     targets = {arn: _Target(arn, r.service, r.resource_type, r.policy,
-                            resource_tags(r.service, r.resource_type, r.tags))
+                            resource_tags(r.service, r.resource_type, r.tags, bucket_abac=bool(r.bucket_abac)),
+                            r.bucket_abac is not None)
                for arn, r in snapshot.resources.items()}
     for arn, role in snapshot.roles.items():
         targets[arn] = _Target(arn, "sts", "role", role.trust, resource_tags("iam", "role", role.tags))
@@ -313,7 +317,7 @@ def decide(snapshot: Snapshot, subject: Subject, action: str, resource: str,
             return _grant(subject, decision, originals, "")
     except UnsupportedFeature as exc:
         undecided = exc
-    resource_known = target is not None
+    resource_known = target is not None and target.tags_known
     relaxed = _relaxed_request(request, subject.known, resource_known)
     try:
         if relaxed is None:
@@ -407,7 +411,7 @@ def _mentions_resource_tags(subject: Subject) -> bool:
 def _may_hold(statement: Statement, subject: Subject, target: _Target) -> bool:
     """False only when the statement's conditions are all on keys the analysis decides, and do not hold."""
     keys = {condition.key_lower for condition in statement.conditions}
-    if any(_free(key, subject.known, True) and key not in _DEFAULT_KEYS for key in keys):
+    if any(_free(key, subject.known, target.tags_known) and key not in _DEFAULT_KEYS for key in keys):
         return True
     context = build_context(Request(subject.principal, "", target.arn, context={
         **_REQUEST_DEFAULTS, "kms:CallerAccount": subject.principal.account, **subject.context, **target.context}))
@@ -415,6 +419,11 @@ def _may_hold(statement: Statement, subject: Subject, target: _Target) -> bool:
         return statement.conditions_hold(context, context_lookup(context))
     except UnsupportedFeature:
         return True
+
+
+def _tag_dependent(target: _Target) -> bool:
+    """True when a condition on the target's resource tags can decide differently than on a pattern's."""
+    return bool(target.context) or not target.tags_known
 
 
 def _verdict_changers(target: _Target, subject: Subject, uses_resource_tags: bool) -> tuple[Statement, ...] | None:
@@ -425,7 +434,7 @@ def _verdict_changers(target: _Target, subject: Subject, uses_resource_tags: boo
     action none of them matches, the pattern's row stands for the target: a Deny that cannot apply changes nothing,
     an Allow for someone else neither.
     """
-    if (target.context and uses_resource_tags) or (target.policy and target.policy.kind in ("trust", "key")):
+    if (_tag_dependent(target) and uses_resource_tags) or (target.policy and target.policy.kind in ("trust", "key")):
         return None
     if target.policy is None:
         return ()
@@ -439,7 +448,7 @@ def _identity_candidates(subject: Subject, targets: Mapping[str, _Target],
     uses_resource_tags = _mentions_resource_tags(subject)
     by_service: dict[str, list[_Target]] = {}
     for target in targets.values():
-        if target.policy is not None or (target.context and uses_resource_tags):
+        if target.policy is not None or (_tag_dependent(target) and uses_resource_tags):
             by_service.setdefault(target.service, []).append(target)
     changers: dict[str, tuple[Statement, ...] | None] = {}
     for policy in subject.identity:

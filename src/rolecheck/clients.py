@@ -42,6 +42,7 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
         "ListBuckets": ("s3:ListAllMyBuckets", AUDITOR),
         "GetBucketPolicy": ("s3:GetBucketPolicy", AUDITOR),
         "GetBucketTagging": ("s3:GetBucketTagging", AUDITOR),
+        "GetBucketAbac": ("s3:GetBucketABAC", AUDITOR),
         "GetBucketAcl": ("s3:GetBucketAcl", AUDITOR),
         "GetBucketOwnershipControls": ("s3:GetBucketOwnershipControls", AUDITOR),
         "GetPublicAccessBlock": ("s3:GetBucketPublicAccessBlock", AUDITOR),

@@ -198,7 +198,10 @@ def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
     resource_tags: dict[str, str] = {}
     if resource == _bucket_arn(ctx) or resource.startswith(_bucket_arn(ctx) + "/"):
         resource_policy = readback.bucket_policy(s3, ctx.bucket)
-        resource_tags = abac.resource_tags("s3", "bucket", readback.bucket_tags(s3, ctx.bucket))
+        tags = readback.bucket_tags(s3, ctx.bucket)
+        # The ABAC switch is read only for a tagged bucket: an untagged one has no resource tags either way.
+        resource_tags = abac.resource_tags("s3", "bucket", tags, bucket_abac=bool(tags)
+                                           and readback.bucket_abac(s3, ctx.bucket))
     elif p.action == "sts:AssumeRole" and resource != "*":
         if resource in ctx.trust_policies:
             resource_policy = ctx.trust_policies[resource]

@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from rolecheck import documents
+from rolecheck import abac, documents
 from rolecheck.engine import Policy
 
 
@@ -102,3 +102,22 @@ def bucket_tags(s3: Any, bucket: str) -> dict[str, str]:
             return {}
         raise
     return {tag["Key"]: tag["Value"] for tag in tag_set}
+
+
+# What S3-compatible endpoints and older regions answer for an operation they do not have: no ABAC there, so none is
+# enabled (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList).
+_NO_BUCKET_ABAC = frozenset({"NotImplemented"})
+
+
+def bucket_abac(s3: Any, bucket: str) -> bool:
+    """Whether ABAC is enabled on the bucket (``GetBucketAbac``), so that its tags are ``aws:ResourceTag/<key>``.
+
+    An endpoint without the operation has ABAC on no bucket; any other error, an access denial first, is raised:
+    the caller says what it could not read rather than guess.
+    """
+    try:
+        return abac.bucket_abac_enabled(s3.get_bucket_abac(Bucket=bucket))
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _NO_BUCKET_ABAC:
+            return False
+        raise

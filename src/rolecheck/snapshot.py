@@ -6,7 +6,8 @@ MaxSessionDuration) and every managed policy's versions, in a few paginated call
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html). Resource-based
 policies come from each service that has them: S3 bucket policies (plus Block Public Access, object ownership and
 ACL grants, which the engine does not evaluate), SQS queue, SNS topic, Secrets Manager secret, KMS key and Lambda
-function policies, with each resource's tags.
+function policies, with each resource's tags (and a tagged bucket's ABAC status, without which its tags are not
+``aws:ResourceTag``: ``rolecheck.abac``).
 
 Regional services (SQS, SNS, Secrets Manager, KMS, Lambda) are read in ``region`` only. Not read: SCPs and RCPs
 (AWS Organizations policies are readable only from the management account or a delegated administrator, and the
@@ -27,7 +28,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rolecheck import documents
+from rolecheck import documents, readback
 from rolecheck.engine import Policy, PolicyError, UnsupportedFeature
 from rolecheck.engine.model import PARTITION
 
@@ -94,6 +95,8 @@ class ResourceFacts:
     ``key``, ``function``); ``findings`` are grants the engine does not evaluate (S3 ACL grants beyond the owner)
     and settings that widen what a policy can grant (Block Public Access off), one line each; the same facts are in
     ``acl_grants`` (grantee, permission) and ``public_access_block_off`` (the settings that are off).
+    ``bucket_abac`` is an S3 bucket's ABAC status (``rolecheck.abac``): True when enabled, so that its tags are
+    ``aws:ResourceTag/<key>``; None when it could not be read (an unreadable line says why).
     """
 
     arn: str
@@ -105,6 +108,7 @@ class ResourceFacts:
     findings: tuple[str, ...] = ()
     acl_grants: tuple[tuple[str, str], ...] = ()
     public_access_block_off: tuple[str, ...] = ()
+    bucket_abac: bool | None = False
 
 
 @dataclass(frozen=True)
@@ -311,13 +315,23 @@ def _read_s3(client_for: Callable[[str], Any], account_id: str, region: str,
         answer = _optional(s3.get_bucket_policy, f"{what}: bucket policy", unreadable, Bucket=name)
         policy = answer and _parse(f"bucket policy of {name}", answer["Policy"], "resource", unreadable)
         tagging = _optional(s3.get_bucket_tagging, f"{what}: tags", unreadable, Bucket=name)
+        tags = _tags((tagging or {}).get("TagSet"))
         off = _public_access_block_off(s3, name, account_block, unreadable)
         acl = _acl_grants(s3, name, unreadable)
         findings = [f"s3 bucket {name}: Block Public Access is off ({', '.join(off)})"] if off else []
         findings += [f"s3 bucket {name}: ACL grants {permission} to {grantee} (ACLs are not evaluated by the engine)"
                      for grantee, permission in acl]
-        yield ResourceFacts(arn, "s3", name, "bucket", policy or None, _tags((tagging or {}).get("TagSet")),
-                            tuple(findings), acl, off)
+        yield ResourceFacts(arn, "s3", name, "bucket", policy or None, tags, tuple(findings), acl, off,
+                            _bucket_abac(s3, name, unreadable) if tags else False)
+
+
+def _bucket_abac(s3: Any, name: str, unreadable: list[str]) -> bool | None:
+    # Asked of tagged buckets only: without tags the switch changes no request's context.
+    try:
+        return readback.bucket_abac(s3, name)
+    except (ClientError, BotoCoreError) as exc:
+        unreadable.append(f"s3 bucket {name}: ABAC status: {_why(exc)} (conditions on its tags are taken as unknown)")
+        return None
 
 
 def _account_public_access_block(client_for: Callable[[str], Any], account_id: str,

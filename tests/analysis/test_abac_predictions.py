@@ -52,13 +52,19 @@ def test_role_tags_decide_a_principal_tag_condition(admin: boto3.Session) -> Non
     assert predictions == {"tagged": True, "untagged": False}
 
 
-def test_bucket_tags_decide_a_resource_tag_condition(admin: boto3.Session) -> None:
+def test_role_tags_decide_a_resource_tag_condition_on_assume_role(admin: boto3.Session) -> None:
+    """A role's tags are aws:ResourceTag/<key> when AssumeRole acts on it. (A bucket's tags count only once ABAC is
+    enabled on it: test_bucket_abac.py.)"""
     iam, s3 = admin.client("iam"), admin.client("s3")
-    role = _tagged_role(iam, "abac-reader", {"team": "storage"})
-    subject = probes.role_session_subject(iam, ACCOUNT, role["RoleName"], role["RoleId"], "s")
-    probe = probes.PROBES["s3:GetBucketPolicy"]
-    s3.create_bucket(Bucket="abac-shared")
-    s3.put_bucket_tagging(Bucket="abac-shared", Tagging={"TagSet": [{"Key": "data", "Value": "shared"}]})
-    s3.create_bucket(Bucket="abac-private")
-    assert probes.predict(probe, subject, _context("abac-shared", "abac-reader"), iam, s3).allowed
-    assert not probes.predict(probe, subject, _context("abac-private", "abac-reader"), iam, s3).allowed
+    s3.create_bucket(Bucket="abac-assume")
+    caller = _tagged_role(iam, "abac-caller", {"team": "storage"})
+    iam.put_role_policy(RoleName="abac-caller", PolicyName="assume", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/data": "shared"}}}))
+    subject = probes.role_session_subject(iam, ACCOUNT, caller["RoleName"], caller["RoleId"], "s")
+    found = {}
+    for name, tags in (("shared", {"data": "shared"}), ("private", {"data": "private"})):
+        target = _tagged_role(iam, f"abac-{name}-target", tags)
+        found[name] = probes.predict(probes.assume_role_probe(target["Arn"]), subject,
+                                     _context("abac-assume", "abac-caller"), iam, s3).allowed
+    assert found == {"shared": True, "private": False}
