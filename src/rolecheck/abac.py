@@ -18,10 +18,11 @@ the resource tags an object request can carry are its bucket's, behind the same 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rolecheck.action_resources import takes_resource_tags
+from rolecheck.engine import Policy
 from rolecheck.engine.context import tag_context
 
 
@@ -53,3 +54,11 @@ def resource_tags(service: str, resource_type: str, tags: Mapping[str, str], *,
         return {}
     context = tag_context("aws:ResourceTag", tags)
     return context | tag_context("iam:ResourceTag", tags) if service == "iam" else context
+
+
+def reads_resource_tags(policies: Iterable[Policy | None]) -> bool:
+    """True when a condition of these policies reads ``aws:ResourceTag/`` or ``iam:ResourceTag/``: only then can a
+    resource's tags, or a bucket's ABAC switch, change a verdict."""
+    return any(condition.key_lower.startswith(("aws:resourcetag/", "iam:resourcetag/"))
+               for policy in policies if policy is not None
+               for statement in policy.statements for condition in statement.conditions)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rolecheck import documents
-from rolecheck.abac import principal_tags, resource_tags
+from rolecheck.abac import principal_tags, reads_resource_tags, resource_tags
 from rolecheck.action_resources import resource_types
 from rolecheck.engine import Decision, Policy, Principal, Request, UnsupportedFeature, evaluate
 from rolecheck.engine.catalog import statement_actions
@@ -402,10 +402,7 @@ def _patterns(statement: Statement, lookup: Callable[[str], Any]) -> list[str]:
 
 
 def _mentions_resource_tags(subject: Subject) -> bool:
-    policies = [*subject.identity, *(subject.session_policies or ()),
-                *([subject.boundary] if subject.boundary else [])]
-    return any(condition.key_lower.startswith(("aws:resourcetag/", "iam:resourcetag/"))
-               for policy in policies for statement in policy.statements for condition in statement.conditions)
+    return reads_resource_tags([*subject.identity, *(subject.session_policies or ()), subject.boundary])
 
 
 def _may_hold(statement: Statement, subject: Subject, target: _Target) -> bool:

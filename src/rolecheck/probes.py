@@ -199,9 +199,11 @@ def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
     if resource == _bucket_arn(ctx) or resource.startswith(_bucket_arn(ctx) + "/"):
         resource_policy = readback.bucket_policy(s3, ctx.bucket)
         tags = readback.bucket_tags(s3, ctx.bucket)
-        # The ABAC switch is read only for a tagged bucket: an untagged one has no resource tags either way.
-        resource_tags = abac.resource_tags("s3", "bucket", tags, bucket_abac=bool(tags)
-                                           and readback.bucket_abac(s3, ctx.bucket))
+        # The ABAC switch is read only when it can change the verdict: the bucket has tags and a policy reads them.
+        policies = (*subject.identity_policies, subject.permissions_boundary, *(subject.session_policies or ()),
+                    resource_policy)
+        enabled = bool(tags) and abac.reads_resource_tags(policies) and readback.bucket_abac(s3, ctx.bucket)
+        resource_tags = abac.resource_tags("s3", "bucket", tags, bucket_abac=enabled)
     elif p.action == "sts:AssumeRole" and resource != "*":
         if resource in ctx.trust_policies:
             resource_policy = ctx.trust_policies[resource]

@@ -108,6 +108,15 @@ def test_bucket_tags_are_resource_tags_only_with_abac_on(resource_type: str) -> 
     assert abac.resource_tags("sqs", "queue", {"env": "dev"}) == {"aws:ResourceTag/env": "dev"}
 
 
+def test_only_a_condition_on_resource_tags_makes_the_switch_worth_reading() -> None:
+    plain = policy("plain", allow("s3:ListBucket"))
+    by_resource = policy("bucket policy", allow("s3:ListBucket", Principal="*", Condition=ENV_DEV), kind="resource")
+    by_object_tag = policy("object tags", allow("s3:GetObject", Condition={
+        "StringEquals": {"s3:ExistingObjectTag/env": "dev"}}))
+    assert not abac.reads_resource_tags([plain, None, by_object_tag])
+    assert abac.reads_resource_tags([plain, None, by_resource])
+
+
 # --- the live probes' predictions ---------------------------------------------------------------------------------
 
 
@@ -134,12 +143,18 @@ def test_with_abac_on_the_bucket_tags_decide_bucket_and_object_requests(admin: b
     assert not _predict(admin, account, "s3:PutObject", TAGGED, s3)
 
 
-def test_abac_is_read_once_per_prediction_and_only_for_a_tagged_bucket(admin: boto3.Session,
-                                                                       account: dict[str, Any]) -> None:
-    s3 = admin.client("s3")
+def test_abac_is_read_only_where_it_can_change_the_verdict(admin: boto3.Session, account: dict[str, Any]) -> None:
+    """Once per prediction on a tagged bucket when a policy reads resource tags; never otherwise."""
+    iam, s3 = admin.client("iam"), admin.client("s3")
     asked = _count_abac_reads(s3)
     _predict(admin, account, "s3:ListBucket", TAGGED, s3)
     _predict(admin, account, "s3:ListBucket", UNTAGGED, s3)
+    assert asked == [TAGGED]
+    plain = iam.create_user(UserName="abac-plain")["User"]
+    iam.put_user_policy(UserName="abac-plain", PolicyName="plain", PolicyDocument=doc(
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}))
+    subject = probes.user_subject(iam, ACCOUNT, "abac-plain", plain["UserId"])
+    assert probes.predict(probes.PROBES["s3:ListBucket"], subject, _context(TAGGED), iam, s3).allowed
     assert asked == [TAGGED]
 
 
