@@ -28,6 +28,7 @@ pytest_plugins = [
     "steps.credential_steps",
     "steps.static_steps",
     "steps.inventory_steps",
+    "steps.claim_steps",
     "fixtures.reporting",
     "fixtures.mutation",
 ]

@@ -45,6 +45,9 @@ Feature: The role's temporary credentials can list the buckets and do nothing el
   Scenario: The role can list all buckets
     Then the role can perform "s3:ListAllMyBuckets"
 
+  Scenario: Nothing in the account grants the role's session more than listing the buckets
+    Then the role session's account-wide access is exactly "s3:ListAllMyBuckets" on "*"
+
   Scenario Outline: The role cannot <activity>
     Then the role cannot perform "<action>"
 

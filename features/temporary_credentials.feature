@@ -66,5 +66,6 @@ Feature: The role's credentials are temporary and attributed to the user
 
   @control:CIS-1.15
   Scenario: The user has no standing permissions of its own
-    Then with its own credentials the user can perform none of the actions the role is refused
+    Then the user's account-wide access is exactly assuming the reviewed role, nothing else
+    And with its own credentials the user can perform none of the actions the role is refused
     And with its own credentials the user cannot perform "s3:ListAllMyBuckets"

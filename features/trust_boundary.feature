@@ -54,6 +54,12 @@ Feature: Only the named user can assume the role
       | an unsigned request                                          |
       | the role's own session                                       |
 
+  Scenario: Nothing in the account lets anyone but the named user assume the role
+    Then the only principal that can assume the role is the named user
+
+  Scenario: The role's session cannot switch to any other role
+    Then the role session can assume no role
+
   Scenario: The trust policy admits no one but the named user
     Then the trust policy is not accessible from the internet
     And the trust policy names no wildcard principal

@@ -19,7 +19,7 @@ def _(deployment: Deployment) -> None:
 @background_step
 def _(deployment: Deployment, logical: str) -> None:
     user = deployment.add_user(logical)
-    walkthrough.check_no_standing_permissions(deployment.admin.client("iam"), user)
+    claims.check_no_access(deployment.snapshot(), user.arn)
 
 
 @given(parsers.parse('a role "{logical}" whose trust policy names only that user:'))
@@ -30,6 +30,7 @@ def _(deployment: Deployment, logical: str, docstring: str) -> None:
     deployment.add_role(logical, trust)
     claims.check_document_names_only(deployment.deployed_trust(), deployment.require_user().arn,
                                      f"the trust policy of {logical}")
+    claims.check_only_assumer(deployment.snapshot(), deployment.role.arn, deployment.require_user().arn)
 
 
 @given(parsers.parse('a customer-managed policy "{logical}" that allows only {activity}:'))

@@ -36,16 +36,19 @@ ACTIVITIES: Mapping[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class Expected:
-    """One grant a sentence allows: an action (case-insensitive, as in IAM) on a resource (exact)."""
+    """One grant a sentence allows: an action (case-insensitive, as in IAM) on a resource (exact), to a principal
+    (any, unless named)."""
 
     action: str
     resource: str
+    principal: str | None = None
 
     def matches(self, grant: Grant) -> bool:
-        return grant.action.lower() == self.action.lower() and grant.resource == self.resource
+        return (grant.action.lower() == self.action.lower() and grant.resource == self.resource
+                and self.principal in (None, grant.principal))
 
     def __str__(self) -> str:
-        return f"{self.action} on {self.resource}"
+        return f"{self.principal + ' may ' if self.principal else ''}{self.action} on {self.resource}"
 
 
 @dataclass(frozen=True)
@@ -103,13 +106,65 @@ def check_readable(snapshot: Snapshot, claim: str) -> None:
         raise ComplianceViolation(f"{claim} cannot be established: could not read {'; '.join(snapshot.unreadable)}")
 
 
-def check_exact_access(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expected],
-                       claim: str) -> Comparison:
-    """The principal's account-wide access must be exactly ``expected``; returns the comparison for the report."""
+def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expected], claim: str,
+          focus: Sequence[str]) -> Comparison:
+    """The account's grants must be exactly ``expected``: attach them, the unexpected ones and the picture; check.
+
+    The report gets every grant found as a table, the unexpected ones as a table of their own, and the access graph
+    around ``focus`` (the principals the claim is about) with the unexpected edges marked.
+    """
+    from rolecheck.access import render_access_graph
+    from rolecheck.evidence import attach_png, attach_table, attach_text
+
     comparison = compare(grants, expected)
+    attach_text("claim", f"{claim}\nallowed: {', '.join(str(e) for e in expected) or 'nothing'}")
+    attach_table(f"grants found in the account ({len(grants)})", [g.row() for g in grants])
+    attach_table(f"unexpected grants ({len(comparison.unexpected)})", comparison.rows())
+    attach_png("who can reach what", lambda: render_access_graph(snapshot, list(focus), list(comparison.unexpected)))
     check_readable(snapshot, claim)
     check(comparison, claim)
     return comparison
+
+
+def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection[Expected]) -> Comparison:
+    """The role session's account-wide access is exactly ``expected``: every policy in the account that names it."""
+    from rolecheck.access import principal_access
+
+    allowed = ", ".join(str(e) for e in expected) or "nothing"
+    return judge(snapshot, principal_access(snapshot, role_arn), expected,
+                 f"the role session's account-wide access is exactly {allowed}", [role_arn])
+
+
+def check_user_access(snapshot: Snapshot, user_arn: str, role_arn: str) -> Comparison:
+    """The user's account-wide access is exactly assuming the reviewed role (through its trust policy)."""
+    from rolecheck.access import principal_access
+
+    return judge(snapshot, principal_access(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)],
+                 "the user's account-wide access is exactly assuming the reviewed role", [user_arn, role_arn])
+
+
+def check_no_access(snapshot: Snapshot, user_arn: str) -> Comparison:
+    """Nothing in the account grants the user anything: it has no permissions of its own."""
+    from rolecheck.access import principal_access
+
+    return judge(snapshot, principal_access(snapshot, user_arn), [],
+                 f"user {user_arn} has no permissions of its own", [user_arn])
+
+
+def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str) -> Comparison:
+    """The only principal that can assume the role is the user: every principal the engine admits, not a pattern."""
+    from rolecheck.access import who_can_assume
+
+    return judge(snapshot, who_can_assume(snapshot, role_arn), [Expected("sts:AssumeRole", role_arn, user_arn)],
+                 f"the only principal that can assume {role_arn} is {user_arn}", [user_arn, role_arn])
+
+
+def check_assumes_no_role(snapshot: Snapshot, role_arn: str) -> Comparison:
+    """The role's sessions can assume no role, directly or through a chain of roles."""
+    from rolecheck.access import reachable_roles
+
+    return judge(snapshot, reachable_roles(snapshot, role_arn), [], "the role session can assume no role",
+                 [role_arn])
 
 
 # --- the Given steps' own words -----------------------------------------------------------------------------------

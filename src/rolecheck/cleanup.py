@@ -10,7 +10,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-_GONE = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound"})
+_GONE = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound", "NotFoundException", "ResourceNotFoundException",
+                   "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
 
 
 def _ignore_missing(call: Any, **kwargs: Any) -> Any:
@@ -104,10 +105,45 @@ def delete_bucket(s3: Any, name: str) -> None:
             raise
 
 
+def delete_queue(sqs: Any, url: str) -> None:
+    """Delete an SQS queue by its URL."""
+    _ignore_missing(sqs.delete_queue, QueueUrl=url)
+
+
+def delete_topic(sns: Any, arn: str) -> None:
+    """Delete an SNS topic by its ARN."""
+    _ignore_missing(sns.delete_topic, TopicArn=arn)
+
+
+def delete_secret(secretsmanager: Any, arn: str) -> None:
+    """Delete a Secrets Manager secret at once: a secret in its recovery window still holds its resource policy."""
+    _ignore_missing(secretsmanager.delete_secret, SecretId=arn, ForceDeleteWithoutRecovery=True)
+
+
+def delete_key(kms: Any, key_id: str) -> None:
+    """Schedule a KMS key's deletion after the shortest window AWS allows (7 days); meanwhile it cannot be used."""
+    try:
+        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    except ClientError as exc:
+        # Already scheduled: KMSInvalidStateException; already gone: NotFoundException.
+        if exc.response.get("Error", {}).get("Code") not in _GONE | {"KMSInvalidStateException"}:
+            raise
+
+
+def delete_function(lambda_: Any, name: str) -> None:
+    """Delete a Lambda function with its resource-based policy."""
+    _ignore_missing(lambda_.delete_function, FunctionName=name)
+
+
 DELETERS = {
     "user": ("iam", delete_user),
     "group": ("iam", delete_group),
     "role": ("iam", delete_role),
     "policy": ("iam", delete_policy),
     "bucket": ("s3", delete_bucket),
+    "queue": ("sqs", delete_queue),
+    "topic": ("sns", delete_topic),
+    "secret": ("secretsmanager", delete_secret),
+    "key": ("kms", delete_key),
+    "function": ("lambda", delete_function),
 }

@@ -15,6 +15,7 @@ from rolecheck.engine import Policy
 from rolecheck.evidence import attach_json, attach_text
 from rolecheck.provisioners import Creator, Provisioner
 from rolecheck.registry import ResourceRegistry
+from rolecheck.snapshot import Snapshot, read_snapshot
 from rolecheck.walkthrough import Role, User
 
 # Audit mode's stand-in for the role the "assume another role" probe would create: it trusts the whole account.
@@ -333,6 +334,10 @@ class Deployment:
         if self.policy_arn is None:
             raise RuntimeError("no permission policy was created before this step")
         return dict(readback.managed_policy(self.admin.client("iam"), self.policy_arn).document)
+
+    def snapshot(self) -> Snapshot:
+        """Everything in the account that can grant access, read now (a claim judges the account as it is)."""
+        return read_snapshot(self.admin.client, self.account_id, self.region)
 
     def role_effective_actions(self) -> frozenset[str]:
         """The role session's allowed actions over the whole catalog, from the policies read back."""

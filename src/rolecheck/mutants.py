@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from rolecheck import documents, walkthrough
+from rolecheck import documents, readback, walkthrough
 from rolecheck.clients import AccessKey, Actor, ClientFactory
 from rolecheck.deployment import Deployment
 from rolecheck.outsiders import FOREIGN_ACCOUNT
@@ -84,6 +84,9 @@ OTHER_USER = "another IAM user whose own policy allows assuming every role canno
 FOREIGN_ADMIN = "an administrator of another AWS account cannot assume the role"
 ANONYMOUS = "an unsigned request cannot assume the role"
 OWN_SESSION = "the role's own session cannot assume the role"
+SESSION_ACCOUNT_WIDE = "Nothing in the account grants the role's session more than listing the buckets"
+ONLY_USER_ASSUMES = "Nothing in the account lets anyone but the named user assume the role"
+ASSUMES_NO_ROLE = "The role's session cannot switch to any other role"
 
 ACTIVITIES = {
     "s3:GetObject": "read objects in the bucket",
@@ -113,7 +116,7 @@ def every_scenario_of_the_walkthrough() -> set[str]:
     """Every scenario: each one begins with the Given that the operator is not the root user."""
     return ({WALKTHROUGH, CAN_LIST, EXACT, NO_WILDCARDS, NO_ESCALATION, REVIEWED, TEMPORARY, MAX_SESSION, CHAINED,
              EXPIRED, ATTRIBUTED, NO_STANDING, USER_ASSUMES, TRUST_ADMITS, OTHER_USER, FOREIGN_ADMIN, ANONYMOUS,
-             OWN_SESSION} | cannot(*ACTIVITIES))
+             OWN_SESSION, SESSION_ACCOUNT_WIDE, ONLY_USER_ASSUMES, ASSUMES_NO_ROLE} | cannot(*ACTIVITIES))
 
 
 # --- how the account is changed -------------------------------------------------------------------------------
@@ -259,6 +262,225 @@ def bucket_is_public(deployment: Deployment) -> None:
     _put_bucket_policy(deployment, "*", "PublicRead")
 
 
+# --- grants from elsewhere in the account: resource-based policies on other resources ----------------------------
+
+def _grant(principal: Any, actions: str | list[str], resource: str, sid: str,
+           condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    statement = {"Sid": sid, "Effect": "Allow", "Principal": principal, "Action": actions, "Resource": resource}
+    return statement | ({"Condition": condition} if condition else {})
+
+
+def _role(deployment: Deployment) -> dict[str, str]:
+    return {"AWS": deployment.require_role().arn}
+
+
+def _user(deployment: Deployment) -> dict[str, str]:
+    return {"AWS": deployment.require_user().arn}
+
+
+def _other_bucket(deployment: Deployment, logical: str, statement: Callable[[str], dict[str, Any]]) -> None:
+    """A second bucket, created after review, whose policy holds ``statement(bucket_arn)``."""
+    s3 = deployment.admin.client("s3")
+    name = walkthrough.create_bucket(s3, deployment.registry, logical, deployment.region)
+    s3.put_bucket_policy(Bucket=name, Policy=documents.dumps(_policy(statement(f"arn:aws:s3:::{name}"))))
+
+
+def other_bucket_grants_role(deployment: Deployment) -> None:
+    _other_bucket(deployment, "shared-data", lambda arn: _grant(_role(deployment), ["s3:GetObject", "s3:PutObject"],
+                                                                f"{arn}/*", "RoleSharesData"))
+
+
+def _add_to_bucket_policy(deployment: Deployment, statement: dict[str, Any]) -> None:
+    """One more statement on the walkthrough bucket's policy (created if it has none)."""
+    s3 = deployment.admin.client("s3")
+    current = readback.bucket_policy(s3, deployment.bucket or "")
+    document = json.loads(json.dumps(current.document)) if current else _policy()
+    document["Statement"] = [*documents.statements(document), statement]
+    s3.put_bucket_policy(Bucket=deployment.bucket, Policy=documents.dumps(document))
+
+
+def bucket_policy_grants_role_tagging(deployment: Deployment) -> None:
+    _add_to_bucket_policy(deployment, _grant(_role(deployment), "s3:GetBucketTagging",
+                                             f"arn:aws:s3:::{deployment.bucket}", "RoleReadsTags"))
+
+
+def bucket_policy_grants_user_acl(deployment: Deployment) -> None:
+    _add_to_bucket_policy(deployment, _grant(_user(deployment), "s3:PutObjectAcl",
+                                             f"arn:aws:s3:::{deployment.bucket}/*", "UserSetsObjectAcls"))
+
+
+def _queue(deployment: Deployment, logical: str, statement: Callable[[str], dict[str, Any]]) -> None:
+    """An SQS queue, created after review, whose policy holds ``statement(queue_arn)``."""
+    sqs = deployment.admin.client("sqs")
+    name = deployment.registry.unique_name(logical)
+    url = sqs.create_queue(QueueName=name, tags={t["Key"]: t["Value"] for t in deployment.registry.tags()})["QueueUrl"]
+    deployment.registry.track("queue", url)
+    arn = f"arn:aws:sqs:{deployment.region}:{deployment.account_id}:{name}"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": documents.dumps(_policy(statement(arn)))})
+
+
+def queue_policy_grants_role(deployment: Deployment) -> None:
+    _queue(deployment, "jobs", lambda arn: _grant(_role(deployment), ["sqs:SendMessage", "sqs:ReceiveMessage"], arn,
+                                                  "RoleUsesQueue"))
+
+
+def _topic(deployment: Deployment, logical: str, statement: Callable[[str], dict[str, Any]]) -> None:
+    """An SNS topic, created after review, whose policy holds ``statement(topic_arn)``."""
+    sns = deployment.admin.client("sns")
+    arn = sns.create_topic(Name=deployment.registry.unique_name(logical), Tags=deployment.registry.tags())["TopicArn"]
+    deployment.registry.track("topic", arn)
+    sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy",
+                             AttributeValue=documents.dumps(_policy(statement(arn))))
+
+
+def topic_policy_grants_user(deployment: Deployment) -> None:
+    _topic(deployment, "alerts", lambda arn: _grant(_user(deployment), "sns:Publish", arn, "UserPublishes"))
+
+
+def _secret(deployment: Deployment, logical: str, statement: dict[str, Any]) -> None:
+    """A Secrets Manager secret, created after review, whose resource policy holds ``statement``."""
+    secrets = deployment.admin.client("secretsmanager")
+    # The value is a placeholder: the mutant is about who may read the secret, not what it holds.
+    arn = secrets.create_secret(Name=deployment.registry.unique_name(logical), SecretString="placeholder",
+                                Tags=deployment.registry.tags())["ARN"]
+    deployment.registry.track("secret", arn)
+    secrets.put_resource_policy(SecretId=arn, ResourcePolicy=documents.dumps(_policy(statement)))
+
+
+def secret_policy_grants_role(deployment: Deployment) -> None:
+    _secret(deployment, "db-password", _grant(_role(deployment), "secretsmanager:GetSecretValue", "*",
+                                              "RoleReadsSecret"))
+
+
+def _key(deployment: Deployment, statement: dict[str, Any]) -> None:
+    """A KMS key, created after review, whose key policy keeps the account's administration and adds ``statement``."""
+    administration = _grant({"AWS": f"arn:aws:iam::{deployment.account_id}:root"}, "kms:*", "*", "AccountAdministers")
+    kms = deployment.admin.client("kms")
+    key = kms.create_key(Policy=documents.dumps(_policy(administration, statement)),
+                         Tags=[{"TagKey": t["Key"], "TagValue": t["Value"]} for t in deployment.registry.tags()])
+    deployment.registry.track("key", key["KeyMetadata"]["KeyId"])
+
+
+def key_policy_grants_user(deployment: Deployment) -> None:
+    _key(deployment, _grant(_user(deployment), ["kms:Decrypt", "kms:Encrypt"], "*", "UserUsesKey"))
+
+
+def _function_code() -> bytes:
+    import io
+    import zipfile
+
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("index.py", "def handler(event, context):\n    return None\n")
+    return archive.getvalue()
+
+
+def function_permission_grants_role(deployment: Deployment) -> None:
+    """A Lambda function, created after review, whose resource-based policy lets the role invoke it."""
+    iam, functions = _iam(deployment), deployment.admin.client("lambda")
+    execution = walkthrough.create_role(iam, deployment.registry, "function-runner", _policy(
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    name = deployment.registry.unique_name("nightly-report")
+    functions.create_function(FunctionName=name, Runtime="python3.12", Role=execution.arn, Handler="index.handler",
+                              Code={"ZipFile": _function_code()},
+                              Tags={t["Key"]: t["Value"] for t in deployment.registry.tags()})
+    deployment.registry.track("function", name)
+    functions.add_permission(FunctionName=name, StatementId="RoleInvokes", Action="lambda:InvokeFunction",
+                             Principal=deployment.require_role().arn)
+
+
+# --- other roles whose trust names the user or the role ------------------------------------------------------------
+
+def _powerful_role(deployment: Deployment, logical: str, trusted: dict[str, Any],
+                   condition: dict[str, Any] | None = None) -> str:
+    """A role, created after review, that may do everything and whose trust policy admits ``trusted``."""
+    iam = _iam(deployment)
+    statement = {"Effect": "Allow", "Principal": trusted, "Action": "sts:AssumeRole"}
+    role = walkthrough.create_role(iam, deployment.registry, logical,
+                                   _policy(statement | ({"Condition": condition} if condition else {})))
+    iam.put_role_policy(RoleName=role.name, PolicyName="everything",
+                        PolicyDocument=documents.dumps(_policy(_statement("*", "*", "Everything"))))
+    return role.arn
+
+
+def other_role_trusts_user(deployment: Deployment) -> None:
+    _powerful_role(deployment, "break-glass", _user(deployment))
+
+
+def other_role_trusts_role(deployment: Deployment) -> None:
+    _powerful_role(deployment, "deployer", _role(deployment))
+
+
+def role_chain_from_user(deployment: Deployment) -> None:
+    """The user may assume a harmless-looking role, whose sessions may assume a powerful one."""
+    hop = walkthrough.create_role(_iam(deployment), deployment.registry, "read-only-hop", _policy(
+        {"Effect": "Allow", "Principal": _user(deployment), "Action": "sts:AssumeRole"}))
+    _powerful_role(deployment, "chained-admin", {"AWS": hop.arn})
+
+
+def other_role_trusts_role_through_account(deployment: Deployment) -> None:
+    """Another role trusts the whole account, and the role gets an inline policy allowing it to assume that role."""
+    target = _powerful_role(deployment, "ops", {"AWS": f"arn:aws:iam::{deployment.account_id}:root"})
+    _iam(deployment).put_role_policy(RoleName=deployment.require_role().name, PolicyName="assume-ops",
+                                     PolicyDocument=documents.dumps(_policy(_statement("sts:AssumeRole", target,
+                                                                                       "AssumeOps"))))
+
+
+# --- permissions that reach the user after it was created ----------------------------------------------------------
+
+def user_in_group_with_inline_policy(deployment: Deployment) -> None:
+    iam = _iam(deployment)
+    name = deployment.registry.unique_name("auditors")
+    iam.create_group(GroupName=name)
+    deployment.registry.track("group", name)
+    iam.put_group_policy(GroupName=name, PolicyName="list-users",
+                         PolicyDocument=documents.dumps(_policy(_statement("iam:ListUsers", "*", "ListUsers"))))
+    iam.add_user_to_group(GroupName=name, UserName=deployment.require_user().name)
+
+
+def user_reads_bucket_tags(deployment: Deployment) -> None:
+    """A managed policy allowing an action no probe tries is attached to the user."""
+    iam = _iam(deployment)
+    policy = walkthrough.create_policy(iam, deployment.registry, "read-tags", _policy(
+        _statement("s3:GetBucketTagging", f"arn:aws:s3:::{deployment.bucket}", "ReadTags")))
+    iam.attach_user_policy(UserName=deployment.require_user().name, PolicyArn=policy)
+
+
+# --- tag-based (ABAC) grants conditioned on a tag the role or the user carries ---------------------------------------
+
+def _run_tag(deployment: Deployment) -> dict[str, Any]:
+    """A condition on the tag the suite puts on everything it creates, so the user and the role both carry it."""
+    tag = deployment.registry.tags()[0]
+    return {"StringEquals": {f"aws:PrincipalTag/{tag['Key']}": tag["Value"]}}
+
+
+def abac_bucket_grants_tagged_principals(deployment: Deployment) -> None:
+    _other_bucket(deployment, "team-data", lambda arn: _grant("*", "s3:GetObject", f"{arn}/*", "TaggedPrincipalsRead",
+                                                              _run_tag(deployment)))
+
+
+_TEAM = {"Key": "team", "Value": "platform"}
+_TEAM_CONDITION = {"StringEquals": {"aws:PrincipalTag/team": "platform"}}
+
+
+def abac_role_trusts_tagged_user(deployment: Deployment) -> None:
+    """The user is tagged team=platform, and a powerful role admits any principal tagged so."""
+    _iam(deployment).tag_user(UserName=deployment.require_user().name, Tags=[_TEAM])
+    _powerful_role(deployment, "platform-admin", {"AWS": "*"}, _TEAM_CONDITION)
+
+
+def abac_queue_grants_tagged_role(deployment: Deployment) -> None:
+    """The role is tagged team=platform, and a queue's policy admits any principal tagged so."""
+    _iam(deployment).tag_role(RoleName=deployment.require_role().name, Tags=[_TEAM])
+    _queue(deployment, "platform-jobs", lambda arn: _grant("*", "sqs:SendMessage", arn, "PlatformSends",
+                                                           _TEAM_CONDITION))
+
+
+def abac_secret_grants_tagged_principals(deployment: Deployment) -> None:
+    _secret(deployment, "team-token", _grant("*", "secretsmanager:GetSecretValue", "*", "TaggedPrincipalsRead",
+                                             _run_tag(deployment)))
+
+
 # --- the operator -------------------------------------------------------------------------------------------------
 
 def operator_is_root(context: MutationContext) -> Undo:
@@ -360,8 +582,8 @@ def sts_answers_unsigned_requests(context: MutationContext) -> Undo:
 
 # --- the catalog --------------------------------------------------------------------------------------------------
 
-_POLICY_CHANGED = {REVIEWED, EXACT}
-_TRUST_CHANGED = {REVIEWED, TRUST_ADMITS}
+_POLICY_CHANGED = {REVIEWED, EXACT, SESSION_ACCOUNT_WIDE}
+_TRUST_CHANGED = {REVIEWED, TRUST_ADMITS, ONLY_USER_ASSUMES}
 
 CATALOG: tuple[Mutant, ...] = (
     Mutant("policy-allows-s3-star", "The role's policy allows s3:* instead of only listing the buckets.",
@@ -394,22 +616,22 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset(_POLICY_CHANGED | cannot("iam:CreateUser")),
            apply=add_to_policy("iam:CreateUser", "*", "CreateUsers")),
     Mutant("role-has-administrator-access", "A policy allowing everything is attached to the role as well.",
-           frozenset({EXACT, REVIEWED, NO_WILDCARDS, NO_ESCALATION} | cannot(*ACTIVITIES)),
+           frozenset({EXACT, REVIEWED, NO_WILDCARDS, NO_ESCALATION, SESSION_ACCOUNT_WIDE} | cannot(*ACTIVITIES)),
            apply=attach_admin_to_role),
     Mutant("role-has-inline-policy", "The role has an unreviewed inline policy that reads the bucket's objects.",
-           frozenset({REVIEWED, EXACT} | cannot("s3:GetObject")),
+           frozenset({REVIEWED, EXACT, SESSION_ACCOUNT_WIDE} | cannot("s3:GetObject")),
            apply=inline_policy_on_role),
     Mutant("policy-detached", "The reviewed policy is detached from the role.",
-           frozenset({WALKTHROUGH, CAN_LIST, EXACT, REVIEWED}),
+           frozenset({WALKTHROUGH, CAN_LIST, EXACT, REVIEWED, SESSION_ACCOUNT_WIDE}),
            apply=detach_policy),
     Mutant("boundary-forgets-listing", "A permissions boundary on the role leaves out s3:ListAllMyBuckets.",
-           frozenset({WALKTHROUGH, CAN_LIST, EXACT}),
+           frozenset({WALKTHROUGH, CAN_LIST, EXACT, SESSION_ACCOUNT_WIDE}),
            apply=boundary_without_listing),
     Mutant("role-allows-12-hour-sessions", "The role's MaxSessionDuration is 43200 seconds (12 hours).",
            frozenset({MAX_SESSION}),
            apply=long_sessions),
     Mutant("trust-names-everyone", 'The trust policy names "AWS": "*".',
-           frozenset(_TRUST_CHANGED | {OTHER_USER, FOREIGN_ADMIN, OWN_SESSION}),
+           frozenset(_TRUST_CHANGED | {OTHER_USER, FOREIGN_ADMIN, OWN_SESSION, ASSUMES_NO_ROLE, SESSION_ACCOUNT_WIDE}),
            apply=_everyone_trusted),
     Mutant("trust-names-account-root", "The trust policy names the account root without a condition.",
            frozenset(_TRUST_CHANGED | {OTHER_USER}),
@@ -421,14 +643,14 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset(_TRUST_CHANGED),
            apply=trust(lambda d: {"AWS": _second_user(d)})),
     Mutant("trust-names-wrong-user", "The trust policy names another IAM user instead of the walkthrough's user.",
-           frozenset(_TRUST_CHANGED | {WALKTHROUGH, USER_ASSUMES, OWN_SESSION, MAX_SESSION}),
+           frozenset(_TRUST_CHANGED | {WALKTHROUGH, USER_ASSUMES, OWN_SESSION, MAX_SESSION, NO_STANDING}),
            apply=trust(lambda d: {"AWS": _second_user(d)}, keep_user=False),
            unevaluable=frozenset({MAX_SESSION})),
     Mutant("trust-names-a-service", "The trust policy also lets EC2 instances assume the role.",
            frozenset(_TRUST_CHANGED),
            apply=trust(lambda d: {"Service": "ec2.amazonaws.com"})),
     Mutant("trust-names-the-role-itself", "The trust policy also lets the role assume itself.",
-           frozenset(_TRUST_CHANGED | {OWN_SESSION}),
+           frozenset(_TRUST_CHANGED | {OWN_SESSION, ASSUMES_NO_ROLE, SESSION_ACCOUNT_WIDE}),
            apply=trust(lambda d: {"AWS": d.require_role().arn})),
     Mutant("user-has-the-policy", "The reviewed policy is attached to the user as well.",
            frozenset({NO_STANDING}),
@@ -443,11 +665,76 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset({WALKTHROUGH}),
            apply=console_password_without_reset),
     Mutant("bucket-policy-grants-role", "A bucket policy grants the role s3:GetObject on the bucket's objects.",
-           frozenset(cannot("s3:GetObject")),
+           frozenset({SESSION_ACCOUNT_WIDE} | cannot("s3:GetObject")),
            apply=bucket_policy_grants_role),
     Mutant("bucket-is-public", "A bucket policy lets anyone read the bucket's objects.",
-           frozenset({NO_STANDING} | cannot("s3:GetObject")),
+           frozenset({NO_STANDING, SESSION_ACCOUNT_WIDE} | cannot("s3:GetObject")),
            apply=bucket_is_public),
+    # Grants from elsewhere in the account: resource-based policies the role's and the user's probes never touch.
+    Mutant("other-bucket-grants-role", "Another bucket's policy lets the role read and write its objects.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=other_bucket_grants_role),
+    Mutant("bucket-policy-grants-role-tagging",
+           "The bucket's policy lets the role read the bucket's tags (s3:GetBucketTagging, which no probe tries).",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=bucket_policy_grants_role_tagging),
+    Mutant("bucket-policy-grants-user-acl", "The bucket's policy lets the user change object ACLs (s3:PutObjectAcl).",
+           frozenset({NO_STANDING}),
+           apply=bucket_policy_grants_user_acl),
+    Mutant("queue-policy-grants-role", "An SQS queue's policy lets the role send and receive its messages.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=queue_policy_grants_role),
+    Mutant("topic-policy-grants-user", "An SNS topic's policy lets the user publish to it.",
+           frozenset({NO_STANDING}),
+           apply=topic_policy_grants_user),
+    Mutant("secret-policy-grants-role", "A Secrets Manager secret's policy lets the role read the secret.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=secret_policy_grants_role),
+    Mutant("key-policy-grants-user", "A KMS key's policy lets the user encrypt and decrypt with the key.",
+           frozenset({NO_STANDING}),
+           apply=key_policy_grants_user),
+    Mutant("function-permission-grants-role", "A Lambda function's resource-based policy lets the role invoke it.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=function_permission_grants_role),
+    # Other roles' trust policies: the user or the role can switch to more power without the reviewed role.
+    Mutant("other-role-trusts-user", "A role that may do everything trusts the user.",
+           frozenset({NO_STANDING}),
+           apply=other_role_trusts_user),
+    Mutant("other-role-trusts-role", "A role that may do everything trusts the reviewed role.",
+           frozenset({SESSION_ACCOUNT_WIDE, ASSUMES_NO_ROLE}),
+           apply=other_role_trusts_role),
+    Mutant("role-chain-from-user", "The user may assume a second role, which may assume a role that may do everything.",
+           frozenset({NO_STANDING}),
+           apply=role_chain_from_user),
+    Mutant("role-assumes-account-role",
+           "A role that may do everything trusts the account, and the role gets an inline policy to assume it.",
+           frozenset({REVIEWED, EXACT, NO_ESCALATION, SESSION_ACCOUNT_WIDE, ASSUMES_NO_ROLE}),
+           apply=other_role_trusts_role_through_account),
+    # Permissions that reach the user after it was created.
+    Mutant("user-in-group-with-inline-policy", "The user is added to a group whose inline policy lists the IAM users.",
+           frozenset({NO_STANDING}),
+           apply=user_in_group_with_inline_policy),
+    Mutant("user-reads-bucket-tags",
+           "A managed policy allowing s3:GetBucketTagging (which no probe tries) is attached to the user.",
+           frozenset({NO_STANDING}),
+           apply=user_reads_bucket_tags),
+    # Tag-based (ABAC) grants on a tag the role or the user carries.
+    Mutant("abac-bucket-grants-tagged-principals",
+           "Another bucket's policy lets any principal carrying the suite's run-id tag read its objects.",
+           frozenset({NO_STANDING, SESSION_ACCOUNT_WIDE}),
+           apply=abac_bucket_grants_tagged_principals),
+    Mutant("abac-role-trusts-tagged-user",
+           "The user is tagged team=platform, and a role that may do everything trusts any principal so tagged.",
+           frozenset({NO_STANDING}),
+           apply=abac_role_trusts_tagged_user),
+    Mutant("abac-queue-grants-tagged-role",
+           "The role is tagged team=platform, and an SQS queue's policy lets any principal so tagged send to it.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=abac_queue_grants_tagged_role),
+    Mutant("abac-secret-grants-tagged-principals",
+           "A secret's policy lets any principal carrying the suite's run-id tag read it.",
+           frozenset({NO_STANDING, SESSION_ACCOUNT_WIDE}),
+           apply=abac_secret_grants_tagged_principals),
     Mutant("operator-is-root", "The walkthrough is run by the account root user instead of an IAM administrator.",
            frozenset(every_scenario_of_the_walkthrough()),
            setup=operator_is_root, moto_only=True,
@@ -465,7 +752,8 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset({ATTRIBUTED}),
            setup=sts_hides_session_name, moto_only=True),
     Mutant("sts-answers-unsigned", 'STS answers unsigned requests, and the trust policy names "AWS": "*".',
-           frozenset(_TRUST_CHANGED | {OTHER_USER, FOREIGN_ADMIN, ANONYMOUS, OWN_SESSION}),
+           frozenset(_TRUST_CHANGED | {OTHER_USER, FOREIGN_ADMIN, ANONYMOUS, OWN_SESSION, ASSUMES_NO_ROLE,
+                                       SESSION_ACCOUNT_WIDE}),
            apply=_everyone_trusted, setup=sts_answers_unsigned_requests, moto_only=True),
 )
 
