@@ -14,15 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rolecheck import inventory
+from rolecheck.access import Grant, principal_access, reachable_roles, who_can_assume
 from rolecheck.engine import Policy, Principal, effective_actions
 from rolecheck.errors import ComplianceViolation
-
-if TYPE_CHECKING:
-    from rolecheck.access import Grant
-    from rolecheck.snapshot import Snapshot
+from rolecheck.evidence import attach_table, attach_text
+from rolecheck.snapshot import Snapshot
 
 # How many grants the failure message names before it points to the report's table.
 _SHOWN_IN_MESSAGE = 5
@@ -75,17 +74,10 @@ def compare(actual: Iterable[Grant], expected: Collection[Expected]) -> Comparis
     return Comparison(unexpected, missing)
 
 
-def describe(grant: Grant) -> str:
-    """One grant in a line: who may do what on which resource, because of which policy and statement."""
-    via = f" via {' -> '.join(grant.path)}" if grant.path else ""
-    return (f"{grant.principal} may {grant.action} on {grant.resource} "
-            f"({grant.granted_by}, statement {grant.statement}){via}")
-
-
 def _summary(comparison: Comparison) -> str:
     parts = []
     if comparison.unexpected:
-        shown = [describe(g) for g in comparison.unexpected[:_SHOWN_IN_MESSAGE]]
+        shown = [g.line() for g in comparison.unexpected[:_SHOWN_IN_MESSAGE]]
         more = len(comparison.unexpected) - len(shown)
         parts.append(f"{len(comparison.unexpected)} unexpected grant(s): " + "; ".join(shown)
                      + (f"; and {more} more (see the table in the report)" if more else ""))
@@ -97,7 +89,7 @@ def _summary(comparison: Comparison) -> str:
 def check(comparison: Comparison, claim: str) -> None:
     """Raise a violation stating the claim and, in short, every grant that breaks it."""
     if not comparison.holds:
-        raise ComplianceViolation(f"{claim} does not hold: {_summary(comparison)}")
+        raise ComplianceViolation(f"\"{claim}\" does not hold: {_summary(comparison)}")
 
 
 def check_readable(snapshot: Snapshot, claim: str) -> None:
@@ -113,14 +105,10 @@ def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expe
     The report gets every grant found as a table, the unexpected ones as a table of their own, and the access graph
     around ``focus`` (the principals the claim is about) with the unexpected edges marked.
     """
-    from rolecheck.access import render_access_graph
-    from rolecheck.evidence import attach_png, attach_table, attach_text
-
     comparison = compare(grants, expected)
     attach_text("claim", f"{claim}\nallowed: {', '.join(str(e) for e in expected) or 'nothing'}")
     attach_table(f"grants found in the account ({len(grants)})", [g.row() for g in grants])
     attach_table(f"unexpected grants ({len(comparison.unexpected)})", comparison.rows())
-    attach_png("who can reach what", lambda: render_access_graph(snapshot, list(focus), list(comparison.unexpected)))
     check_readable(snapshot, claim)
     check(comparison, claim)
     return comparison
@@ -128,8 +116,6 @@ def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expe
 
 def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection[Expected]) -> Comparison:
     """The role session's account-wide access is exactly ``expected``: every policy in the account that names it."""
-    from rolecheck.access import principal_access
-
     allowed = ", ".join(str(e) for e in expected) or "nothing"
     return judge(snapshot, principal_access(snapshot, role_arn), expected,
                  f"the role session's account-wide access is exactly {allowed}", [role_arn])
@@ -137,32 +123,24 @@ def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection
 
 def check_user_access(snapshot: Snapshot, user_arn: str, role_arn: str) -> Comparison:
     """The user's account-wide access is exactly assuming the reviewed role (through its trust policy)."""
-    from rolecheck.access import principal_access
-
     return judge(snapshot, principal_access(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)],
                  "the user's account-wide access is exactly assuming the reviewed role", [user_arn, role_arn])
 
 
 def check_no_access(snapshot: Snapshot, user_arn: str) -> Comparison:
     """Nothing in the account grants the user anything: it has no permissions of its own."""
-    from rolecheck.access import principal_access
-
     return judge(snapshot, principal_access(snapshot, user_arn), [],
                  f"user {user_arn} has no permissions of its own", [user_arn])
 
 
 def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str) -> Comparison:
     """The only principal that can assume the role is the user: every principal the engine admits, not a pattern."""
-    from rolecheck.access import who_can_assume
-
     return judge(snapshot, who_can_assume(snapshot, role_arn), [Expected("sts:AssumeRole", role_arn, user_arn)],
                  f"the only principal that can assume {role_arn} is {user_arn}", [user_arn, role_arn])
 
 
 def check_assumes_no_role(snapshot: Snapshot, role_arn: str) -> Comparison:
     """The role's sessions can assume no role, directly or through a chain of roles."""
-    from rolecheck.access import reachable_roles
-
     return judge(snapshot, reachable_roles(snapshot, role_arn), [], "the role session can assume no role",
                  [role_arn])
 
