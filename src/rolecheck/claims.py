@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from rolecheck import inventory
-from rolecheck.access import Grant, principal_access, reachable_roles, who_can_assume
+from rolecheck.access import Grant, principal_access, reachable_roles, rows, who_can_assume
+from rolecheck.access_graph import edge_of, render_access_graph
 from rolecheck.engine import Policy, Principal, effective_actions
 from rolecheck.errors import ComplianceViolation
-from rolecheck.evidence import attach_table, attach_text
+from rolecheck.evidence import attach_png, attach_table, attach_text
 from rolecheck.snapshot import Snapshot
 
 # How many grants the failure message names before it points to the report's table.
@@ -63,7 +64,7 @@ class Comparison:
 
     def rows(self) -> list[dict[str, str]]:
         """The unexpected grants as table rows for the report."""
-        return [grant.row() for grant in self.unexpected]
+        return rows(self.unexpected)
 
 
 def compare(actual: Iterable[Grant], expected: Collection[Expected]) -> Comparison:
@@ -95,20 +96,26 @@ def check(comparison: Comparison, claim: str) -> None:
 def check_readable(snapshot: Snapshot, claim: str) -> None:
     """A claim about the whole account cannot hold if part of the account could not be read."""
     if snapshot.unreadable:
-        raise ComplianceViolation(f"{claim} cannot be established: could not read {'; '.join(snapshot.unreadable)}")
+        raise ComplianceViolation(f"\"{claim}\" cannot be established: could not read "
+                                  f"{'; '.join(snapshot.unreadable)}")
 
 
 def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expected], claim: str,
-          focus: Sequence[str]) -> Comparison:
+          focus: Sequence[str], source: str | None = None, *, picture: bool = True) -> Comparison:
     """The account's grants must be exactly ``expected``: attach them, the unexpected ones and the picture; check.
 
     The report gets every grant found as a table, the unexpected ones as a table of their own, and the access graph
-    around ``focus`` (the principals the claim is about) with the unexpected edges marked.
+    around ``focus`` (the principals the claim is about) with the unexpected grants' edges in red; ``source`` is the
+    principal whose own grants these are (None when each grant names its principal, as for who can assume a role).
+    With ``picture`` False (a Given's check, made in every scenario) the picture is drawn only for a failure.
     """
     comparison = compare(grants, expected)
     attach_text("claim", f"{claim}\nallowed: {', '.join(str(e) for e in expected) or 'nothing'}")
-    attach_table(f"grants found in the account ({len(grants)})", [g.row() for g in grants])
+    attach_table(f"grants found in the account ({len(grants)})", rows(grants))
     attach_table(f"unexpected grants ({len(comparison.unexpected)})", comparison.rows())
+    if picture or not comparison.holds:
+        attach_png("who can reach what", lambda: render_access_graph(
+            snapshot, focus, {edge_of(snapshot, grant, source) for grant in comparison.unexpected}))
     check_readable(snapshot, claim)
     check(comparison, claim)
     return comparison
@@ -118,31 +125,39 @@ def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection
     """The role session's account-wide access is exactly ``expected``: every policy in the account that names it."""
     allowed = ", ".join(str(e) for e in expected) or "nothing"
     return judge(snapshot, principal_access(snapshot, role_arn), expected,
-                 f"the role session's account-wide access is exactly {allowed}", [role_arn])
+                 f"the role session's account-wide access is exactly {allowed}", [role_arn], role_arn)
 
 
-def check_user_access(snapshot: Snapshot, user_arn: str, role_arn: str) -> Comparison:
+def check_user_access(snapshot: Snapshot, user_arn: str, role_arn: str, *, picture: bool = True) -> Comparison:
     """The user's account-wide access is exactly assuming the reviewed role (through its trust policy)."""
     return judge(snapshot, principal_access(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)],
-                 "the user's account-wide access is exactly assuming the reviewed role", [user_arn, role_arn])
+                 "the user's account-wide access is exactly assuming the reviewed role", [user_arn, role_arn],
+                 user_arn, picture=picture)
 
 
 def check_no_access(snapshot: Snapshot, user_arn: str) -> Comparison:
     """Nothing in the account grants the user anything: it has no permissions of its own."""
     return judge(snapshot, principal_access(snapshot, user_arn), [],
-                 f"user {user_arn} has no permissions of its own", [user_arn])
+                 f"user {user_arn} has no permissions of its own", [user_arn], user_arn, picture=False)
 
 
-def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str) -> Comparison:
+def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str, *, picture: bool = True) -> Comparison:
     """The only principal that can assume the role is the user: every principal the engine admits, not a pattern."""
     return judge(snapshot, who_can_assume(snapshot, role_arn), [Expected("sts:AssumeRole", role_arn, user_arn)],
-                 f"the only principal that can assume {role_arn} is {user_arn}", [user_arn, role_arn])
+                 f"the only principal that can assume {role_arn} is {user_arn}", [user_arn, role_arn],
+                 picture=picture)
 
 
 def check_assumes_no_role(snapshot: Snapshot, role_arn: str) -> Comparison:
     """The role's sessions can assume no role, directly or through a chain of roles."""
     return judge(snapshot, reachable_roles(snapshot, role_arn), [], "the role session can assume no role",
                  [role_arn])
+
+
+def check_trusted_user(snapshot: Snapshot, role_arn: str, user_arn: str) -> None:
+    """Once the role trusts the user: the user alone can assume it, and assuming it is all the user can do."""
+    check_only_assumer(snapshot, role_arn, user_arn, picture=False)
+    check_user_access(snapshot, user_arn, role_arn, picture=False)
 
 
 # --- the Given steps' own words -----------------------------------------------------------------------------------
