@@ -6,6 +6,7 @@ the order of dependent deletions is written once. A resource that is already gon
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -121,13 +122,22 @@ def delete_secret(secretsmanager: Any, arn: str) -> None:
 
 
 def delete_key(kms: Any, key_id: str) -> None:
-    """Schedule a KMS key's deletion after the shortest window AWS allows (7 days); meanwhile it cannot be used."""
-    try:
-        kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
-    except ClientError as exc:
-        # Already scheduled: KMSInvalidStateException; already gone: NotFoundException.
-        if exc.response.get("Error", {}).get("Code") not in _GONE | {"KMSInvalidStateException"}:
-            raise
+    """Schedule a KMS key's deletion after the shortest window AWS allows (7 days).
+
+    The key keeps its policy while it waits, and the suite reuses IAM names from one scenario to the next: the
+    policy is first reset to the account's default, so that it names no principal the suite created.
+    https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
+    """
+    described = _ignore_missing(kms.describe_key, KeyId=key_id)
+    if described is None or described["KeyMetadata"]["KeyState"] == "PendingDeletion":
+        return
+    metadata = described["KeyMetadata"]
+    root = f"arn:{metadata['Arn'].split(':')[1]}:iam::{metadata['AWSAccountId']}:root"
+    default = {"Version": "2012-10-17", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                                                       "Principal": {"AWS": root},
+                                                       "Action": "kms:*", "Resource": "*"}]}
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(default))
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
 
 
 def delete_function(lambda_: Any, name: str) -> None:

@@ -607,8 +607,10 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset(_POLICY_CHANGED | {WALKTHROUGH, CAN_LIST} | cannot("s3:ListBucket")),
            apply=replace_policy(_statement("s3:ListBucket", "*", "ListBucket"))),
     Mutant("policy-assumes-any-role", "The role's policy also allows sts:AssumeRole on every role.",
-           frozenset(_POLICY_CHANGED | {NO_ESCALATION} | cannot("sts:AssumeRole")),
-           apply=add_to_policy("sts:AssumeRole", "*", "AssumeAnyRole")),
+           frozenset({REVIEWED, EXACT, NO_ESCALATION} | cannot("sts:AssumeRole")),
+           apply=add_to_policy("sts:AssumeRole", "*", "AssumeAnyRole"),
+           notes="no role in the account trusts the role's session, so its account-wide access is unchanged; the "
+                 "analysis does not count roles outside the account, whose trust it cannot read"),
     Mutant("policy-manages-own-role", "The role's policy lets the role attach and write policies on itself.",
            frozenset(_POLICY_CHANGED | {NO_ESCALATION} | cannot("iam:AttachRolePolicy", "iam:PutRolePolicy")),
            apply=add_to_policy(["iam:AttachRolePolicy", "iam:PutRolePolicy"], "{{role_arn}}", "ManageOwnRole")),
