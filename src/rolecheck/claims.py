@@ -18,7 +18,7 @@ from typing import Any
 
 from rolecheck import inventory
 from rolecheck.access import Grant, principal_access, reachable_roles, rows, who_can_assume
-from rolecheck.access_graph import edge_of, render_access_graph
+from rolecheck.access_graph import edges_of, render_access_graph
 from rolecheck.engine import Policy, Principal, effective_actions
 from rolecheck.errors import ComplianceViolation
 from rolecheck.evidence import attach_png, attach_table, attach_text
@@ -101,21 +101,20 @@ def check_readable(snapshot: Snapshot, claim: str) -> None:
 
 
 def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expected], claim: str,
-          focus: Sequence[str], source: str | None = None, *, picture: bool = True) -> Comparison:
+          focus: Sequence[str], *, picture: bool = True) -> Comparison:
     """The account's grants must be exactly ``expected``: attach them, the unexpected ones and the picture; check.
 
     The report gets every grant found as a table, the unexpected ones as a table of their own, and the access graph
-    around ``focus`` (the principals the claim is about) with the unexpected grants' edges in red; ``source`` is the
-    principal whose own grants these are (None when each grant names its principal, as for who can assume a role).
-    With ``picture`` False (a Given's check, made in every scenario) the picture is drawn only for a failure.
+    around ``focus`` (the principals the claim is about) with the unexpected grants' edges in red. With ``picture``
+    False (a Given's check, made in every scenario) the picture is drawn only for a failure.
     """
     comparison = compare(grants, expected)
     attach_text("claim", f"{claim}\nallowed: {', '.join(str(e) for e in expected) or 'nothing'}")
     attach_table(f"grants found in the account ({len(grants)})", rows(grants))
     attach_table(f"unexpected grants ({len(comparison.unexpected)})", comparison.rows())
     if picture or not comparison.holds:
-        attach_png("who can reach what", lambda: render_access_graph(
-            snapshot, focus, {edge_of(snapshot, grant, source) for grant in comparison.unexpected}))
+        attach_png("who can reach what",
+                   lambda: render_access_graph(snapshot, focus, edges_of(snapshot, comparison.unexpected)))
     check_readable(snapshot, claim)
     check(comparison, claim)
     return comparison
@@ -125,20 +124,20 @@ def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection
     """The role session's account-wide access is exactly ``expected``: every policy in the account that names it."""
     allowed = ", ".join(str(e) for e in expected) or "nothing"
     return judge(snapshot, principal_access(snapshot, role_arn), expected,
-                 f"the role session's account-wide access is exactly {allowed}", [role_arn], role_arn)
+                 f"the role session's account-wide access is exactly {allowed}", [role_arn])
 
 
 def check_user_access(snapshot: Snapshot, user_arn: str, role_arn: str, *, picture: bool = True) -> Comparison:
     """The user's account-wide access is exactly assuming the reviewed role (through its trust policy)."""
     return judge(snapshot, principal_access(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)],
                  "the user's account-wide access is exactly assuming the reviewed role", [user_arn, role_arn],
-                 user_arn, picture=picture)
+                 picture=picture)
 
 
 def check_no_access(snapshot: Snapshot, user_arn: str) -> Comparison:
     """Nothing in the account grants the user anything: it has no permissions of its own."""
     return judge(snapshot, principal_access(snapshot, user_arn), [],
-                 f"user {user_arn} has no permissions of its own", [user_arn], user_arn, picture=False)
+                 f"user {user_arn} has no permissions of its own", [user_arn], picture=False)
 
 
 def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str, *, picture: bool = True) -> Comparison:
