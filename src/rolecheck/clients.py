@@ -11,6 +11,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import botocore.session
 from botocore import UNSIGNED
@@ -145,6 +146,12 @@ class _ActorProvider(CredentialProvider):
         return self._credentials
 
 
+def _to_endpoint(request: Any, endpoint: str, **_: Any) -> None:
+    """Point a request at ``endpoint``'s own host, keeping its path and query."""
+    url, target = urlsplit(request.url), urlsplit(endpoint)
+    request.url = urlunsplit((target.scheme, target.netloc, url.path, url.query, url.fragment))
+
+
 @functools.cache
 def _shared_loader() -> Any:
     """One service-model loader per process: every factory and actor reuses the models it has parsed."""
@@ -177,6 +184,11 @@ class ClientFactory:
         client = session.create_client(service, region_name=self.region, endpoint_url=self.endpoint_url,
                                        config=config)
         self.clients_created += 1
+        if self.endpoint_url is not None and service == "s3control":
+            # One endpoint serves every service, but S3 Control's endpoint rules put the account id in front of its
+            # host ("123456789012.localhost"), which does not resolve; the request goes to the endpoint itself.
+            client.meta.events.register("before-sign.s3-control", functools.partial(_to_endpoint,
+                                                                                  endpoint=self.endpoint_url))
         if self.read_only:
             client.meta.events.register_first("before-parameter-build", _refuse_writes)
         consistency.watch(client)
