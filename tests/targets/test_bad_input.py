@@ -100,23 +100,23 @@ def test_free_form_tags_are_markers_too(tmp_path: Path) -> None:
     run = run_pytest("-m", "smoke", cwd=cwd, env=clean_env())
 
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "1 passed, 31 deselected" in run.stdout
+    assert re.search(r"\b1 passed, \d+ deselected", run.stdout), run.stdout
 
 
 @pytest.mark.parametrize(("args", "selected"), [
-    (["-m", "control:NIST-AC-6"], 26),
+    (["-m", "control:NIST-AC-6"], 29),
     (["-m", "control:CIS-1.15"], 1),
-    (["-m", "concern:trust-boundary and severity:critical"], 6),
-    (["-k", "trust"], 6),
+    (["-m", "concern:trust-boundary and severity:critical"], 8),
+    (["-k", "trust"], 8),
     (["-k", "expired"], 1),
     (["features/walkthrough.feature"], 1),
-    (["features/trust_boundary.feature", "features/least_privilege.feature"], 21),
+    (["features/trust_boundary.feature", "features/least_privilege.feature"], 24),
 ], ids=lambda value: " ".join(value) if isinstance(value, list) else str(value))
 def test_pytest_selects_scenarios_by_tag_name_and_path(args: list[str], selected: int) -> None:
     run = run_pytest("--collect-only", *args, env=clean_env())
 
     assert run.returncode == 0, run.stdout + run.stderr
-    assert re.search(rf"^{selected}(/32)? tests? collected", run.stdout, re.M), run.stdout
+    assert re.search(rf"^{selected}(/\d+)? tests? collected", run.stdout, re.M), run.stdout
 
 
 def test_a_marker_no_feature_carries_is_one_line() -> None:
