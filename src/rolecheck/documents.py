@@ -148,8 +148,22 @@ def check_feature_documents(features_dir: str | Path) -> int:
             # trusted, so the run stops before anything is deployed.
             message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
             raise PolicyDocumentError(f"malformed policy document: {message}") from None
+        _check_activity(step, where)
         count += 1
     return count
+
+
+_ALLOWS_ONLY = re.compile(r"that allows only (?P<activity>.+?):?$")
+
+
+def _check_activity(step: str, where: str) -> None:
+    """A sentence saying what its document allows must name an activity whose actions are defined."""
+    from rolecheck.claims import ACTIVITIES
+
+    found = _ALLOWS_ONLY.search(step)
+    if found and found["activity"] not in ACTIVITIES:
+        raise PolicyDocumentError(f"{where}: no actions are defined for the activity {found['activity']!r}; "
+                                  f"known: {', '.join(sorted(ACTIVITIES))}")
 
 
 _QUOTED = re.compile(r'"[^"]*"')

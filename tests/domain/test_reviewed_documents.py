@@ -93,6 +93,12 @@ def test_an_activity_without_defined_actions_is_one_clear_error() -> None:
         claims.activity_actions("reading everything")
 
 
+def test_a_feature_naming_an_unknown_activity_stops_at_collection(tmp_path: Path) -> None:
+    (tmp_path / "a.feature").write_text(_feature("a", LISTING).replace("listing buckets", "reading everything"))
+    with pytest.raises(PolicyDocumentError, match=r"a\.feature, line 3 .*'reading everything'; known: listing"):
+        documents.check_feature_documents(tmp_path)
+
+
 # --- "a role ... whose trust policy names only that user" ----------------------------------------------------------
 
 def _trust(*principals: object) -> dict:
