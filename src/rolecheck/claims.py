@@ -22,7 +22,7 @@ from rolecheck.access_graph import edges_of, render_access_graph
 from rolecheck.engine import Policy, Principal, effective_actions
 from rolecheck.errors import ComplianceViolation
 from rolecheck.evidence import attach_png, attach_table, attach_text
-from rolecheck.snapshot import Snapshot
+from rolecheck.snapshot import PUBLIC_GRANTEES, Snapshot
 
 # How many grants the failure message names before it points to the report's table.
 _SHOWN_IN_MESSAGE = 5
@@ -120,23 +120,39 @@ def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expe
     return comparison
 
 
+def public_acl_grants(snapshot: Snapshot) -> list[Grant]:
+    """Bucket ACL grants to everyone or to any AWS account: access the engine does not evaluate, which every
+    principal of the account has too, so each is a grant no sentence about a principal's access allows.
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#specifying-grantee-predefined-groups
+    """
+    public = set(PUBLIC_GRANTEES.values())
+    return [Grant(grantee, f"s3 ACL {permission}", facts.arn, f"ACL of bucket {facts.name}", "",
+                  note="ACLs are not evaluated by the engine")
+            for facts in snapshot.resources.values() for grantee, permission in facts.acl_grants if grantee in public]
+
+
+def access_of(snapshot: Snapshot, principal_arn: str) -> list[Grant]:
+    """What the principal can do: every grant the analysis finds, and the public ACL grants it cannot evaluate."""
+    return principal_access(snapshot, principal_arn) + public_acl_grants(snapshot)
+
+
 def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection[Expected]) -> Comparison:
     """The role session's account-wide access is exactly ``expected``: every policy in the account that names it."""
     allowed = ", ".join(str(e) for e in expected) or "nothing"
-    return judge(snapshot, principal_access(snapshot, role_arn), expected,
+    return judge(snapshot, access_of(snapshot, role_arn), expected,
                  f"the role session's account-wide access is exactly {allowed}", [role_arn])
 
 
 def check_user_access(snapshot: Snapshot, user_arn: str, role_arn: str, *, picture: bool = True) -> Comparison:
     """The user's account-wide access is exactly assuming the reviewed role (through its trust policy)."""
-    return judge(snapshot, principal_access(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)],
+    return judge(snapshot, access_of(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)],
                  "the user's account-wide access is exactly assuming the reviewed role", [user_arn, role_arn],
                  picture=picture)
 
 
 def check_no_access(snapshot: Snapshot, user_arn: str) -> Comparison:
     """Nothing in the account grants the user anything: it has no permissions of its own."""
-    return judge(snapshot, principal_access(snapshot, user_arn), [],
+    return judge(snapshot, access_of(snapshot, user_arn), [],
                  f"user {user_arn} has no permissions of its own", [user_arn], picture=False)
 
 

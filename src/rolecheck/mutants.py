@@ -309,6 +309,14 @@ def bucket_policy_grants_user_acl(deployment: Deployment) -> None:
                                              f"arn:aws:s3:::{deployment.bucket}/*", "UserSetsObjectAcls"))
 
 
+def bucket_acl_public_read(deployment: Deployment) -> None:
+    """The bucket accepts ACLs again, and its ACL lets everyone read it: a grant the engine does not evaluate."""
+    s3 = deployment.admin.client("s3")
+    s3.put_bucket_ownership_controls(Bucket=deployment.bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+    s3.put_bucket_acl(Bucket=deployment.bucket, ACL="public-read")
+
+
 def _queue(deployment: Deployment, logical: str, statement: Callable[[str], dict[str, Any]]) -> None:
     """An SQS queue, created after review, whose policy holds ``statement(queue_arn)``."""
     sqs = deployment.admin.client("sqs")
@@ -683,6 +691,11 @@ CATALOG: tuple[Mutant, ...] = (
     Mutant("bucket-policy-grants-user-acl", "The bucket's policy lets the user change object ACLs (s3:PutObjectAcl).",
            frozenset({NO_STANDING}),
            apply=bucket_policy_grants_user_acl),
+    Mutant("bucket-acl-public-read", "The bucket's ACL lets everyone read it (ACLs re-enabled on the bucket).",
+           frozenset({NO_STANDING, SESSION_ACCOUNT_WIDE}),
+           apply=bucket_acl_public_read,
+           notes="on AWS, Block Public Access (on by default) refuses the ACL: the mutant is for an account that "
+                 "turned it off"),
     Mutant("queue-policy-grants-role", "An SQS queue's policy lets the role send and receive its messages.",
            frozenset({SESSION_ACCOUNT_WIDE}),
            apply=queue_policy_grants_role),

@@ -32,8 +32,8 @@ from rolecheck import documents, readback
 from rolecheck.engine import Policy, PolicyError, UnsupportedFeature
 from rolecheck.engine.model import PARTITION
 
-# S3 bucket ACL grantees that mean "anyone" or "any AWS account".
-_PUBLIC_GRANTEES = {
+# S3 bucket ACL grantees that mean "anyone" or "any AWS account" (the claims count these as grants to everyone).
+PUBLIC_GRANTEES = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "everyone (AllUsers)",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "any AWS account (AuthenticatedUsers)",
 }
@@ -370,7 +370,7 @@ def _acl_grants(s3: Any, name: str, unreadable: list[str]) -> tuple[tuple[str, s
         grantee = grant.get("Grantee", {})
         if grantee.get("Type") == "CanonicalUser" and grantee.get("ID") == owner:
             continue
-        who = _PUBLIC_GRANTEES.get(grantee.get("URI", ""), grantee.get("URI") or grantee.get("ID")
+        who = PUBLIC_GRANTEES.get(grantee.get("URI", ""), grantee.get("URI") or grantee.get("ID")
                                    or grantee.get("EmailAddress") or "unknown grantee")
         found.append((who, str(grant.get("Permission"))))
     return tuple(found)

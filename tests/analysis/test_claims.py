@@ -216,3 +216,18 @@ def test_a_failure_attaches_its_grants_as_a_table_and_the_picture(attachments) -
 def test_without_a_report_no_picture_is_drawn(monkeypatch) -> None:
     monkeypatch.setattr(claims, "render_access_graph", lambda *args: pytest.fail("drawn without a report"))
     claims.check_user_access(walkthrough(), USER, ROLE)
+
+
+# --- what the engine does not evaluate: bucket ACLs -----------------------------------------------------------------
+
+def test_a_public_bucket_acl_is_a_grant_no_access_claim_allows() -> None:
+    from dataclasses import replace
+
+    public = replace(bucket("walkthrough-bucket"), acl_grants=(("everyone (AllUsers)", "READ"),))
+    other_account = replace(bucket("logs"), acl_grants=(("79a59df900b949e55d96a1e698fbacedfd6e09d9", "READ"),))
+    claims.check_session_access(walkthrough(resources=[other_account]), ROLE, EXPECTED)
+    with pytest.raises(ComplianceViolation, match=r"everyone \(AllUsers\) can s3 ACL READ on arn:aws:s3:::walkthrough-"
+                                                  r"bucket \(ACL of bucket walkthrough-bucket"):
+        claims.check_session_access(walkthrough(resources=[public]), ROLE, EXPECTED)
+    with pytest.raises(ComplianceViolation, match="AllUsers"):
+        claims.check_user_access(walkthrough(resources=[public]), USER, ROLE)
