@@ -16,7 +16,9 @@ Scenarios are named as in the feature files; outline rows by the name with their
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -374,9 +376,6 @@ def key_policy_grants_user(deployment: Deployment) -> None:
 
 
 def _function_code() -> bytes:
-    import io
-    import zipfile
-
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
         zipped.writestr("index.py", "def handler(event, context):\n    return None\n")
