@@ -286,12 +286,19 @@ def check_duration_refused(sts: Any, role_arn: str, session_name: str, seconds: 
 
     https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (DurationSeconds)
     """
-    try:
-        # A role or key created moments ago answers AccessDenied/InvalidClientTokenId before it can answer this.
-        granted = consistency.retry_fresh(
-            lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, DurationSeconds=seconds),
-            consistency.FRESH_KEY_ERRORS | consistency.FRESH_ROLE_ERRORS, f"asking for a {seconds} s session")
-    except ClientError as exc:
+    def ask() -> tuple[Any, ClientError | None]:
+        try:
+            # A role or key created moments ago answers AccessDenied/InvalidClientTokenId before it can answer this.
+            return consistency.retry_fresh(
+                lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name, DurationSeconds=seconds),
+                consistency.FRESH_KEY_ERRORS | consistency.FRESH_ROLE_ERRORS, f"asking for a {seconds} s session"), None
+        except ClientError as exc:
+            return None, exc
+
+    # The refusal may come from a trust policy that has since changed: it is trusted once IAM has settled.
+    granted, exc = consistency.settled_answer(ask, ask(), agrees=lambda answer: True,
+                                              refused=lambda answer: answer[1] is not None)
+    if exc is not None:
         error = exc.response.get("Error", {})
         if error.get("Code") == "ValidationError" and expected_message in error.get("Message", ""):
             return error["Message"]
