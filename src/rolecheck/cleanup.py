@@ -145,7 +145,10 @@ def delete_function(lambda_: Any, name: str) -> None:
     _ignore_missing(lambda_.delete_function, FunctionName=name)
 
 
+# In deletion order, which the sweeper follows (the registry deletes newest first instead): a function before the
+# role it runs as, principals before the policies they hold, and the key last, after whatever it may encrypt.
 DELETERS = {
+    "function": ("lambda", delete_function),
     "user": ("iam", delete_user),
     "group": ("iam", delete_group),
     "role": ("iam", delete_role),
@@ -155,5 +158,4 @@ DELETERS = {
     "topic": ("sns", delete_topic),
     "secret": ("secretsmanager", delete_secret),
     "key": ("kms", delete_key),
-    "function": ("lambda", delete_function),
 }

@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--target", default=os.environ.get("ROLECHECK_TARGET") or "aws",
                        help="aws (default) or moto-server with --endpoint-url. Env: ROLECHECK_TARGET")
     sweep.add_argument("--region", default=os.environ.get("ROLECHECK_REGION") or DEFAULT_REGION,
-                       help="AWS region. Env: ROLECHECK_REGION")
+                       help="the run's AWS region: queues, topics, secrets, KMS keys and Lambda functions are "
+                            "swept there only (IAM and bucket listings are account-wide). Env: ROLECHECK_REGION")
     sweep.add_argument("--endpoint-url", default=os.environ.get("ROLECHECK_ENDPOINT_URL") or None,
                        help="an AWS-compatible endpoint, with --target moto-server only. Env: ROLECHECK_ENDPOINT_URL")
     sweep.add_argument("--allow-account", action="append", default=[], metavar="ACCOUNT_ID",
@@ -59,7 +60,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         admin = Actor("sweeper", ClientFactory(target.region, target.endpoint_url)).sign_in(connection.admin_key)
         selector = sweeper.Selector(run_id=run_id, spare=sweeper.spare_caller(connection.identity.arn))
         try:
-            leftovers = sweeper.find_leftovers(admin.client("iam"), admin.client("s3"), selector)
+            leftovers = sweeper.find_leftovers(admin.client, selector)
         except (ClientError, BotoCoreError) as exc:
             # Throttling or faults outlasted the SDK's retries: nothing was deleted, so the same command can run again.
             print(f"rolecheck: could not list the leftovers of {run_id or 'any run'} ({type(exc).__name__}: {exc}); "

@@ -9,6 +9,10 @@ A real account is not ours: what we did not create and tag, we never touch. So a
 when it has the exact shape the registry gives (``rolecheck-<run id>-<worker>-<n>-...``) with the run id the
 caller named; ``--all-runs`` names no run id and therefore picks by the ``rolecheck:run-id`` tag alone. A
 hand-made ``rolecheck-ci`` role is never a leftover, and neither is the principal the sweeper itself runs as.
+
+Every kind the suite can create (``cleanup.DELETERS``) is swept, regional ones in the clients' region. Two kinds
+lack one of the two marks: IAM groups cannot carry tags, so only a name with a given run id picks one (never
+``--all-runs``); KMS keys have no names, so only the tag picks one (never a look by name alone).
 """
 
 from __future__ import annotations
@@ -71,27 +75,119 @@ class Selector:
         return any(t.get("Key") == TAG_KEY and (self.run_id is None or t.get("Value") == self.run_id) for t in tags)
 
 
-def find_leftovers(iam: Any, s3: Any, selector: Selector) -> list[Leftover]:
-    """Every user, role, customer-managed policy and bucket the selector picks, in deletion order.
+@dataclass(frozen=True)
+class _Listed:
+    """One resource as its kind's listing shows it: the name the registry gave it (None for a KMS key, which has
+    none), the identifier its deleter takes, and how to read its tags (None for an IAM group, which has none)."""
 
-    Users and roles come first because deleting them detaches the policies they hold; buckets come last.
+    name: str | None
+    identifier: str
+    tags: Callable[[], list[dict[str, str]]] | None
+
+
+def find_leftovers(client_for: Callable[[str], Any], selector: Selector) -> list[Leftover]:
+    """Every resource of a kind the suite creates (``cleanup.DELETERS``) that the selector picks, in deletion order.
+
+    Regional kinds are listed in the clients' region, the run's. A kind that can match neither by name nor by tag
+    under this selector is not listed at all, so a look by name costs one listing per named kind.
     """
     found: list[Leftover] = []
+    for kind, (service, _) in DELETERS.items():
+        if kind not in _NAMED and not (selector.by_tag and not selector.worker):
+            continue
+        for listed in _LISTERS[kind](client_for(service)):
+            found += _pick(kind, listed, selector)
+    return found
+
+
+def _users(iam: Any) -> Iterable[_Listed]:
     for user in _paginate(iam, "list_users", "Users"):
-        found += _pick("user", user["UserName"], user["UserName"], selector,
-                       lambda n=user["UserName"]: iam.list_user_tags(UserName=n)["Tags"])
+        name = user["UserName"]
+        yield _Listed(name, name, lambda n=name: iam.list_user_tags(UserName=n)["Tags"])
+
+
+def _groups(iam: Any) -> Iterable[_Listed]:
+    # IAM groups cannot carry tags (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html): only their
+    # name, with a run id given, can make one a leftover.
+    for group in _paginate(iam, "list_groups", "Groups"):
+        yield _Listed(group["GroupName"], group["GroupName"], None)
+
+
+def _roles(iam: Any) -> Iterable[_Listed]:
     for role in _paginate(iam, "list_roles", "Roles"):
         if role.get("Path", "/").startswith("/aws-service-role/"):
             continue
-        found += _pick("role", role["RoleName"], role["RoleName"], selector,
-                       lambda n=role["RoleName"]: iam.list_role_tags(RoleName=n)["Tags"])
+        name = role["RoleName"]
+        yield _Listed(name, name, lambda n=name: iam.list_role_tags(RoleName=n)["Tags"])
+
+
+def _policies(iam: Any) -> Iterable[_Listed]:
     for policy in _paginate(iam, "list_policies", "Policies", Scope="Local"):
-        found += _pick("policy", policy["PolicyName"], policy["Arn"], selector,
-                       lambda a=policy["Arn"]: iam.list_policy_tags(PolicyArn=a)["Tags"])
+        arn = policy["Arn"]
+        yield _Listed(policy["PolicyName"], arn, lambda a=arn: iam.list_policy_tags(PolicyArn=a)["Tags"])
+
+
+def _buckets(s3: Any) -> Iterable[_Listed]:
     for bucket in s3.list_buckets().get("Buckets", []):
-        found += _pick("bucket", bucket["Name"], bucket["Name"], selector,
-                       lambda n=bucket["Name"]: s3.get_bucket_tagging(Bucket=n)["TagSet"])
-    return found
+        name = bucket["Name"]
+        yield _Listed(name, name, lambda n=name: s3.get_bucket_tagging(Bucket=n)["TagSet"])
+
+
+def _queues(sqs: Any) -> Iterable[_Listed]:
+    # Without a page size ListQueues stops at 1,000 queues and gives no token for the rest:
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/list-all-queues-pagination.html
+    pages = sqs.get_paginator("list_queues").paginate(PaginationConfig={"PageSize": 1000})
+    for url in (url for page in pages for url in page.get("QueueUrls", [])):
+        yield _Listed(url.rsplit("/", 1)[-1], url,
+                      lambda u=url: _pairs(sqs.list_queue_tags(QueueUrl=u).get("Tags", {})))
+
+
+def _topics(sns: Any) -> Iterable[_Listed]:
+    for topic in _paginate(sns, "list_topics", "Topics"):
+        arn = topic["TopicArn"]
+        yield _Listed(arn.rsplit(":", 1)[-1], arn, lambda a=arn: sns.list_tags_for_resource(ResourceArn=a)["Tags"])
+
+
+def _secrets(secretsmanager: Any) -> Iterable[_Listed]:
+    for secret in _paginate(secretsmanager, "list_secrets", "SecretList"):
+        tags = secret.get("Tags", [])
+        yield _Listed(secret["Name"], secret["ARN"], lambda t=tags: t)
+
+
+def _keys(kms: Any) -> Iterable[_Listed]:
+    # KMS keys have no names, and the suite gives them no alias: only the tag can make one a leftover.
+    for key in _paginate(kms, "list_keys", "Keys"):
+        yield _Listed(None, key["KeyId"], lambda k=key["KeyId"]: _key_tags(kms, k))
+
+
+def _key_tags(kms: Any, key_id: str) -> list[dict[str, str]]:
+    """A key's tags, or none once its deletion is scheduled: it is as deleted as a key gets for seven days, and
+    picking it again would make every later sweep report it anew."""
+    tags = [{"Key": t["TagKey"], "Value": t["TagValue"]}
+            for t in _paginate(kms, "list_resource_tags", "Tags", KeyId=key_id)]
+    if not any(t["Key"] == TAG_KEY for t in tags):
+        return tags
+    state = kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"]
+    return [] if state in {"PendingDeletion", "PendingReplicaDeletion"} else tags
+
+
+def _functions(lambda_: Any) -> Iterable[_Listed]:
+    for function in _paginate(lambda_, "list_functions", "Functions"):
+        arn = function["FunctionArn"]
+        yield _Listed(function["FunctionName"], function["FunctionName"],
+                      lambda a=arn: _pairs(lambda_.list_tags(Resource=a).get("Tags", {})))
+
+
+def _pairs(tags: dict[str, str]) -> list[dict[str, str]]:
+    """SQS and Lambda give tags as a mapping; the others as Key/Value pairs."""
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+_LISTERS: dict[str, Callable[[Any], Iterable[_Listed]]] = {
+    "function": _functions, "user": _users, "group": _groups, "role": _roles, "policy": _policies,
+    "bucket": _buckets, "queue": _queues, "topic": _topics, "secret": _secrets, "key": _keys,
+}
+_NAMED = frozenset(DELETERS) - {"key"}
 
 
 def sweep(client_for: Callable[[str], Any], leftovers: Iterable[Leftover],
@@ -118,16 +214,16 @@ def spare_caller(arn: str) -> frozenset[str]:
     return frozenset()
 
 
-def _pick(kind: str, name: str, identifier: str, selector: Selector,
-          tags: Callable[[], list[dict[str, str]]]) -> list[Leftover]:
-    if name in selector.spare:
-        return []
-    if selector.name_matches(name):
-        return [Leftover(kind, identifier, "name")]
-    if selector.by_tag and not selector.worker:
+def _pick(kind: str, listed: _Listed, selector: Selector) -> list[Leftover]:
+    if listed.name is not None:
+        if listed.name in selector.spare:
+            return []
+        if selector.name_matches(listed.name):
+            return [Leftover(kind, listed.identifier, "name")]
+    if listed.tags is not None and selector.by_tag and not selector.worker:
         try:
-            if selector.tags_match(tags()):
-                return [Leftover(kind, identifier, "tag")]
+            if selector.tags_match(listed.tags()):
+                return [Leftover(kind, listed.identifier, "tag")]
         except ClientError:
             # No tags (S3 answers NoSuchTagSet), or not ours to read: either way not a leftover of ours.
             return []

@@ -59,8 +59,8 @@ def clients(endpoint: str, key_id: str, secret: str) -> tuple[Any, Any]:
 
 def leftovers(endpoint: str, key_id: str, secret: str, run_id: str) -> list[Leftover]:
     """Everything of ``run_id`` still in the server, by name or tag."""
-    iam, s3 = clients(endpoint, key_id, secret)
-    return find_leftovers(iam, s3, Selector(run_id=run_id))
+    session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=REGION)
+    return find_leftovers(lambda service: session.client(service, endpoint_url=endpoint), Selector(run_id=run_id))
 
 
 def one_line_error(output: str) -> list[str]:

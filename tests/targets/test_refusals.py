@@ -7,20 +7,24 @@ https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import boto3
 import pytest
 from target_helpers import (
     FOREIGN_ACCOUNT,
     MOTO_ACCOUNT,
     PLUGIN_CONFTEST,
+    REGION,
     clean_env,
     clients,
     credentials_env,
+    leftovers,
     one_line_error,
     plain_moto_server,
     run_pytest,
@@ -30,6 +34,7 @@ from werkzeug.wrappers import Request, Response
 
 from rolecheck import safety
 from rolecheck.errors import TargetError
+from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.targets import MotoServer
 from rolecheck.walkthrough import Identity
 
@@ -192,23 +197,34 @@ def test_scenario(deployment):
 """
 
 
+@pytest.mark.parametrize("kind", ["user", "group", "queue"])
 def test_a_run_id_already_in_use_is_refused_unless_resumed(server: MotoServer, admin_key: tuple[str, str],
-                                                           tmp_path: Path) -> None:
-    """A copied ROLECHECK_RUN_ID: two runs would sweep each other's resources, so the second does not start."""
+                                                           tmp_path: Path, kind: str) -> None:
+    """A copied ROLECHECK_RUN_ID: two runs would sweep each other's resources, so the second does not start.
+    Every kind the suite names is looked at: a user, an IAM group (which no tag can mark), an SQS queue."""
+    run_id = f"dup{kind}"
     (tmp_path / "conftest.py").write_text(PLUGIN_CONFTEST)
     (tmp_path / "test_module.py").write_text(ONE_SCENARIO)
     iam, _ = clients(server.url, *admin_key)
-    iam.create_user(UserName="rolecheck-dup1-main-1-iam-test-user")
+    name = f"rolecheck-{run_id}-main-1-iam-test-{kind}"
+    shown = name
+    if kind == "user":
+        iam.create_user(UserName=name)
+    elif kind == "group":
+        iam.create_group(GroupName=name)
+    else:
+        sqs = boto3.Session(*admin_key, region_name=REGION).client("sqs", endpoint_url=server.url)
+        shown = sqs.create_queue(QueueName=name)["QueueUrl"]
     env = clean_env(**credentials_env(*admin_key), ROLECHECK_TARGET="moto-server", ROLECHECK_ENDPOINT_URL=server.url,
-                    ROLECHECK_ALLOWED_ACCOUNTS=MOTO_ACCOUNT, ROLECHECK_RUN_ID="dup1")
+                    ROLECHECK_ALLOWED_ACCOUNTS=MOTO_ACCOUNT, ROLECHECK_RUN_ID=run_id)
     writes_before = len(server.writes())
 
     refused = run_pytest(env=env, cwd=tmp_path)
 
     assert refused.returncode == USAGE_ERROR, refused.stdout + refused.stderr
     assert one_line_error(refused.stdout + refused.stderr) == [
-        f"ERROR: rolecheck: run id dup1 is already in use in account {MOTO_ACCOUNT}: user "
-        "rolecheck-dup1-main-1-iam-test-user carry it; another run may be using it (a copied ROLECHECK_RUN_ID?). "
+        f"ERROR: rolecheck: run id {run_id} is already in use in account {MOTO_ACCOUNT}: {kind} {shown} carry it; "
+        "another run may be using it (a copied ROLECHECK_RUN_ID?). "
         "Use another run id, or --resume (ROLECHECK_RESUME=1) if this run continues that one"
     ]
     assert server.writes()[writes_before:] == []
@@ -216,8 +232,30 @@ def test_a_run_id_already_in_use_is_refused_unless_resumed(server: MotoServer, a
     resumed = run_pytest(env={**env, "ROLECHECK_RESUME": "1"}, cwd=tmp_path)
 
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
-    assert "rolecheck: resuming run dup1: deleted 1 resource(s) of its earlier attempt" in resumed.stdout
-    assert "rolecheck-dup1-main-1-iam-test-user" not in {u["UserName"] for u in iam.list_users()["Users"]}
+    assert f"rolecheck: resuming run {run_id}: deleted 1 resource(s) of its earlier attempt" in resumed.stdout
+    assert leftovers(server.url, *admin_key, run_id) == []
+
+
+def test_a_run_id_that_cannot_be_looked_up_is_refused_in_one_line(server: MotoServer, tmp_path: Path) -> None:
+    """Without sqs:ListQueues the run could not tell whether its run id is in use, nor sweep its queues: it does
+    not start, and says why in one line."""
+    key = bootstrap_admin(MOTO_ACCOUNT, "no-queue-listing-admin")
+    clients(server.url, *key)[0].put_user_policy(
+        UserName="no-queue-listing-admin", PolicyName="no-queue-listing", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "sqs:ListQueues", "Resource": "*"}]}))
+    (tmp_path / "conftest.py").write_text(PLUGIN_CONFTEST)
+    (tmp_path / "test_module.py").write_text(ONE_SCENARIO)
+    env = clean_env(**credentials_env(*key), ROLECHECK_TARGET="moto-server", ROLECHECK_ENDPOINT_URL=server.url,
+                    ROLECHECK_ALLOWED_ACCOUNTS=MOTO_ACCOUNT, ROLECHECK_RUN_ID="unlisted1")
+    writes_before = len(server.writes())
+
+    refused = run_pytest(env=env, cwd=tmp_path)
+
+    assert refused.returncode == USAGE_ERROR, refused.stdout + refused.stderr
+    [line] = one_line_error(refused.stdout + refused.stderr)
+    assert line.startswith(f"ERROR: rolecheck: cannot check whether run id unlisted1 is already in use in account "
+                           f"{MOTO_ACCOUNT} (ClientError: ") and "ListQueues" in line, line
+    assert server.writes()[writes_before:] == []
 
 
 def test_on_a_backend_the_suite_did_not_start_the_skipped_rows_say_why(server: MotoServer,

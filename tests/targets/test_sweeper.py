@@ -5,19 +5,30 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_users_remove.html#id_users_d
 https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage_delete.html ,
 https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-delete.html ,
 https://docs.aws.amazon.com/AmazonS3/latest/userguide/delete-bucket.html (a bucket must be empty, every version).
+
+The other kinds the suite creates, and what marks them: IAM groups are not among the IAM resources that take tags
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html), so only a name can mark one; a KMS key has no
+name and its deletion can only be scheduled, 7 days at the least
+(https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html); ListQueues stops at 1,000 queues
+unless paged (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/list-all-queues-pagination.html).
 """
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
-from target_helpers import MOTO_ACCOUNT, clients
+from target_helpers import MOTO_ACCOUNT, REGION, clients
 
-from rolecheck import cli
+from rolecheck import cli, sweeper
+from rolecheck.cleanup import DELETERS
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.sweeper import Selector, spare_caller
+from rolecheck.sweeper import Selector, find_leftovers, spare_caller
 from rolecheck.targets import MotoServer
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -30,59 +41,129 @@ def _tags(run_id: str) -> list[dict[str, str]]:
     return [{"Key": "rolecheck:run-id", "Value": run_id}]
 
 
-def _leak(iam: Any, s3: Any, run: str) -> None:
-    """A run's leftovers with everything that blocks their deletion."""
-    prefix = f"rolecheck-{run}-main-"
-    policy = iam.create_policy(PolicyName=f"{prefix}3-policy", PolicyDocument=ALLOW_LIST, Tags=_tags(run))["Policy"]
+def _code() -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("index.py", "def handler(event, context):\n    return None\n")
+    return archive.getvalue()
+
+
+def _function(functions: Any, name: str, role: str, tags: dict[str, str] | None = None) -> None:
+    functions.create_function(FunctionName=name, Runtime="python3.12", Handler="index.handler",
+                              Role=f"arn:aws:iam::{MOTO_ACCOUNT}:role/{role}", Code={"ZipFile": _code()},
+                              **({"Tags": tags} if tags else {}))
+
+
+def _leak(aws: Any, run: str, name: str, tagged: bool = True) -> dict[str, str]:
+    """One resource of every kind the suite creates, named ``name`` (plus a kind suffix), with everything that
+    blocks its deletion; tagged with ``run`` unless ``tagged`` is false. IAM groups carry no tags and KMS keys no
+    names, so a group is made only for a name and a key only for a tag. Returns the key's id, if one was made."""
+    iam, s3 = aws("iam"), aws("s3")
+    tags = _tags(run) if tagged else []
+    pairs = {t["Key"]: t["Value"] for t in tags}
+    policy = iam.create_policy(PolicyName=f"{name}3-policy", PolicyDocument=ALLOW_LIST, Tags=tags)["Policy"]
     for _ in range(2):
         iam.create_policy_version(PolicyArn=policy["Arn"], PolicyDocument=ALLOW_LIST, SetAsDefault=True)
-    user = f"{prefix}1-user"
-    iam.create_user(UserName=user, Tags=_tags(run))
+    user = f"{name}1-user"
+    iam.create_user(UserName=user, Tags=tags)
     iam.create_access_key(UserName=user)
     iam.create_login_profile(UserName=user, Password="Leaked-Passw0rd!", PasswordResetRequired=True)
     iam.put_user_policy(UserName=user, PolicyName="inline", PolicyDocument=ALLOW_LIST)
     iam.attach_user_policy(UserName=user, PolicyArn=policy["Arn"])
     iam.add_user_to_group(GroupName="keepers", UserName=user)
-    role = f"{prefix}2-role"
-    iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST, Tags=_tags(run))
+    role = f"{name}2-role"
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST, Tags=tags)
     iam.put_role_policy(RoleName=role, PolicyName="inline", PolicyDocument=ALLOW_LIST)
     iam.attach_role_policy(RoleName=role, PolicyArn=policy["Arn"])
-    bucket = f"{prefix}4-bucket"
+    bucket = f"{name}4-bucket"
     s3.create_bucket(Bucket=bucket)
-    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": _tags(run)})
+    if tagged:
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     for body in (b"one", b"two"):
         s3.put_object(Bucket=bucket, Key="report.csv", Body=body)
     s3.delete_object(Bucket=bucket, Key="report.csv")
-    iam.create_user(UserName=f"renamed-by-hand-{run}", Tags=_tags(run))
+    aws("sqs").create_queue(QueueName=f"{name}6-queue", tags=pairs)
+    aws("sns").create_topic(Name=f"{name}7-topic", Tags=tags)
+    aws("secretsmanager").create_secret(Name=f"{name}8-secret", SecretString="placeholder", Tags=tags)
+    _function(aws("lambda"), f"{name}9-function", role, pairs)
+    if not tagged:
+        group = f"{name}5-group"
+        iam.create_group(GroupName=group)
+        iam.put_group_policy(GroupName=group, PolicyName="inline", PolicyDocument=ALLOW_LIST)
+        iam.attach_group_policy(GroupName=group, PolicyArn=policy["Arn"])
+        iam.add_user_to_group(GroupName=group, UserName=user)
+        return {}
+    key = aws("kms").create_key(Description=f"{name}10-key", Tags=[{"TagKey": t["Key"], "TagValue": t["Value"]}
+                                                                    for t in tags])
+    return {"key": key["KeyMetadata"]["KeyId"]}
 
 
-LOOK_ALIKES = {"users": {"rolecheck-auditor"}, "roles": {"rolecheck-ci"},
-               "policies": {"rolecheck-ci-permissions"}, "buckets": {"rolecheck-evidence-archive"}}
+# What an account's owner may well call rolecheck-*, untagged, of every kind the suite creates.
+LOOK_ALIKES = {"users": {"rolecheck-auditor"}, "groups": {"rolecheck-admins", "rolecheck-ci-main-readers"},
+               "roles": {"rolecheck-ci"}, "policies": {"rolecheck-ci-permissions"},
+               "buckets": {"rolecheck-evidence-archive"}, "queues": {"rolecheck-ci-jobs"},
+               "topics": {"rolecheck-alerts"}, "secrets": {"rolecheck-ci-token"},
+               "functions": {"rolecheck-ci-main-archive"}, "keys": {"rolecheck-ci signing key", "team data key"}}
 
 
-def _hand_made_look_alikes(iam: Any, s3: Any) -> None:
-    """What an account's owner may well call rolecheck-*, untagged: the CI role of docs/github-actions-example.yml,
-    an auditor, and an evidence bucket with an object in it."""
+def _hand_made_look_alikes(aws: Any) -> None:
+    """The CI role of docs/github-actions-example.yml, an auditor, an evidence bucket with an object in it, and
+    their kin of the other kinds: none tagged rolecheck:run-id, none named in the registry's shape."""
+    iam, s3 = aws("iam"), aws("s3")
     iam.create_role(RoleName="rolecheck-ci", AssumeRolePolicyDocument=TRUST)
     iam.create_policy(PolicyName="rolecheck-ci-permissions", PolicyDocument=ALLOW_LIST)
     iam.create_user(UserName="rolecheck-auditor")
+    for group in LOOK_ALIKES["groups"]:
+        iam.create_group(GroupName=group)
     s3.create_bucket(Bucket="rolecheck-evidence-archive")
     s3.put_object(Bucket="rolecheck-evidence-archive", Key="2026/audit.pdf", Body=b"evidence")
+    aws("sqs").create_queue(QueueName="rolecheck-ci-jobs", tags={"team": "ci"})
+    aws("sns").create_topic(Name="rolecheck-alerts")
+    aws("secretsmanager").create_secret(Name="rolecheck-ci-token", SecretString="placeholder")
+    _function(aws("lambda"), "rolecheck-ci-main-archive", "rolecheck-ci")
+    kms = aws("kms")
+    signing = kms.create_key(Description="rolecheck-ci signing key")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName="alias/rolecheck-ci-main-1-key", TargetKeyId=signing)
+    KEYS["rolecheck-ci signing key"] = signing
+    KEYS["team data key"] = kms.create_key(Description="team data key",
+                                           Tags=[{"TagKey": "team", "TagValue": "data"}])["KeyMetadata"]["KeyId"]
+
+
+# The leaked keys' ids by description: a key has no name to show.
+KEYS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
-def world(server: MotoServer) -> tuple[Any, Any]:
-    """Two runs' leftovers beside resources that are not the suite's."""
-    iam, s3 = clients(server.url, *bootstrap_admin(MOTO_ACCOUNT, "sweeper-tests-admin"))
+def world(server: MotoServer) -> Iterator[Any]:
+    """Two runs' leftovers (tagged and named, tagged only, named only) beside resources that are not the suite's;
+    a client factory for the server."""
+    session = boto3.Session(*bootstrap_admin(MOTO_ACCOUNT, "sweeper-tests-admin"), region_name=REGION)
+
+    def aws(service: str) -> Any:
+        return session.client(service, endpoint_url=server.url)
+
+    iam, s3 = aws("iam"), aws("s3")
     iam.create_group(GroupName="keepers")
     iam.create_user(UserName="alice")
     iam.create_user(UserName="bob", Tags=[{"Key": "team", "Value": "data"}])
     s3.create_bucket(Bucket="unrelated-bucket")
-    _hand_made_look_alikes(iam, s3)
-    _leak(iam, s3, "leak1")
-    _leak(iam, s3, "other1")
-    return iam, s3
+    _hand_made_look_alikes(aws)
+    for run in ("leak1", "other1"):
+        for name in (f"rolecheck-{run}-main-", f"renamed-by-hand-{run}-"):
+            KEYS[f"{name}10-key"] = _leak(aws, run, name)["key"]
+        _leak(aws, run, f"rolecheck-{run}-gw3-", tagged=False)
+    yield aws
+    # moto's backends outlive this module's server: what is left here would show in other modules' account-wide
+    # claims (a topic's default policy is a grant), so it all goes.
+    for run in ("leak1", "other1"):
+        assert sweeper.sweep(aws, find_leftovers(aws, Selector(run_id=run))) == []
+    bystanders = {"users": {"alice", "bob"}, "groups": {"keepers"}, "buckets": {"unrelated-bucket"}}
+    for kind, names in _union(LOOK_ALIKES, bystanders).items():
+        service, delete = DELETERS[_KIND[kind]]
+        for name in names:
+            delete(aws(service), _identifier(aws, kind, name))
+    aws("kms").delete_alias(AliasName="alias/rolecheck-ci-main-1-key")
 
 
 @pytest.fixture
@@ -104,81 +185,155 @@ def sweep(server: MotoServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     return run
 
 
-def _users(iam: Any) -> set[str]:
-    return {u["UserName"] for u in iam.list_users()["Users"]}
-
-
-def _state(iam: Any, s3: Any) -> dict[str, set[str]]:
+def _state(aws: Any) -> dict[str, set[str]]:
+    """Every resource of every kind the suite creates, by name (a KMS key by its description, unless its deletion
+    is scheduled)."""
+    iam, kms = aws("iam"), aws("kms")
+    described = [kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"] for k in kms.list_keys()["Keys"]]
     return {
-        "users": _users(iam),
+        "users": {u["UserName"] for u in iam.list_users()["Users"]},
+        "groups": {g["GroupName"] for g in iam.list_groups()["Groups"]},
         "roles": {r["RoleName"] for r in iam.list_roles()["Roles"]},
         "policies": {p["PolicyName"] for p in iam.list_policies(Scope="Local")["Policies"]},
-        "buckets": {b["Name"] for b in s3.list_buckets()["Buckets"]},
+        "buckets": {b["Name"] for b in aws("s3").list_buckets()["Buckets"]},
+        "queues": {u.rsplit("/", 1)[-1] for u in aws("sqs").list_queues().get("QueueUrls", [])},
+        "topics": {t["TopicArn"].rsplit(":", 1)[-1] for t in aws("sns").list_topics()["Topics"]},
+        "secrets": {s["Name"] for s in aws("secretsmanager").list_secrets()["SecretList"]},
+        "functions": {f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]},
+        "keys": {k["Description"] for k in described if k["KeyState"] != "PendingDeletion"},
     }
 
 
-def test_a_dry_run_lists_the_runs_leftovers_and_deletes_nothing(world: tuple[Any, Any], sweep: Any,
-                                                                server: MotoServer) -> None:
-    before = _state(*world)
+def _gone(before: dict[str, set[str]], after: dict[str, set[str]]) -> dict[str, set[str]]:
+    return {kind: before[kind] - after[kind] for kind in before if before[kind] - after[kind]}
+
+
+def _every_kind(name: str, *, groups: bool, keys: bool) -> dict[str, set[str]]:
+    """The names ``_leak`` gives, by kind."""
+    made = {"users": {f"{name}1-user"}, "roles": {f"{name}2-role"}, "policies": {f"{name}3-policy"},
+            "buckets": {f"{name}4-bucket"}, "queues": {f"{name}6-queue"}, "topics": {f"{name}7-topic"},
+            "secrets": {f"{name}8-secret"}, "functions": {f"{name}9-function"}}
+    return made | ({"groups": {f"{name}5-group"}} if groups else {}) | ({"keys": {f"{name}10-key"}} if keys else {})
+
+
+def _union(*states: dict[str, set[str]]) -> dict[str, set[str]]:
+    return {kind: set().union(*(s.get(kind, set()) for s in states)) for kind in {k for s in states for k in s}}
+
+
+def _leftovers_of(run: str) -> dict[str, set[str]]:
+    """What sweeping ``run`` by its id must delete: its tagged resources whatever their names, and its untagged
+    ones named in the registry's shape (among them the one IAM group, which no tag can mark)."""
+    return _union(_every_kind(f"rolecheck-{run}-main-", groups=False, keys=True),
+                  _every_kind(f"renamed-by-hand-{run}-", groups=False, keys=True),
+                  _every_kind(f"rolecheck-{run}-gw3-", groups=True, keys=False))
+
+
+def _identifier(aws: Any, kind: str, name: str) -> str:
+    """The identifier the sweeper reports for the resource ``_state`` calls ``name``."""
+    return {
+        "policies": lambda: f"arn:aws:iam::{MOTO_ACCOUNT}:policy/{name}",
+        "queues": lambda: aws("sqs").get_queue_url(QueueName=name)["QueueUrl"],
+        "topics": lambda: f"arn:aws:sns:{REGION}:{MOTO_ACCOUNT}:{name}",
+        "secrets": lambda: aws("secretsmanager").describe_secret(SecretId=name)["ARN"],
+        "keys": lambda: KEYS[name],
+    }.get(kind, lambda: name)()
+
+
+_KIND = {"users": "user", "groups": "group", "roles": "role", "policies": "policy", "buckets": "bucket",
+         "queues": "queue", "topics": "topic", "secrets": "secret", "functions": "function", "keys": "key"}
+
+
+def test_a_dry_run_lists_the_runs_leftovers_of_every_kind_in_deletion_order_and_deletes_nothing(
+        world: Any, sweep: Any, server: MotoServer) -> None:
+    before = _state(world)
+    expected = {f"would delete {_KIND[kind]} {_identifier(world, kind, name)} "
+                f"(by {'tag' if name.startswith('renamed') or kind == 'keys' else 'name'})"
+                for kind, names in _leftovers_of("leak1").items() for name in names}
 
     status, out, _ = sweep("--run-id", "leak1", "--allow-account", MOTO_ACCOUNT, "--dry-run")
 
     assert status == 0
-    assert out.splitlines() == [
-        "would delete user rolecheck-leak1-main-1-user (by name)",
-        "would delete user renamed-by-hand-leak1 (by tag)",
-        "would delete role rolecheck-leak1-main-2-role (by name)",
-        f"would delete policy arn:aws:iam::{MOTO_ACCOUNT}:policy/rolecheck-leak1-main-3-policy (by name)",
-        "would delete bucket rolecheck-leak1-main-4-bucket (by name)",
-        f"5 leftover(s) of leak1 in account {MOTO_ACCOUNT} (target moto-server ({server.url})); dry run, "
-        "nothing deleted",
-    ]
-    assert _state(*world) == before
+    *lines, summary = out.splitlines()
+    assert set(lines) == expected and len(lines) == len(expected) == 27
+    order = [list(DELETERS).index(line.split()[2]) for line in lines]
+    assert order == sorted(order), "dependents first: functions before roles, principals before policies"
+    assert summary == (f"27 leftover(s) of leak1 in account {MOTO_ACCOUNT} (target moto-server ({server.url})); "
+                       "dry run, nothing deleted")
+    assert _state(world) == before
 
 
-def test_sweeping_a_run_deletes_its_leftovers_and_nothing_else_twice(world: tuple[Any, Any], sweep: Any) -> None:
-    iam, s3 = world
-    before = _state(iam, s3)
+def test_sweeping_a_run_deletes_its_leftovers_of_every_kind_and_nothing_else_twice(world: Any, sweep: Any) -> None:
+    before = _state(world)
 
     status, out, err = sweep("--run-id", "leak1", "--allow-account", MOTO_ACCOUNT)
     again = sweep("--run-id", "leak1", "--allow-account", MOTO_ACCOUNT)
 
     assert (status, err) == (0, ""), err
-    assert out.splitlines()[-1].startswith("deleted 5 of 5 leftover(s) of leak1")
-    after = _state(iam, s3)
-    assert before["users"] - after["users"] == {"rolecheck-leak1-main-1-user", "renamed-by-hand-leak1"}
-    assert before["roles"] - after["roles"] == {"rolecheck-leak1-main-2-role"}
-    assert before["policies"] - after["policies"] == {"rolecheck-leak1-main-3-policy"}
-    assert before["buckets"] - after["buckets"] == {"rolecheck-leak1-main-4-bucket"}
-    assert {"alice", "bob", "rolecheck-other1-main-1-user", "renamed-by-hand-other1"} <= after["users"]
-    assert {"unrelated-bucket", "rolecheck-other1-main-4-bucket"} <= after["buckets"]
-    assert iam.get_group(GroupName="keepers")["Group"]["GroupName"] == "keepers"
+    assert out.splitlines()[-1].startswith("deleted 27 of 27 leftover(s) of leak1")
+    after = _state(world)
+    assert _gone(before, after) == _leftovers_of("leak1")
+    assert all(_leftovers_of("other1")[kind] <= after[kind] for kind in _leftovers_of("other1"))
+    assert {"alice", "bob"} <= after["users"] and {"unrelated-bucket"} <= after["buckets"]
+    assert "keepers" in after["groups"]
     assert again[0] == 0 and again[1].splitlines()[-1].startswith("deleted 0 of 0 leftover(s) of leak1")
 
 
-def test_sweeping_every_run_spares_the_caller_and_what_is_not_ours(world: tuple[Any, Any], sweep: Any) -> None:
-    iam, s3 = world
-
+def test_sweeping_every_run_goes_by_tag_alone_and_spares_the_caller_and_what_is_not_ours(world: Any,
+                                                                                          sweep: Any) -> None:
     status, _, err = sweep("--all-runs", "--allow-account", MOTO_ACCOUNT, caller="rolecheck-operator")
 
     assert (status, err) == (0, ""), err
-    after = _state(iam, s3)
-    assert not [name for kind in after.values() for name in kind if "leak1" in name or "other1" in name]
+    after = _state(world)
+    left = {kind: {name for name in names if "leak1" in name or "other1" in name} for kind, names in after.items()}
+    untagged = _union(*(_every_kind(f"rolecheck-{run}-gw3-", groups=True, keys=False) for run in ("leak1", "other1")))
+    # Untagged names in the registry's shape (a bucket whose tagging never happened, every IAM group) wait for a
+    # sweep that names their run id.
+    assert all(names <= untagged.get(kind, set()) for kind, names in left.items()), left
+    assert {kind: names for kind, names in left.items() if names} == \
+        _every_kind("rolecheck-other1-gw3-", groups=True, keys=False)
     assert {"alice", "bob", "rolecheck-operator"} <= after["users"]
-    assert "unrelated-bucket" in after["buckets"]
+    assert "unrelated-bucket" in after["buckets"] and "keepers" in after["groups"]
 
 
 @pytest.mark.parametrize("scope", [["--all-runs"], ["--run-id", "ci"], ["--run-id", "evidence"],
-                                   ["--run-id", "auditor"]], ids=" ".join)
-def test_hand_made_look_alikes_are_never_swept(world: tuple[Any, Any], sweep: Any, scope: list[str]) -> None:
-    iam, s3 = world
-
+                                   ["--run-id", "auditor"], ["--run-id", "admins"]], ids=" ".join)
+def test_hand_made_look_alikes_of_every_kind_are_never_swept(world: Any, sweep: Any, scope: list[str]) -> None:
     status, out, err = sweep(*scope, "--allow-account", MOTO_ACCOUNT)
 
     assert (status, err) == (0, ""), err
-    after = _state(iam, s3)
+    after = _state(world)
     assert {kind: names & after[kind] for kind, names in LOOK_ALIKES.items()} == LOOK_ALIKES, out
-    assert s3.get_object(Bucket="rolecheck-evidence-archive", Key="2026/audit.pdf")["Body"].read() == b"evidence"
+    assert world("s3").get_object(Bucket="rolecheck-evidence-archive", Key="2026/audit.pdf")["Body"].read() == \
+        b"evidence"
+
+
+def _recording(aws: Any, calls: list[str]) -> Any:
+    """``aws`` with every API call's name appended to ``calls``."""
+    def client(service: str) -> Any:
+        made = aws(service)
+        made.meta.events.register("before-call", lambda model, **_: calls.append(model.name))
+        return made
+    return client
+
+
+def test_the_run_id_check_and_the_end_of_run_sweep_look_at_every_named_kind_by_listing_alone(world: Any) -> None:
+    """The look before a run (``by_tag=False``) and each worker's end-of-run sweep read no tags: one listing per
+    kind that has names. KMS keys have none, so only ``rolecheck sweep`` (by tag) finds them."""
+    for name in ("rolecheck-look1-gw0-", "rolecheck-look1-gw1-"):
+        _leak(world, "look1", name, tagged=False)
+    calls: list[str] = []
+
+    existing = find_leftovers(_recording(world, calls), Selector(run_id="look1", by_tag=False))
+    worker = find_leftovers(world, Selector(run_id="look1", worker="gw1"))
+
+    assert {item.kind for item in existing} == set(DELETERS) - {"key"}
+    assert {item.found_by for item in existing} == {"name"} and len(existing) == 18
+    assert sorted(calls) == sorted(["ListFunctions", "ListUsers", "ListGroups", "ListRoles", "ListPolicies",
+                                    "ListBuckets", "ListQueues", "ListTopics", "ListSecrets"])
+    assert {item.kind for item in worker} == set(DELETERS) - {"key"} and len(worker) == 9
+    assert all("-gw1-" in item.identifier for item in worker)
+    assert sweeper.sweep(world, existing) == []
+    assert not find_leftovers(world, Selector(run_id="look1"))
 
 
 def test_names_pick_a_resource_only_in_the_registry_shape_with_the_callers_run_id() -> None:
