@@ -22,6 +22,7 @@ do is at most what is reported, never more.
 
 from __future__ import annotations
 
+import functools
 import re
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -55,6 +56,14 @@ _PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:pr
 _RESOURCE_KEYS = frozenset({"aws:resourceaccount"})
 _ACCOUNT = re.compile(r"^\d{12}$")
 _STAND_IN = " (not readable: taken as allowing everything)"
+# Actions decided on a role's trust policy (AssumeRole with session tags or a source identity needs the latter two).
+_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
+                            "sts:tagsession", "sts:setsourceidentity"})
+# The resource account of a request on another account's resource when the request string names none.
+_ANOTHER_ACCOUNT = "another account"
+_OUTSIDE_NOTE = "resources outside this account: their resource policies are not readable; taken as allowing"
+_OUTSIDE_ROLES_NOTE = "roles outside this account: their trust policies are not readable; taken as allowing"
+OUTSIDE_ROLES = "roles outside the account"
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,8 @@ class Grant:
             text += " via " + " -> ".join(self.path)
         if self.condition:
             text += f" when {self.condition}"
+        if self.note:
+            text += f" [{self.note}]"
         return text
 
 
@@ -214,9 +225,14 @@ def _target_resources(target: _Target, types: frozenset[str] | None) -> list[str
 # --- relaxing request-supplied conditions -------------------------------------------------------------------------
 
 
-def _free(key: str, subject_known: bool, resource_known: bool) -> bool:
+def _free(key: str, subject_known: bool, resource_known: bool, account_known: bool = True,
+          deny: bool = False) -> bool:
     lower = key.lower()
-    if lower in _RESOURCE_KEYS or (resource_known and lower.startswith(("aws:resourcetag/", "iam:resourcetag/"))):
+    if lower in _RESOURCE_KEYS:
+        # An unnamed other account: an Allow on it may hold for one of them; a Deny is decided on a value that is
+        # no account, so that "not this account" applies and "that account" does not (others remain).
+        return not account_known and not deny
+    if resource_known and lower.startswith(("aws:resourcetag/", "iam:resourcetag/")):
         return False
     if lower in ("aws:principalaccount", "kms:calleraccount") or lower in _DIRECT_CALL_KEYS:
         return False
@@ -234,14 +250,14 @@ def _nothing(kind: str) -> dict[str, Any]:
 
 
 # Per policy, kept only as long as the policy itself (a run reads many snapshots).
-_RELAXED: weakref.WeakKeyDictionary[Policy, dict[tuple[bool, bool], Policy | None]] = weakref.WeakKeyDictionary()
+_RELAXED: weakref.WeakKeyDictionary[Policy, dict[tuple[bool, bool, bool], Policy | None]] = weakref.WeakKeyDictionary()
 
 
-def _relaxed(policy: Policy, subject_known: bool, resource_known: bool) -> Policy | None:
+def _relaxed(policy: Policy, subject_known: bool, resource_known: bool, account_known: bool) -> Policy | None:
     """The policy with conditions on request-supplied keys taken as met (Allow) or as not met (Deny); None if same."""
     known = _RELAXED.setdefault(policy, {})
-    if (subject_known, resource_known) in known:
-        return known[subject_known, resource_known]
+    if (subject_known, resource_known, account_known) in known:
+        return known[subject_known, resource_known, account_known]
     changed = False
     statements = []
     for body in documents.statements(policy.document):
@@ -249,11 +265,12 @@ def _relaxed(policy: Policy, subject_known: bool, resource_known: bool) -> Polic
         if not isinstance(condition, Mapping) or not condition:
             statements.append(body)
             continue
+        deny = body.get("Effect") == "Deny"
         free = {k for block in condition.values() if isinstance(block, Mapping) for k in block
-                if _free(k, subject_known, resource_known)}
+                if _free(k, subject_known, resource_known, account_known, deny)}
         if not free:
             statements.append(body)
-        elif body.get("Effect") == "Deny":
+        elif deny:
             statements.append(_nothing(policy.kind))
             changed = True
         else:
@@ -266,15 +283,17 @@ def _relaxed(policy: Policy, subject_known: bool, resource_known: bool) -> Polic
     if changed:
         relaxed = Policy.parse(policy.name, {"Version": policy.document.get("Version", "2008-10-17"),
                                              "Statement": statements}, kind=policy.kind)
-    known[subject_known, resource_known] = relaxed
+    known[subject_known, resource_known, account_known] = relaxed
     return relaxed
 
 
-def _free_keys(policy: Policy, index: int, subject_known: bool, resource_known: bool) -> list[str]:
+def _free_keys(policy: Policy, index: int, subject_known: bool, resource_known: bool,
+               account_known: bool) -> list[str]:
     body = documents.statements(policy.document)[index]
     condition = body.get("Condition") or {}
+    deny = body.get("Effect") == "Deny"
     return sorted({k for block in condition.values() if isinstance(block, Mapping) for k in block
-                   if _free(k, subject_known, resource_known)})
+                   if _free(k, subject_known, resource_known, account_known, deny)})
 
 
 # --- deciding one candidate ---------------------------------------------------------------------------------------
@@ -300,14 +319,70 @@ def _attribution(decision: Decision, policies: Sequence[Policy]) -> tuple[Policy
 
 def decide(snapshot: Snapshot, subject: Subject, action: str, resource: str,
            targets: Mapping[str, _Target] | None = None) -> Grant | None:
-    """Whether the subject can perform ``action`` on ``resource``, as a Grant explaining why, or None."""
+    """Whether the subject can perform ``action`` on ``resource``, as a Grant explaining why, or None.
+
+    A snapshot resource is decided with its own policy and tags. A request string no snapshot resource stands for
+    is decided first as the account's own resources (those without a policy, or not read: another region), then,
+    unless it names this account, as another account's: their policies are not readable, so a stand-in that
+    allows stands for them (``_outside_policy``) and the principal's own policies, Deny statements, boundary,
+    session policies and conditions decide. Same-account roles are all in the snapshot: a pattern naming this
+    account's roles is never given a stand-in trust policy.
+    """
     targets = _targets(snapshot) if targets is None else targets
     target = _target_for(targets, action, resource)
+    if target is not None:
+        return _decide(subject, action, resource, snapshot.account_id, target.policy, target.context,
+                       target.tags_known, account_known=True)
+    account = _account_of(resource)
+    if account == snapshot.account_id or (account is None and not _named_bucket(resource)):
+        grant = _decide(subject, action, resource, snapshot.account_id, None, {}, False, account_known=True)
+        if grant is not None or account == snapshot.account_id:
+            return grant
+    stand_in = _outside_policy("trust" if action.lower() in _TRUST_ACTIONS else "resource")
+    grant = _decide(subject, action, resource, account or _ANOTHER_ACCOUNT, stand_in, {}, False,
+                    account_known=account is not None)
+    if grant is None:
+        return None
+    note = _OUTSIDE_ROLES_NOTE if action.lower() in _TRUST_ACTIONS else _OUTSIDE_NOTE
+    return replace(grant, note="; ".join(filter(None, (grant.note, note))))
+
+
+def _account_of(resource: str) -> str | None:
+    """The account a request string names, or None when it can fall in any account (``*``, a wildcard, S3)."""
+    parts = resource.split(":", 5)
+    return parts[4] if len(parts) == 6 and _ACCOUNT.match(parts[4]) else None
+
+
+def _named_bucket(resource: str) -> bool:
+    """True for a request string naming one bucket (or its objects): every bucket of the account is in the
+    snapshot, as a target, so a bucket named here is another account's."""
+    if not resource.startswith("arn:aws:s3:::"):
+        return False
+    name = resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+    return bool(name) and not any(char in name for char in "*?$")
+
+
+@functools.cache
+def _outside_policy(kind: str) -> Policy:
+    # What another account's resource policy (or role trust policy) allows is not readable from here: taken as
+    # allowing everyone, so that the answer stays an upper bound. The request is cross-account, so the engine
+    # still needs the principal's identity policies, boundary and session policies to allow, and applies every
+    # Deny. The counterpart, for identities in other accounts, is ``_outsider_identity``.
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*"}
+    if kind != "trust":
+        statement["Resource"] = "*"
+    what = "trust policies of roles" if kind == "trust" else "resource policies"
+    return Policy.parse(f"{what} outside this account{_STAND_IN}", {"Version": "2012-10-17",
+                                                                    "Statement": [statement]}, kind=kind)
+
+
+def _decide(subject: Subject, action: str, resource: str, resource_account: str, resource_policy: Policy | None,
+            resource_context: Mapping[str, Any], resource_known: bool, *, account_known: bool) -> Grant | None:
     context = {**_REQUEST_DEFAULTS, "kms:CallerAccount": subject.principal.account, **subject.context,
-               **(target.context if target else {})}
-    request = Request(subject.principal, action, resource, resource_account=snapshot.account_id,
+               **resource_context}
+    request = Request(subject.principal, action, resource, resource_account=resource_account,
                       identity_policies=subject.identity, permissions_boundary=subject.boundary,
-                      session_policies=subject.session_policies, resource_policy=target.policy if target else None,
+                      session_policies=subject.session_policies, resource_policy=resource_policy,
                       context=context)
     originals = [*request.identity_policies, *([request.resource_policy] if request.resource_policy else [])]
     undecided: UnsupportedFeature | None = None
@@ -317,8 +392,7 @@ def decide(snapshot: Snapshot, subject: Subject, action: str, resource: str,
             return _grant(subject, decision, originals, "")
     except UnsupportedFeature as exc:
         undecided = exc
-    resource_known = target is not None and target.tags_known
-    relaxed = _relaxed_request(request, subject.known, resource_known)
+    relaxed = _relaxed_request(request, subject.known, resource_known, account_known)
     try:
         if relaxed is None:
             if undecided is not None:
@@ -331,14 +405,16 @@ def decide(snapshot: Snapshot, subject: Subject, action: str, resource: str,
     if not decision.allowed:
         return None
     found = _attribution(decision, originals)
-    keys = _free_keys(found[0], found[1].index, subject.known, resource_known) if found else []
+    keys = _free_keys(found[0], found[1].index, subject.known, resource_known, account_known) if found else []
     keys += [f"{key} (in a Deny taken as not applying)"
-             for key in _dropped_deny_keys(request, subject.known, resource_known) if key not in keys]
+             for key in _dropped_deny_keys(request, subject.known, resource_known, account_known)
+             if key not in keys]
     # Allowed only once request-supplied conditions are taken as met: never reported as unconditional.
     return _grant(subject, decision, originals, ", ".join(keys) or "request-supplied conditions")
 
 
-def _dropped_deny_keys(request: Request, subject_known: bool, resource_known: bool) -> list[str]:
+def _dropped_deny_keys(request: Request, subject_known: bool, resource_known: bool,
+                       account_known: bool) -> list[str]:
     """Request-supplied condition keys of the Deny statements for this action that the relaxed request drops."""
     policies = [*request.identity_policies, *(request.session_policies or ()),
                 *(p for p in (request.permissions_boundary, request.resource_policy) if p is not None)]
@@ -347,15 +423,16 @@ def _dropped_deny_keys(request: Request, subject_known: bool, resource_known: bo
     for policy in policies:
         for statement in policy.statements:
             if statement.effect == "Deny" and statement.conditions and statement.matches_action(action):
-                found += _free_keys(policy, statement.index, subject_known, resource_known)
+                found += _free_keys(policy, statement.index, subject_known, resource_known, account_known)
     return sorted(set(found))
 
 
-def _relaxed_request(request: Request, subject_known: bool, resource_known: bool) -> Request | None:
+def _relaxed_request(request: Request, subject_known: bool, resource_known: bool,
+                     account_known: bool) -> Request | None:
     def swap(policy: Policy | None) -> Policy | None:
         if policy is None:
             return None
-        return _relaxed(policy, subject_known, resource_known) or policy
+        return _relaxed(policy, subject_known, resource_known, account_known) or policy
 
     identity = tuple(swap(p) for p in request.identity_policies)
     sessions = tuple(swap(p) for p in request.session_policies) if request.session_policies else None
@@ -587,7 +664,9 @@ def reachable_roles(snapshot: Snapshot, principal_arn: str, *, session_tags: Map
     """Every role the principal can reach by assuming roles, transitively (role chaining), with the shortest path.
 
     Each Grant is ``sts:AssumeRole`` on the reached role by the role before it (``path`` runs from the principal to
-    the role); ``principal`` is the starting principal.
+    the role); ``principal`` is the starting principal. Roles in other accounts, whose trust policies are not
+    readable, are an open edge: a grant on the pattern the identity policy names (``*``, another account's role),
+    its path ending in ``OUTSIDE_ROLES``; where those roles lead is not known.
     """
     targets = _targets(snapshot)
     start = subject_of(snapshot, principal_arn, session_tags=session_tags)
@@ -596,6 +675,10 @@ def reachable_roles(snapshot: Snapshot, principal_arn: str, *, session_tags: Map
     grants = []
     while queue:
         subject, path = queue.pop(0)
+        for pattern in _outside_role_patterns(snapshot, subject):
+            grant = decide(snapshot, subject, ASSUME_ROLE, pattern, targets)
+            if grant is not None:
+                grants.append(replace(grant, principal=principal_arn, path=(*path, OUTSIDE_ROLES)))
         for role in snapshot.roles.values():
             if role.arn in reached:
                 continue
@@ -608,6 +691,16 @@ def reachable_roles(snapshot: Snapshot, principal_arn: str, *, session_tags: Map
             grants.append(replace(grant, principal=principal_arn, path=(*path, role.arn)))
             queue.append((subject_of(snapshot, role.arn), (*path, role.arn)))
     return grants
+
+
+def _outside_role_patterns(snapshot: Snapshot, subject: Subject) -> list[str]:
+    """The Resource patterns of the subject's identity Allow statements for AssumeRole that can name a role in
+    another account (all of this account's roles are in the snapshot, and decided with their trust policies)."""
+    lookup = context_lookup({k.lower(): v for k, v in _context_for_variables(subject).items()})
+    found = [pattern for policy in subject.identity for statement in policy.statements
+             if statement.effect == "Allow" and statement.matches_action(ASSUME_ROLE.lower())
+             for pattern in _patterns(statement, lookup) if _account_of(pattern) != snapshot.account_id]
+    return list(dict.fromkeys(found))
 
 
 def rows(grants: Iterable[Grant]) -> list[dict[str, str]]:

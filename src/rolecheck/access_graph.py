@@ -12,7 +12,7 @@ import io
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from rolecheck.access import Grant, principal_access, reachable_roles, who_can_assume
+from rolecheck.access import OUTSIDE_ROLES, Grant, principal_access, reachable_roles, who_can_assume
 from rolecheck.snapshot import Snapshot
 
 Edge = tuple[str, str]
@@ -48,7 +48,7 @@ def access_graph(snapshot: Snapshot, focus_arns: Iterable[str]) -> AccessGraph:
             add(who_can_assume(snapshot, arn))
         reached = reachable_roles(snapshot, arn)
         add(reached)
-        sources |= {grant.resource for grant in reached}
+        sources |= {grant.resource for grant in reached if grant.resource in snapshot.roles}
     for arn in sorted(sources):
         add(principal_access(snapshot, arn), arn)
     nodes = {arn: _kind(snapshot, arn) for edge in edges for arn in edge}
@@ -66,6 +66,8 @@ def edge_of(snapshot: Snapshot, grant: Grant, source: str | None = None) -> Edge
     the start of the chain).
     """
     origin = grant.path[-2] if len(grant.path) >= 2 else source or grant.principal
+    if grant.path and grant.path[-1] == OUTSIDE_ROLES:
+        return origin, f"{OUTSIDE_ROLES} ({grant.resource})"
     return origin, _node_of(snapshot, grant.resource)
 
 
@@ -93,12 +95,16 @@ def _kind(snapshot: Snapshot, arn: str) -> str:
         return "role"
     if arn in snapshot.resources:
         return "resource"
+    if arn.startswith(OUTSIDE_ROLES):
+        return "role"
     return "pattern" if arn.startswith(_PATTERN) else "outside"
 
 
 def _label(arn: str) -> str:
     if arn == "*":
         return "anyone (*)"
+    if arn.startswith(OUTSIDE_ROLES):
+        return arn
     if arn.startswith(_PATTERN):
         pattern = arn.removeprefix(_PATTERN)
         return "any resource (*)" if pattern == "*" else pattern.removeprefix("arn:aws:")

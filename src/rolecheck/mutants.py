@@ -600,8 +600,8 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset(_POLICY_CHANGED | cannot("s3:GetObject")),
            apply=add_to_policy("s3:GetObject", "arn:aws:s3:::*/*", "ReadEveryObject")),
     Mutant("policy-allows-notaction", "The role's policy allows everything except IAM, written with NotAction.",
-           frozenset(_POLICY_CHANGED | {NO_WILDCARDS, NO_ESCALATION} | cannot(*S3_ACTIONS, "sts:AssumeRole",
-                                                                              "sns:ListTopics")),
+           frozenset(_POLICY_CHANGED | {NO_WILDCARDS, NO_ESCALATION, ASSUMES_NO_ROLE}
+                     | cannot(*S3_ACTIONS, "sts:AssumeRole", "sns:ListTopics")),
            apply=replace_policy({"Sid": "EverythingButIam", "Effect": "Allow", "NotAction": "iam:*",
                                  "Resource": "*"})),
     Mutant("policy-grants-passrole", "The role's policy also allows iam:PassRole on every role.",
@@ -613,11 +613,11 @@ CATALOG: tuple[Mutant, ...] = (
     Mutant("policy-lists-bucket-instead", "The role's policy allows s3:ListBucket instead of s3:ListAllMyBuckets.",
            frozenset(_POLICY_CHANGED | {WALKTHROUGH, CAN_LIST} | cannot("s3:ListBucket")),
            apply=replace_policy(_statement("s3:ListBucket", "*", "ListBucket"))),
+    # No role in the account trusts the session: the account-wide claims fail on roles outside the account, whose
+    # trust policies the analysis cannot read and takes as allowing.
     Mutant("policy-assumes-any-role", "The role's policy also allows sts:AssumeRole on every role.",
-           frozenset({REVIEWED, EXACT, NO_ESCALATION} | cannot("sts:AssumeRole")),
-           apply=add_to_policy("sts:AssumeRole", "*", "AssumeAnyRole"),
-           notes="no role in the account trusts the role's session, so its account-wide access is unchanged; the "
-                 "analysis does not count roles outside the account, whose trust it cannot read"),
+           frozenset(_POLICY_CHANGED | {NO_ESCALATION, ASSUMES_NO_ROLE} | cannot("sts:AssumeRole")),
+           apply=add_to_policy("sts:AssumeRole", "*", "AssumeAnyRole")),
     Mutant("policy-manages-own-role", "The role's policy lets the role attach and write policies on itself.",
            frozenset(_POLICY_CHANGED | {NO_ESCALATION} | cannot("iam:AttachRolePolicy", "iam:PutRolePolicy")),
            apply=add_to_policy(["iam:AttachRolePolicy", "iam:PutRolePolicy"], "{{role_arn}}", "ManageOwnRole")),
@@ -625,7 +625,8 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset(_POLICY_CHANGED | cannot("iam:CreateUser")),
            apply=add_to_policy("iam:CreateUser", "*", "CreateUsers")),
     Mutant("role-has-administrator-access", "A policy allowing everything is attached to the role as well.",
-           frozenset({EXACT, REVIEWED, NO_WILDCARDS, NO_ESCALATION, SESSION_ACCOUNT_WIDE} | cannot(*ACTIVITIES)),
+           frozenset({EXACT, REVIEWED, NO_WILDCARDS, NO_ESCALATION, SESSION_ACCOUNT_WIDE, ASSUMES_NO_ROLE}
+                     | cannot(*ACTIVITIES)),
            apply=attach_admin_to_role),
     Mutant("role-has-inline-policy", "The role has an unreviewed inline policy that reads the bucket's objects.",
            frozenset({REVIEWED, EXACT, SESSION_ACCOUNT_WIDE} | cannot("s3:GetObject")),

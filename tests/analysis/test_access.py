@@ -25,7 +25,7 @@ from snapshot_data import (
     user,
 )
 
-from rolecheck.access import Grant, principal_access, reachable_roles, who_can_assume
+from rolecheck.access import OUTSIDE_ROLES, Grant, principal_access, reachable_roles, who_can_assume
 from rolecheck.engine import Principal, effective_actions
 
 USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
@@ -104,7 +104,9 @@ def test_another_roles_trust_naming_the_user_is_found_and_chains_further() -> No
     account = walkthrough(roles=[other, third])
     assert ("sts:AssumeRole", other.arn) in pairs(principal_access(account, USER))
     chain = {g.resource: g.path for g in reachable_roles(account, USER)}
-    assert chain == {ROLE: (USER, ROLE), other.arn: (USER, other.arn), third.arn: (USER, other.arn, third.arn)}
+    # admin-role may do everything, so assuming roles of other accounts too: an open edge, its trust unreadable.
+    assert chain == {ROLE: (USER, ROLE), other.arn: (USER, other.arn), third.arn: (USER, other.arn, third.arn),
+                     "*": (USER, other.arn, OUTSIDE_ROLES)}
 
 
 def test_the_walkthrough_role_reaches_no_role_until_a_trust_names_it() -> None:
@@ -289,3 +291,94 @@ def test_a_principal_id_left_by_a_deleted_user_admits_no_one() -> None:
     stale = role("stale", trusting("AIDAEXAMPLEDELETEDID", USER))
     grants = who_can_assume(walkthrough(roles=[stale]), stale.arn)
     assert [g.principal for g in grants] == [USER]
+
+
+# --- resources outside the account: their policies are not readable, taken as allowing ------------------------------
+# Cross-account access needs the identity-based policy and the resource's policy (or trust policy) to allow:
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_common-scenarios_aws-accounts.html
+
+ASSUME_ANY = allow("sts:AssumeRole", Sid="AssumeAnyRole")
+FOREIGN_ROLE = f"arn:aws:iam::{OUTSIDE}:role/admin"
+
+
+def with_role_policy(*statements, boundary=None, others=()):
+    """The walkthrough, its role also given an inline policy with ``statements``."""
+    extra = policy("inline policy extra", *statements)
+    return walkthrough(roles=[role("s3-list-role", trusting(USER), LIST, extra, boundary=boundary), *others])
+
+
+def outside(grants: list[Grant]) -> list[Grant]:
+    return [g for g in grants if "outside this account" in g.note]
+
+
+def test_assuming_any_role_is_a_grant_on_roles_outside_the_account_though_no_role_here_trusts_it() -> None:
+    # A same-account role that does not trust the session stays refused: its trust policy is read.
+    account = with_role_policy(ASSUME_ANY, others=[role("unrelated", trusting(USER))])
+    grants = principal_access(account, ROLE)
+    assert pairs(grants) == {("s3:ListAllMyBuckets", "*"), ("sts:AssumeRole", "*")}
+    [open_edge] = outside(grants)
+    assert (open_edge.granted_by, open_edge.statement) == ("inline policy extra", "AssumeAnyRole")
+    assert open_edge.note == ("roles outside this account: their trust policies are not readable; "
+                              "taken as allowing")
+    [reached] = reachable_roles(account, ROLE)
+    assert (reached.resource, reached.path) == ("*", (ROLE, OUTSIDE_ROLES))
+    assert [g.principal for g in who_can_assume(account, arn("role", "unrelated"))] == [USER]
+
+
+@pytest.mark.parametrize("resource_pattern", [FOREIGN_ROLE, f"arn:aws:iam::{OUTSIDE}:role/*", "arn:aws:iam::*:role/*"])
+def test_a_pattern_naming_another_accounts_roles_is_an_open_edge(resource_pattern: str) -> None:
+    account = with_role_policy(allow("sts:AssumeRole", resource_pattern))
+    assert ("sts:AssumeRole", resource_pattern) in pairs(outside(principal_access(account, ROLE)))
+    assert [g.path for g in reachable_roles(account, ROLE)] == [(ROLE, OUTSIDE_ROLES)]
+
+
+@pytest.mark.parametrize("resource_pattern", [f"arn:aws:iam::{ACCOUNT}:role/*", arn("role", "no-such-role")])
+def test_a_pattern_naming_only_this_accounts_roles_grants_nothing_without_their_trust(resource_pattern: str) -> None:
+    account = with_role_policy(allow("sts:AssumeRole", resource_pattern), others=[role("unrelated", trusting(USER))])
+    assert pairs(principal_access(account, ROLE)) == {("s3:ListAllMyBuckets", "*")}
+    assert reachable_roles(account, ROLE) == []
+
+
+DENY_OTHER_ACCOUNTS = {"Effect": "Deny", "Action": "*", "Resource": "*",
+                       "Condition": {"StringNotEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}}
+
+
+@pytest.mark.parametrize(("statements", "boundary"), [
+    ([ASSUME_ANY, {"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": "*"}], None),
+    ([ASSUME_ANY, DENY_OTHER_ACCOUNTS], None),
+    ([ASSUME_ANY], policy("boundary", allow("s3:ListAllMyBuckets"), kind="boundary")),
+    ([allow("sts:AssumeRole", Condition={"StringEquals": {"aws:PrincipalTag/team": "platform"}})], None),
+], ids=["an identity deny", "a deny on other accounts' resources", "a boundary", "a condition that does not hold"])
+def test_the_stand_in_trust_still_needs_the_principals_own_policies(statements, boundary) -> None:
+    account = with_role_policy(*statements, boundary=boundary)
+    assert outside(principal_access(account, ROLE)) == []
+    assert reachable_roles(account, ROLE) == []
+
+
+def test_a_session_policy_still_limits_the_open_edge() -> None:
+    account = with_role_policy(ASSUME_ANY)
+    session = policy("session policy", allow("s3:ListAllMyBuckets"), kind="session")
+    assert outside(principal_access(account, ROLE, session_policies=[session])) == []
+
+
+def test_an_allow_only_for_another_account_is_reported_with_the_key_it_depends_on() -> None:
+    account = with_role_policy(allow("sts:AssumeRole", Condition={"StringEquals": {"aws:ResourceAccount": OUTSIDE}}))
+    [grant] = outside(principal_access(account, ROLE))
+    assert (grant.resource, grant.condition) == ("*", "aws:ResourceAccount")
+
+
+@pytest.mark.parametrize(("action", "resource_arn"), [
+    ("sqs:SendMessage", f"arn:aws:sqs:us-east-1:{OUTSIDE}:jobs"),
+    ("sns:Publish", f"arn:aws:sns:us-east-1:{OUTSIDE}:alerts"),
+    ("secretsmanager:GetSecretValue", f"arn:aws:secretsmanager:us-east-1:{OUTSIDE}:secret:db-AbCdEf"),
+    ("kms:Decrypt", f"arn:aws:kms:us-east-1:{OUTSIDE}:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+    ("lambda:InvokeFunction", f"arn:aws:lambda:us-east-1:{OUTSIDE}:function:worker"),
+    ("s3:GetObject", "arn:aws:s3:::another-accounts-bucket/*"),
+    ("sts:AssumeRole", FOREIGN_ROLE),
+], ids=["sqs", "sns", "secretsmanager", "kms", "lambda", "s3", "sts"])
+def test_every_service_with_resource_policies_reaches_outside_the_account(action: str, resource_arn: str) -> None:
+    account = with_role_policy(allow(action, resource_arn))
+    assert (action, resource_arn) in pairs(principal_access(account, ROLE))
+    guarded = with_role_policy(allow(action, resource_arn), DENY_OTHER_ACCOUNTS)
+    assert (action, resource_arn) not in pairs(principal_access(guarded, ROLE))

@@ -153,6 +153,18 @@ def test_the_assumes_no_role_claim_fails_on_a_chain_and_names_its_path() -> None
     assert f"via {ROLE} -> {arn('role', 'hop')} -> {arn('role', 'admin')}" in str(failure.value)
 
 
+ASSUME_ANY = policy("inline policy assume", allow("sts:AssumeRole", Sid="AssumeAnyRole"))
+
+
+def test_the_session_claims_fail_when_the_role_may_assume_roles_no_role_here_trusts_it_for() -> None:
+    # Roles in other accounts, whose trust policies are not readable, count: the answer is an upper bound.
+    account = walkthrough(roles=[role("s3-list-role", trusting(USER), LIST, ASSUME_ANY)])
+    with pytest.raises(ComplianceViolation, match=r"unexpected grant.*sts:AssumeRole on \* \(inline policy assume"):
+        claims.check_session_access(account, ROLE, EXPECTED)
+    with pytest.raises(ComplianceViolation, match=f"via {ROLE} -> roles outside the account"):
+        claims.check_assumes_no_role(account, ROLE)
+
+
 # --- the Givens' words: "an IAM user ... with no permissions of its own" and "a role ... names only that user" -----
 
 @pytest.mark.parametrize("account", [
