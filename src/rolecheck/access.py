@@ -13,6 +13,13 @@ resource-policy statement that names the principal (itself, its role, its accoun
 resources. ``rolecheck.engine.evaluate`` then decides each candidate with the full request: identity policies,
 permissions boundary, session policies, the resource's policy, principal and resource tags in the context.
 
+A request string no snapshot resource stands for, and that does not name this account (``*``, a wildcard account,
+another account's role, queue or key, a bucket the account does not own), may fall on another account's resource,
+whose policy (for a role, its trust policy) cannot be read: it is decided with a stand-in that allows, as a
+cross-account request, so that the principal's own policies, Deny statements, boundary, session policies and
+conditions still decide, and the grant is noted as taken on trust. This account's roles are all in the snapshot
+and are never given a stand-in.
+
 Conditions on what the request supplies (source IP, MFA, time, external id...) cannot be known from the account:
 a candidate that is allowed only once those conditions are taken as met is still a grant, marked with the keys it
 depends on in ``Grant.condition``. A Deny with such a condition is taken as not applying. Together with SCPs and
@@ -35,7 +42,7 @@ from rolecheck.action_resources import resource_types
 from rolecheck.engine import Decision, Policy, Principal, Request, UnsupportedFeature, evaluate
 from rolecheck.engine.catalog import statement_actions
 from rolecheck.engine.context import build_context
-from rolecheck.engine.evaluate import ALWAYS_ALLOWED
+from rolecheck.engine.evaluate import ALWAYS_ALLOWED, UNSIGNED_FEDERATION
 from rolecheck.engine.model import PARTITION
 from rolecheck.engine.patterns import context_lookup, plain
 from rolecheck.engine.policy import Statement
@@ -338,6 +345,10 @@ def decide(snapshot: Snapshot, subject: Subject, action: str, resource: str,
         grant = _decide(subject, action, resource, snapshot.account_id, None, {}, False, account_known=True)
         if grant is not None or account == snapshot.account_id:
             return grant
+    if action.lower() in UNSIGNED_FEDERATION:
+        # Made with an identity provider's token, not with the principal's credentials: its policies grant
+        # nothing there (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html).
+        return None
     stand_in = _outside_policy("trust" if action.lower() in _TRUST_ACTIONS else "resource")
     grant = _decide(subject, action, resource, account or _ANOTHER_ACCOUNT, stand_in, {}, False,
                     account_known=account is not None)

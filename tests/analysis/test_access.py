@@ -326,6 +326,13 @@ def test_assuming_any_role_is_a_grant_on_roles_outside_the_account_though_no_rol
     assert [g.principal for g in who_can_assume(account, arn("role", "unrelated"))] == [USER]
 
 
+def test_a_role_allowed_everything_reaches_outside_roles_by_assumerole_only() -> None:
+    # The federation calls are made with an identity provider's token, not with the session's credentials.
+    account = with_role_policy(allow("*"))
+    assert [g.action for g in outside(principal_access(account, ROLE))
+            if g.action.lower().startswith("sts:assumerole")] == ["sts:AssumeRole"]
+
+
 @pytest.mark.parametrize("resource_pattern", [FOREIGN_ROLE, f"arn:aws:iam::{OUTSIDE}:role/*", "arn:aws:iam::*:role/*"])
 def test_a_pattern_naming_another_accounts_roles_is_an_open_edge(resource_pattern: str) -> None:
     account = with_role_policy(allow("sts:AssumeRole", resource_pattern))
