@@ -63,9 +63,9 @@ _PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:pr
 _RESOURCE_KEYS = frozenset({"aws:resourceaccount"})
 _ACCOUNT = re.compile(r"^\d{12}$")
 _STAND_IN = " (not readable: taken as allowing everything)"
-# Actions decided on a role's trust policy (AssumeRole with session tags or a source identity needs the latter two).
-_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
-                            "sts:tagsession", "sts:setsourceidentity"})
+# Actions a principal's credentials perform on a role's trust policy (AssumeRole with session tags or a source
+# identity needs the latter two); the federation calls are made with an identity provider's token instead.
+_TRUST_ACTIONS = frozenset({"sts:assumerole", "sts:tagsession", "sts:setsourceidentity"})
 # The resource account of a request on another account's resource when the request string names none.
 _ANOTHER_ACCOUNT = "another account"
 _OUTSIDE_NOTE = "resources outside this account: their resource policies are not readable; taken as allowing"
