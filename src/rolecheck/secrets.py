@@ -15,7 +15,9 @@ from typing import Any
 MASK = "****"
 
 # Request and response fields whose values are credentials. Matching is on the field name, case-insensitively,
-# so nested structures (Credentials.SecretAccessKey, LoginProfile.Password) are covered too.
+# so nested structures (Credentials.SecretAccessKey, LoginProfile.Password) are covered too. A Lambda function's
+# Environment.Variables (in ListFunctions, which the account snapshot calls on whatever account it reads) often
+# hold another system's credentials under any name, so the whole mapping is masked.
 SECRET_FIELDS = frozenset(
     name.lower()
     for name in (
@@ -29,6 +31,7 @@ SECRET_FIELDS = frozenset(
         "X-Amz-Security-Token",
         "TokenCode",
         "Authorization",
+        "Variables",
     )
 )
 

@@ -39,6 +39,15 @@ def test_redact_masks_credential_fields_at_any_depth() -> None:
                       "LoginProfile": [{"Password": MASK}], "Other": MASK}
 
 
+def test_redact_masks_lambda_environment_variables() -> None:
+    """The account snapshot lists every Lambda function of the account (ListFunctions), and a function's
+    environment variables often hold credentials of their own: the evidence never shows their values."""
+    answer = {"Functions": [{"FunctionName": "nightly", "Environment": {"Variables": {"DB_PASSWORD": "hunter2"}}}]}
+    masked = redact(answer)
+    assert masked == {"Functions": [{"FunctionName": "nightly", "Environment": {"Variables": MASK}}]}
+    assert "hunter2" not in repr(masked)
+
+
 def test_render_fills_placeholders() -> None:
     doc = documents.render('{"Statement": [{"Resource": "arn:aws:iam::{{account_id}}:user/x"}]}',
                            {"account_id": "123"})
