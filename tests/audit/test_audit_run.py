@@ -5,7 +5,6 @@ The moto server records every request it receives, so these tests see exactly wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,16 +25,6 @@ from audit_helpers import (
 
 from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.targets import MotoServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MotoServer]:
-    running = MotoServer()
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")

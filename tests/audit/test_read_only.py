@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import botocore.session
@@ -38,16 +37,6 @@ REPO = Path(__file__).resolve().parents[2]
 # AssumeRole is a "Write" in AWS's table, but it changes nothing in the account: it issues a session. Audit mode
 # lets the audited user make its own switch to the role for real, with its own credentials (never the auditor's).
 SESSION_ONLY = {"sts:AssumeRole"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MotoServer]:
-    running = MotoServer()
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")

@@ -1,26 +1,13 @@
-"""A moto server with the engine in this process, which pytest subprocesses reach through --endpoint-url.
-
-Because the server outlives the subprocess, the tests can count what the subprocess wrote and left behind.
+"""Administrators' keys on the module's moto server (``server``, tests/conftest.py), which pytest subprocesses reach
+through --endpoint-url: because the server outlives the subprocess, the tests can count what it wrote and left behind.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.targets import MotoServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MotoServer]:
-    running = MotoServer()
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")
