@@ -73,26 +73,6 @@ def create_user(iam: Any, registry: ResourceRegistry, logical: str) -> User:
     return User(name=name, arn=answer["Arn"], user_id=answer["UserId"])
 
 
-def standing_permissions(iam: Any, user_name: str) -> list[str]:
-    """Every source of identity-based permissions a user has: inline, attached, and through groups."""
-    found = [f"inline policy {p}" for p in iam.list_user_policies(UserName=user_name)["PolicyNames"]]
-    found += [f"attached policy {p['PolicyArn']}"
-              for p in iam.list_attached_user_policies(UserName=user_name)["AttachedPolicies"]]
-    for group in iam.list_groups_for_user(UserName=user_name)["Groups"]:
-        name = group["GroupName"]
-        found += [f"inline policy {p} of group {name}" for p in iam.list_group_policies(GroupName=name)["PolicyNames"]]
-        found += [f"policy {p['PolicyArn']} attached to group {name}"
-                  for p in iam.list_attached_group_policies(GroupName=name)["AttachedPolicies"]]
-    return found
-
-
-def check_no_standing_permissions(iam: Any, user: User) -> None:
-    """The user must get its permissions only by assuming the role (NIST AC-6)."""
-    found = standing_permissions(iam, user.name)
-    if found:
-        raise ComplianceViolation(f"user {user.name} has standing permissions: {'; '.join(found)}")
-
-
 def create_role(iam: Any, registry: ResourceRegistry, logical: str, trust_policy: Mapping[str, Any],
                 max_session_duration: int = DEFAULT_SESSION_SECONDS) -> Role:
     """Create a role with a custom trust policy, tagged and tracked."""

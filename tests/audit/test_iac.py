@@ -10,9 +10,8 @@ from typing import Any
 import boto3
 import pytest
 
-from rolecheck import walkthrough
+from rolecheck import readback, walkthrough
 from rolecheck.audit import cloudformation, terraform
-from rolecheck.errors import ComplianceViolation
 from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.targets import MotoServer
 
@@ -61,9 +60,8 @@ def test_what_moto_skips_is_completed_with_the_templates_own_references(clients:
     assert iam.get_login_profile(UserName="cfn-operator")["LoginProfile"]["PasswordResetRequired"] is True
     assert walkthrough.attached_role_policies(iam, walkthrough.Role("cfn-role", "", "", 3600)) == [
         f"arn:aws:iam::{ACCOUNT}:policy/cfn-list"]
-    user = walkthrough.User("cfn-operator", "", "")
-    with pytest.raises(ComplianceViolation, match="standing permissions: attached policy"):
-        walkthrough.check_no_standing_permissions(iam, user)
+    assert [policy.name for policy in readback.user_identity_policies(iam, "cfn-operator")] == [
+        f"arn:aws:iam::{ACCOUNT}:policy/cfn-list (v1)"]
     policy = json.loads(s3.get_bucket_policy(Bucket="cfn-reports")["Policy"])
     assert policy["Statement"][0]["Resource"] == "arn:aws:s3:::cfn-reports/*"
 
@@ -88,5 +86,5 @@ def test_a_plan_applies_groups_memberships_and_policies(clients: dict[str, Any])
             "configuration": {"root_module": {"resources": [configured for _, configured in items]}}}
     applied = terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
     assert applied.not_deployed == []
-    found = walkthrough.standing_permissions(clients["iam"], "tf-user")
-    assert found == ["inline policy own", "inline policy read of group tf-readers"]
+    found = [policy.name for policy in readback.user_identity_policies(clients["iam"], "tf-user")]
+    assert found == ["inline policy own of user tf-user", "inline policy read of group tf-readers"]

@@ -66,11 +66,6 @@ class LagView:
                 self._pending.popleft()
             return self._pending[0].before if self._pending else None
 
-    def settled_at(self) -> float:
-        """The monotonic time at which every change recorded so far will have propagated."""
-        with self._lock:
-            return max((pending.until for pending in self._pending), default=self._clock())
-
 
 _view: LagView | None = None
 _saved: list[tuple[Any, str, Any]] = []
