@@ -6,6 +6,7 @@ meant to deploy, so a drifted account is judged as it is.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -121,3 +122,13 @@ def bucket_abac(s3: Any, bucket: str) -> bool:
         if exc.response.get("Error", {}).get("Code") in _NO_BUCKET_ABAC:
             return False
         raise
+
+
+def queue_urls(sqs: Any) -> Iterator[str]:
+    """Every SQS queue URL of the client's account and region.
+
+    Without a page size ListQueues stops at 1,000 queues and gives no token for the rest:
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/list-all-queues-pagination.html
+    """
+    for page in sqs.get_paginator("list_queues").paginate(PaginationConfig={"PageSize": 1000}):
+        yield from page.get("QueueUrls", [])

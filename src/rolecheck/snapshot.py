@@ -379,7 +379,7 @@ def _acl_grants(s3: Any, name: str, unreadable: list[str]) -> tuple[tuple[str, s
 def _read_sqs(client_for: Callable[[str], Any], account_id: str, region: str,
               unreadable: list[str]) -> Iterator[ResourceFacts]:
     sqs = client_for("sqs")
-    for url in _pages(sqs, "list_queues", "QueueUrls"):
+    for url in readback.queue_urls(sqs):
         name = url.rstrip("/").rsplit("/", 1)[-1]
         what = f"sqs queue {name}"
         attributes = _optional(sqs.get_queue_attributes, f"{what}: policy", unreadable, QueueUrl=url,

@@ -24,6 +24,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from rolecheck import readback
 from rolecheck.cleanup import DELETERS
 from rolecheck.errors import TargetError
 from rolecheck.registry import TAG_KEY, name_pattern
@@ -134,10 +135,7 @@ def _buckets(s3: Any) -> Iterable[_Listed]:
 
 
 def _queues(sqs: Any) -> Iterable[_Listed]:
-    # Without a page size ListQueues stops at 1,000 queues and gives no token for the rest:
-    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/list-all-queues-pagination.html
-    pages = sqs.get_paginator("list_queues").paginate(PaginationConfig={"PageSize": 1000})
-    for url in (url for page in pages for url in page.get("QueueUrls", [])):
+    for url in readback.queue_urls(sqs):
         yield _Listed(url.rsplit("/", 1)[-1], url,
                       lambda u=url: _pairs(sqs.list_queue_tags(QueueUrl=u).get("Tags", {})))
 
