@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from rolecheck import readback
 from rolecheck.cleanup import DELETERS
@@ -201,6 +201,34 @@ def sweep(client_for: Callable[[str], Any], leftovers: Iterable[Leftover],
         else:
             report(f"deleted {item}")
     return problems
+
+
+def claim_run_id(client_for: Callable[[str], Any], run_id: str, account: str, spare: frozenset[str], *,
+                 resume: bool, retry: str) -> list[str]:
+    """Before a run writes anything: no resource may carry its run id already, unless the run resumes that one.
+
+    Two runs with one run id (a copied CI variable) would sweep each other's resources, so such a run is refused in
+    one ``TargetError`` line; a resumed run first deletes its earlier attempt's resources (by name only: one listing
+    per kind). ``retry`` is the sweep command to name when that fails. Returns lines to print.
+    """
+    try:
+        existing = find_leftovers(client_for, Selector(run_id=run_id, by_tag=False, spare=spare))
+    except (ClientError, BotoCoreError) as exc:
+        # Listing every kind the suite creates needs its List permissions (sqs:ListQueues, lambda:ListFunctions...).
+        raise TargetError(f"cannot check whether run id {run_id} is already in use in account {account} "
+                          f"({type(exc).__name__}: {exc})") from None
+    if not existing:
+        return []
+    if not resume:
+        shown = ", ".join(f"{item.kind} {item.identifier}" for item in existing[:3])
+        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+        raise TargetError(f"run id {run_id} is already in use in account {account}: {shown}{more} carry it; another "
+                          "run may be using it (a copied ROLECHECK_RUN_ID?). Use another run id, or --resume "
+                          "(ROLECHECK_RESUME=1) if this run continues that one")
+    problems = sweep(client_for, existing)
+    if problems:
+        raise TargetError(f"cannot resume run {run_id}: could not delete {problems[0]}; run `{retry}`")
+    return [f"rolecheck: resuming run {run_id}: deleted {len(existing)} resource(s) of its earlier attempt"]
 
 
 def spare_caller(arn: str) -> frozenset[str]:

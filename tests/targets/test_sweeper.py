@@ -27,6 +27,7 @@ from target_helpers import MOTO_ACCOUNT, REGION, clients
 
 from rolecheck import cli, sweeper
 from rolecheck.cleanup import DELETERS
+from rolecheck.errors import TargetError
 from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.sweeper import Selector, find_leftovers, spare_caller
 from rolecheck.targets import MotoServer
@@ -334,6 +335,23 @@ def test_the_run_id_check_and_the_end_of_run_sweep_look_at_every_named_kind_by_l
     assert all("-gw1-" in item.identifier for item in worker)
     assert sweeper.sweep(world, existing) == []
     assert not find_leftovers(world, Selector(run_id="look1"))
+
+
+def test_a_run_id_in_use_is_refused_and_a_resumed_run_deletes_its_earlier_attempt(world: Any) -> None:
+    """A run whose id the account's resources already carry (a copied ROLECHECK_RUN_ID) would sweep another run's
+    resources: it is refused in one line, unless it resumes that run, which first deletes the earlier attempt."""
+    _leak(world, "claim1", "rolecheck-claim1-main-", tagged=False)
+
+    with pytest.raises(TargetError, match=r"^run id claim1 is already in use in account \d+: function "
+                                          r"rolecheck-claim1-main-.* and 6 more carry it; .* or --resume"):
+        sweeper.claim_run_id(world, "claim1", MOTO_ACCOUNT, frozenset(), resume=False, retry="rolecheck sweep")
+    assert find_leftovers(world, Selector(run_id="claim1", by_tag=False))
+
+    lines = sweeper.claim_run_id(world, "claim1", MOTO_ACCOUNT, frozenset(), resume=True, retry="rolecheck sweep")
+
+    assert lines == ["rolecheck: resuming run claim1: deleted 9 resource(s) of its earlier attempt"]
+    assert not find_leftovers(world, Selector(run_id="claim1", by_tag=False))
+    assert sweeper.claim_run_id(world, "claim2", MOTO_ACCOUNT, frozenset(), resume=False, retry="") == []
 
 
 def test_names_pick_a_resource_only_in_the_registry_shape_with_the_callers_run_id() -> None:
