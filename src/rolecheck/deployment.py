@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from unittest import SkipTest
 
-from rolecheck import consistency, probes, readback, static_checks, walkthrough
+from rolecheck import claims, consistency, probes, readback, static_checks, walkthrough
 from rolecheck.clients import AccessKey, Actor, WriteRefused
 from rolecheck.engine import Policy
 from rolecheck.evidence import attach_json, attach_text
@@ -89,6 +89,19 @@ class Deployment:
         self.user = self.provisioner.user(self, logical)
         self.names[logical] = self.user.name
         return self.user
+
+    def check_user_has_no_access(self) -> None:
+        """The user's Given: nothing in the account grants the new user anything (``claims.check_no_access``).
+
+        An audited account was not built step by step: its user already holds the role that a later Given names, and
+        that Given judges the user's whole access (``claims.check_trusted_user``); the report says so here.
+        """
+        if self.audit:
+            attach_text("no permissions of its own: judged with the role",
+                        "An audited user already holds the role the next Given names; that Given checks that "
+                        "assuming the role is all the user can do, account-wide.")
+            return
+        claims.check_no_access(self.snapshot(), self.require_user().arn)
 
     def add_role(self, logical: str, trust: Mapping[str, Any]) -> Role:
         """The Given's role ``logical`` with the reviewed trust policy, created or located."""

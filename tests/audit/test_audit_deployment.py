@@ -80,6 +80,24 @@ def _user_key(key: AccessKey, mapping: dict[str, str]) -> AccessKey:
     return AccessKey(answer["AccessKeyId"], Secret(answer["SecretAccessKey"]))
 
 
+def test_the_users_given_defers_to_the_roles_in_an_audit_and_fails_on_a_granted_user_otherwise(
+        admin_key: AccessKey) -> None:
+    audited = _audit(admin_key, _build(admin_key))
+    audited.check_user_has_no_access()  # the audited user may assume the role: the role's Given judges that
+
+    factory = ClientFactory("us-east-1")
+    built = Deployment(registry=ResourceRegistry("given0"), region="us-east-1", account_id=ACCOUNT,
+                       admin=Actor("admin", factory).sign_in(admin_key), user_actor=Actor("user", factory),
+                       role_actor=Actor("role session", factory))
+    user = built.add_user("iam-test-user")
+    built.check_user_has_no_access()
+    built.admin.client("iam").put_user_policy(UserName=user.name, PolicyName="extra",
+                                              PolicyDocument=json.dumps(LIST_ONLY))
+    with pytest.raises(ComplianceViolation, match="has no permissions of its own"):
+        built.check_user_has_no_access()
+    built.registry.teardown(built.admin.client)
+
+
 def test_without_the_users_credentials_the_engine_decides_every_probe(admin_key: AccessKey) -> None:
     world = _audit(admin_key, _build(admin_key))
     world.sign_in_and_switch()
