@@ -4,7 +4,6 @@ supported resource type, including the group and policy resources that give a us
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -21,15 +20,10 @@ LIST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3
 
 
 @pytest.fixture(scope="module")
-def clients() -> Iterator[dict[str, Any]]:
-    server = MotoServer()
-    server.start()
-    try:
-        key_id, secret = bootstrap_admin(ACCOUNT, "iac-tests-admin")
-        session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name="us-east-1")
-        yield {name: session.client(name, endpoint_url=server.url) for name in ("cloudformation", "iam", "s3")}
-    finally:
-        server.stop()
+def clients(server: MotoServer) -> dict[str, Any]:
+    key_id, secret = bootstrap_admin(ACCOUNT, "iac-tests-admin")
+    session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name="us-east-1")
+    return {name: session.client(name, endpoint_url=server.url) for name in ("cloudformation", "iam", "s3")}
 
 
 def test_what_moto_skips_is_completed_with_the_templates_own_references(clients: dict[str, Any]) -> None:
