@@ -98,6 +98,16 @@ def test_the_users_given_defers_to_the_roles_in_an_audit_and_fails_on_a_granted_
     built.registry.teardown(built.admin.client)
 
 
+def test_only_an_audit_skips_a_check_for_want_of_credentials(admin_key: AccessKey) -> None:
+    factory = ClientFactory("us-east-1")
+    built = Deployment(registry=ResourceRegistry("given1"), region="us-east-1", account_id=ACCOUNT,
+                       admin=Actor("admin", factory).sign_in(admin_key), user_actor=Actor("user", factory),
+                       role_actor=Actor("role session", factory))
+    for needs_session in (built.role_credentials, built.acting_as_role, built.acting_as_user):
+        with pytest.raises(RuntimeError, match="has not signed in and switched to the role"):
+            needs_session()
+
+
 def test_without_the_users_credentials_the_engine_decides_every_probe(admin_key: AccessKey) -> None:
     world = _audit(admin_key, _build(admin_key))
     world.sign_in_and_switch()
