@@ -197,3 +197,8 @@ def test_a_new_principal_tag_reaches_decisions_only_after_its_lag(world: tuple[T
     assert _code(user_iam.list_users) == "AccessDenied"      # the new tag has not propagated
     clock.now = 10.0
     user_iam.list_users()
+
+
+def test_the_consistency_budget_outlasts_the_longest_lag() -> None:
+    assert awsconditions.parse("default,lag=1-4").consistency_budget == 12.0
+    assert awsconditions.parse("default,lag=0-1").consistency_budget == 10.0

@@ -81,6 +81,12 @@ class Profile:
         """The longest an IAM change can stay invisible: how long a suite must wait before trusting a refusal."""
         return self.lag[1]
 
+    @property
+    def consistency_budget(self) -> float:
+        """The consistency budget under this profile: enough backoff steps to outlast the longest lag, with room to
+        spare (``rolecheck.consistency.configure``)."""
+        return max(10.0, 3 * self.max_lag)
+
     def latency_of(self, service: str) -> float:
         return self.latency.get(service, self.latency["*"])
 
