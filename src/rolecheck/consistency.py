@@ -42,7 +42,9 @@ FRESH_KEY_ERRORS = frozenset({"InvalidClientTokenId"})
 FRESH_ROLE_ERRORS = frozenset({"AccessDenied"})
 
 T_ANSWER = TypeVar("T_ANSWER")
-_READ_PREFIXES = ("Get", "List", "Generate", "Simulate")
+# The IAM operations that change nothing (the others are changes that take time to propagate); the AWS-conditions
+# lag view (rolecheck.awsconditions) draws a lag for the same changes this module waits for.
+IAM_READ_PREFIXES = ("Get", "List", "Generate", "Simulate")
 
 _budget = {"timeout": 0.0, "settle": 0.0, "last_change": -math.inf, "waited": 0.0, "reprobes": 0.0}
 _changes: deque[tuple[float, frozenset[str]]] = deque(maxlen=2000)
@@ -80,7 +82,7 @@ def _entity_name(value: str) -> str:
 def _noted(model: Any, http_response: Any = None, context: dict[str, Any] | None = None, **_: Any) -> None:
     # A refused or failed write changed nothing: only a successful one starts a settle window.
     succeeded = http_response is not None and 200 <= http_response.status_code < 300
-    if succeeded and not model.name.startswith(_READ_PREFIXES):
+    if succeeded and not model.name.startswith(IAM_READ_PREFIXES):
         note_change((context or {}).get(_NAMES, frozenset()))
 
 

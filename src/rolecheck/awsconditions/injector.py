@@ -17,10 +17,11 @@ from typing import Any
 
 from botocore.exceptions import ConnectionClosedError
 
+from rolecheck.consistency import IAM_READ_PREFIXES
+
 from .lag import LagView
 from .profile import FAULT_ERRORS, LATENCY_CAP, LATENCY_SIGMA, THROTTLE_ERRORS, Profile
 
-_READ_PREFIXES = ("Get", "List", "Generate", "Simulate")
 _SEEN = "rolecheck_conditions_applied"
 
 
@@ -121,7 +122,7 @@ class Conditions:
 
     def after(self, response: Any) -> None:
         """An IAM write is about to take effect: decisions keep seeing the state before it for a while."""
-        if response.service_name != "iam" or (response._get_action() or "").startswith(_READ_PREFIXES):
+        if response.service_name != "iam" or (response._get_action() or "").startswith(IAM_READ_PREFIXES):
             return
         if self.lag.record_change() > 0:
             self._count("iam_changes")
