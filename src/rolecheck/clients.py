@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
 from rolecheck import consistency
+from rolecheck.errors import TargetError
 from rolecheck.evidence import CallRecorder
 from rolecheck.secrets import Secret
 
@@ -119,6 +120,21 @@ class AccessKey:
     @property
     def temporary(self) -> bool:
         return self.session_token is not None
+
+
+def profile_key(profile: str, whose: str) -> AccessKey:
+    """The credentials of a named AWS profile (``whose``: "the audited user's"...), frozen; one ``TargetError`` line
+    when the profile is unknown or holds none."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        credentials = botocore.session.Session(profile=profile).get_credentials()
+        frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    except BotoCoreError as exc:
+        raise TargetError(f"cannot load {whose} credentials from profile {profile!r}: {exc}") from None
+    if frozen is None or not frozen.access_key:
+        raise TargetError(f"profile {profile!r} holds no credentials ({whose} were expected)")
+    return AccessKey(frozen.access_key, Secret(frozen.secret_key), Secret(frozen.token) if frozen.token else None)
 
 
 class _SwitchableCredentials(Credentials):

@@ -100,3 +100,18 @@ def test_a_malformed_feature_document_is_one_line(tmp_path, text: str, problem: 
     with pytest.raises(PolicyDocumentError, match=problem) as failure:
         documents.check_feature_documents(tmp_path)
     assert "\n" not in str(failure.value) and "bad.feature, line 3" in str(failure.value)
+
+
+def test_a_profiles_credentials_are_secrets_and_a_missing_profile_is_one_line(tmp_path, monkeypatch) -> None:
+    from rolecheck.clients import profile_key
+    from rolecheck.errors import TargetError
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = other-secret\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    key = profile_key("other", "another account's administrator")
+    assert key.access_key_id == "AKIAOTHER" and key.secret_access_key == Secret("other-secret")
+    assert "other-secret" not in repr(key)
+    with pytest.raises(TargetError, match=r"^cannot load the audited user's credentials from profile 'nope': "):
+        profile_key("nope", "the audited user's")
