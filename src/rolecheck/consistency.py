@@ -56,12 +56,16 @@ def configure(timeout: float, settle: float | None = None) -> None:
     """Set the total time a single wait or retry may take in this process (seconds; 0 disables both).
 
     ``settle`` is how long an IAM change may take to reach decisions; by default the shorter of the budget and
-    DEFAULT_AWS_SETTLE (so 0 on moto).
+    DEFAULT_AWS_SETTLE (so 0 on moto). The changes noted so far are forgotten: they were made against another
+    target, or under other terms.
     """
     if timeout < 0:
         raise TargetError(f"the consistency timeout must be 0 or more seconds, not {timeout}")
     _budget["timeout"] = float(timeout)
     _budget["settle"] = min(float(timeout), DEFAULT_AWS_SETTLE) if settle is None else float(settle)
+    with _lock:
+        _budget["last_change"] = -math.inf
+        _changes.clear()
 
 
 def watch(client: Any) -> None:
