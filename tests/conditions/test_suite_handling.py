@@ -3,7 +3,6 @@ finishes and reports under faults that outlast the retries. Fake clocks; nothing
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -39,8 +38,6 @@ class FakeTime:
 def settle_window(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTime]:
     fake = FakeTime()
     monkeypatch.setattr(consistency.time, "monotonic", fake.clock)
-    # Changes noted by earlier tests carry real monotonic times, far past the fake clock's: start from none.
-    monkeypatch.setattr(consistency, "_changes", deque(maxlen=consistency._changes.maxlen))
     consistency.configure(12.0, settle=4.0)
     consistency.note_change()
     yield fake
