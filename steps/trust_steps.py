@@ -13,7 +13,7 @@ from rolecheck.deployment import Deployment
 
 @then("the user named in the trust policy can assume the role")
 def _(deployment: Deployment) -> None:
-    deployment.sign_in_and_switch()
+    deployment.verify_user_can_assume()
 
 
 @then(parsers.parse('"{outsider}" cannot assume the role'))

@@ -324,6 +324,18 @@ class Deployment:
                                             ("bucket", self.bucket)) if v]
         return f"<deployment {' '.join(parts)}>"
 
+    def verify_user_can_assume(self) -> None:
+        """The named user switches to the role, and that answer is trusted only as AWS's settled one.
+
+        The switch is step 8's success path, which takes the first answer; a trust policy changed moments ago may
+        still answer with its old self on AWS, so the switch is then tried again as a probe, checked against the
+        engine's prediction from the trust policy read back and re-asked until IAM has settled.
+        """
+        self.sign_in_and_switch()
+        if self.user_key is not None:
+            self._verify(probes.assume_role_probe(self.require_role().arn, f"{self.session_name}-check"[:64]),
+                         "the user", self.user_actor, self.user_subject(), expect_allowed=True)
+
     def verify_cannot_assume(self, who: str, actor: Actor | None, subject: probes.Subject) -> None:
         """An outsider's attempt to assume the walkthrough's role must be refused (and predicted refused).
 

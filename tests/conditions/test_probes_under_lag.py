@@ -58,3 +58,18 @@ def test_a_grant_made_just_before_the_probe_is_waited_for(world: Deployment) -> 
                         PolicyDocument=documents.dumps(LIST_ONLY))
     world.verify_probe("s3:ListAllMyBuckets", as_role=True, expect_allowed=True)
     assert consistency.waited()["reprobes"] >= 1
+
+
+def test_a_user_removed_from_the_trust_policy_is_caught_although_the_old_trust_still_answers(
+        world: Deployment) -> None:
+    """The stale answer to the user's switch is the old trust policy's "yes"; the settled one is "no".
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency
+    """
+    iam = world.admin.client("iam")
+    stranger = iam.create_user(UserName=world.registry.track("user", world.registry.unique_name("stranger")))["User"]
+    iam.update_assume_role_policy(RoleName=world.require_role().name, PolicyDocument=documents.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": stranger["Arn"]}, "Action": "sts:AssumeRole"}]}))
+    with pytest.raises(ComplianceViolation, match="sts:AssumeRole"):
+        world.verify_user_can_assume()
