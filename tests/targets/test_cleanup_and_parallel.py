@@ -27,6 +27,7 @@ from target_helpers import (
     run_pytest,
 )
 
+from rolecheck.stopping import COPY_WINDOW, GracefulStop
 from rolecheck.targets import MotoServer
 
 LEAKY_SCENARIO = '''
@@ -135,25 +136,149 @@ def test_nothing_is_left_after_a_signal_mid_scenario(server: MotoServer, admin_k
     assert output.splitlines()[-1] == f"rolecheck: run {run_id} stopped by {sig.name}; nothing of it is left", output
 
 
-def test_a_second_signal_does_not_cut_the_clean_up_short() -> None:
-    from rolecheck.stopping import GracefulStop
+GATED_TEARDOWN = LEAKY_SCENARIO + '''
 
-    firsts: list[int] = []
-    notes: list[str] = []
-    before = signal.getsignal(signal.SIGTERM)
-    stop = GracefulStop(firsts.append, notes.append, "r1")
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def gate(deployment):
+    """Holds the clean-up (before the deployment's own teardown) until the test has sent its second signal."""
+    yield
+    pathlib.Path(os.environ["SCENARIO_CLEANING"]).write_text("cleaning")
+    deadline = time.monotonic() + 60
+    while not pathlib.Path(os.environ["SCENARIO_RESUME"]).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+'''
+
+
+def _wait_for(path: Path, process: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while not path.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert path.exists(), f"{path.name} never came"
+
+
+def test_a_ci_runners_sigint_then_sigterm_to_the_process_group_never_abandons_the_clean_up(
+        server: MotoServer, admin_key: tuple[str, str], tmp_path: Path) -> None:
+    """GitHub Actions cancels a job with SIGINT and then SIGTERM to the whole process group: with xdist workers each
+    worker gets both and the controller's forwarded copy of the first, and must still finish its clean-up."""
+    run_id = "sigintterm2"
+    ready, cleaning, resume = tmp_path / "ready", tmp_path / "cleaning", tmp_path / "resume"
+    process = subprocess.Popen(pytest_command("-n", "2"), cwd=_module(tmp_path, GATED_TEARDOWN), text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                               env=_env_for(server, admin_key, run_id, SCENARIO_MODE="interrupt",
+                                            SCENARIO_READY=str(ready), SCENARIO_CLEANING=str(cleaning),
+                                            SCENARIO_RESUME=str(resume)))
+    try:
+        _wait_for(ready, process)
+        assert len(leftovers(server.url, *admin_key, run_id)) == 3
+        os.killpg(process.pid, signal.SIGINT)
+        _wait_for(cleaning, process)
+        os.killpg(process.pid, signal.SIGTERM)
+        resume.write_text("resume")
+        output, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+
+    assert process.returncode == pytest.ExitCode.INTERRUPTED, output
+    assert leftovers(server.url, *admin_key, run_id) == []
+    notes = [line for line in output.splitlines() if "received while cleaning up" in line]
+    assert notes == [f"rolecheck: SIGTERM received while cleaning up run {run_id}; the clean-up goes on (signal once "
+                     f"more to abandon it, then run `rolecheck sweep --run-id {run_id}`)"], output
+    assert output.splitlines()[-1] == f"rolecheck: run {run_id} stopped by SIGINT; nothing of it is left", output
+
+
+def _stop_with_notes(firsts: list[int]) -> tuple[GracefulStop, int]:
+    read_end, write_end = os.pipe()
+    stop = GracefulStop(firsts.append, "r1", note_fd=write_end)
     assert stop.install()
+    os.close(write_end)  # the handlers write to their own duplicate
+    return stop, read_end
+
+
+def _notes(stop: GracefulStop, read_end: int) -> list[str]:
+    stop.restore()  # closes the duplicate: the pipe ends
+    with os.fdopen(read_end) as notes:
+        return notes.read().splitlines()
+
+
+NOTE = ("rolecheck: {} received while cleaning up run r1; the clean-up goes on (signal once more to abandon it, "
+        "then run `rolecheck sweep --run-id r1`)")
+
+
+def test_a_second_signal_does_not_cut_the_clean_up_short_and_a_third_abandons_it() -> None:
+    firsts: list[int] = []
+    before = signal.getsignal(signal.SIGTERM)
+    stop, read_end = _stop_with_notes(firsts)
     try:
         os.kill(os.getpid(), signal.SIGTERM)
         os.kill(os.getpid(), signal.SIGINT)
         assert firsts == [signal.SIGTERM] and stop.first_signal == "SIGTERM"
-        assert notes == ["rolecheck: SIGINT received while cleaning up run r1; the clean-up goes on (signal once "
-                         "more to abandon it, then run `rolecheck sweep --run-id r1`)"]
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGHUP)
     finally:
-        stop.restore()
+        notes = _notes(stop, read_end)
+    assert notes == [NOTE.format("SIGINT")]
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_a_worker_does_not_count_the_controllers_copy_of_its_first_signal() -> None:
+    """The rule: one repeat of the first signal within COPY_WINDOW is the controller's copy; nothing else is."""
+    firsts: list[int] = []
+    now = [100.0]
+    stop = GracefulStop(firsts.append, "r1", worker=True, clock=lambda: now[0])
+    assert stop.install()
+    try:
+        os.kill(os.getpid(), signal.SIGINT)  # the process group's
+        os.kill(os.getpid(), signal.SIGINT)  # the controller's copy
+        now[0] += COPY_WINDOW / 2
+        os.kill(os.getpid(), signal.SIGINT)  # a person's second Ctrl-C: only one copy is ever sent
+        assert firsts == [signal.SIGINT] and stop.requests == [signal.SIGINT, signal.SIGINT]
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        stop.restore()
+
+    for worker, counted in ((True, [signal.SIGINT, signal.SIGTERM]),
+                            (False, [signal.SIGINT, signal.SIGINT])):
+        ci = GracefulStop(firsts.append, "r1", worker=worker, clock=lambda: now[0])
+        assert ci.install()
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)  # a worker's copy; the controller receives none: a person's
+            if worker:
+                now[0] += 7.5
+                os.kill(os.getpid(), signal.SIGTERM)  # GitHub Actions' SIGTERM: the second request, not the third
+        finally:
+            ci.restore()
+        assert ci.requests == counted
+
+
+def test_a_worker_stays_silent_and_a_closed_terminal_does_not_break_the_note() -> None:
+    firsts: list[int] = []
+    silent = GracefulStop(firsts.append, "r1")
+    assert silent.install()
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        silent.restore()
+    assert firsts == [signal.SIGINT] and silent.requests == [signal.SIGINT, signal.SIGTERM]
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # writing now fails with EPIPE, as on a hung-up terminal
+    stop = GracefulStop(firsts.append, "r1", note_fd=write_end)
+    previous = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        assert stop.install()
+        os.close(write_end)
+        os.kill(os.getpid(), signal.SIGHUP)
+        os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        stop.restore()
+        signal.signal(signal.SIGPIPE, previous)
+    assert stop.requests == [signal.SIGHUP, signal.SIGTERM]
 
 
 def test_the_whole_suite_passes_on_moto_server_with_two_workers() -> None:
