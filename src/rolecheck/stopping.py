@@ -102,7 +102,7 @@ class GracefulStop:
             self._note(f"rolecheck: {name(signum)} received while cleaning up run {self.run_id}; the clean-up goes "
                        f"on (signal once more to abandon it, then run `rolecheck sweep --run-id {self.run_id}`)\n")
         else:
-            raise KeyboardInterrupt(f"{name(signum)} received a third time: the clean-up is abandoned")
+            raise KeyboardInterrupt(f"{name(signum)}, a third request to stop: the clean-up is abandoned")
 
     def _note(self, line: str) -> None:
         if self._note_fd is not None:
