@@ -162,6 +162,8 @@ def draw(graph: AccessGraph, unexpected: Collection[Edge] = ()) -> bytes:
         handles += [Line2D([], [], color=_EXPECTED, label="grant"),
                     Line2D([], [], color=_UNEXPECTED, linewidth=2.2, label="unexpected grant")]
         axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+        # Labels are centred on their nodes and clipped to the axes: room at the sides keeps the outer columns' names.
+        axes.margins(x=0.3, y=0.12)
         axes.set_title("Who can reach what", fontsize=10)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", bbox_inches="tight")
