@@ -1,7 +1,7 @@
 // Allure 3 configuration: `make compliance` renders reports/allure-results with it (see docs/report.md).
 // A plain object, not defineConfig(): importing "allure" here would break `allure` run from a global install.
 //
-// The categories mirror reports/categories.json (read by Allure 2 and the classic report); tests/report checks
+// The categories mirror src/rolecheck/report/categories.json (read by Allure 2 and the classic report); tests/report checks
 // that both name the same categories in the same order. The first matching category wins, so the specific ones
 // come before "Suite defect", which takes every other broken result.
 export default {

@@ -9,28 +9,28 @@ from typing import Any
 import allure
 import pytest
 
-from rolecheck import documents
 from rolecheck.errors import ComplianceViolation, EngineDrift, FeatureFileError, PolicyDocumentError
-from rolecheck.tags import EPICS, SEVERITIES, UnknownTag, allure_marks, check_feature_tags, feature_tags
+from rolecheck.policydoc import documents
+from rolecheck.suite.tags import EPICS, SEVERITIES, UnknownTag, allure_marks, check_feature_tags, feature_tags
 
 pytest_plugins = [
-    "fixtures.collection",
-    "fixtures.targets",
-    "fixtures.audit",
-    "fixtures.conditions",
-    "fixtures.deployment",
-    "steps.deployment_steps",
-    "fixtures.outsiders",
-    "fixtures.clock",
-    "steps.session_steps",
-    "steps.probe_steps",
-    "steps.trust_steps",
-    "steps.credential_steps",
-    "steps.static_steps",
-    "steps.inventory_steps",
-    "steps.claim_steps",
-    "fixtures.reporting",
-    "fixtures.mutation",
+    "rolecheck.plugin.collection",
+    "rolecheck.plugin.targets",
+    "rolecheck.plugin.audit",
+    "rolecheck.plugin.simulated_aws",
+    "rolecheck.plugin.scene",
+    "rolecheck.steps.deployment_steps",
+    "rolecheck.plugin.outsiders",
+    "rolecheck.plugin.clock",
+    "rolecheck.steps.session_steps",
+    "rolecheck.steps.probe_steps",
+    "rolecheck.steps.trust_steps",
+    "rolecheck.steps.credential_steps",
+    "rolecheck.steps.static_steps",
+    "rolecheck.steps.inventory_steps",
+    "rolecheck.steps.claim_steps",
+    "rolecheck.plugin.reporting",
+    "rolecheck.plugin.mutation",
 ]
 
 
@@ -72,7 +72,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Bad input in the feature files is one ``ERROR: rolecheck:`` line and exit 4, before anything is deployed:
     a malformed policy document, features disagreeing on one, an unknown tag, a step no definition matches, an
     unknown placeholder in a step."""
-    from fixtures import collection  # imported by pytest_plugins first, so that pytest rewrites its asserts
+    from rolecheck.plugin import collection  # imported by pytest_plugins first, so that pytest rewrites its asserts
 
     scenarios = [item for item in session.items if collection.is_scenario(item)]
     if not scenarios:

@@ -3,8 +3,9 @@
 The account is seeded straight in moto's backends (seeding is not what is measured): ``size`` users, each with an
 inline policy and a tag, every tenth in a group; ``size`` roles, each trusting its user, with a managed policy and
 a tag; ``size`` buckets, each with a bucket policy granting its role and denying plain HTTP to everyone. Then
-``rolecheck.snapshot.read_snapshot`` reads it back through the API as the administrator, and the analysis of one
-principal is timed: what the role can do, what the user can do, who can assume the role, where the user can go.
+``rolecheck.analysis.snapshot.read_snapshot`` reads it back through the API as the administrator, and the
+analysis of one principal is timed: what the role can do, what the user can do, who can assume the role, where the
+user can go.
 """
 
 from __future__ import annotations
@@ -91,9 +92,9 @@ def measure_point(size: int) -> AccountPoint:
     from moto.s3.models import s3_backends
 
     from rolecheck import moto_adapter
-    from rolecheck.access import principal_access, reachable_roles, who_can_assume
+    from rolecheck.analysis.access import principal_access, reachable_roles, who_can_assume
+    from rolecheck.analysis.snapshot import read_snapshot
     from rolecheck.engine import action_catalog
-    from rolecheck.snapshot import read_snapshot
 
     # Data loaded once per process must not land on whichever size is measured first.
     action_catalog()

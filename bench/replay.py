@@ -30,7 +30,7 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Credent
 from botocore.exceptions import ClientError
 
 from bench.errors import BenchError
-from rolecheck.secrets import MASK, generate_password
+from rolecheck.aws.secrets import MASK, generate_password
 
 ADMINISTRATOR = "administrator"
 DEFAULT_ACCOUNT = "123456789012"

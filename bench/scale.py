@@ -2,7 +2,7 @@
 
 The account is seeded through moto's backend directly (seeding is not what is measured). Each role then gets the
 suite's static checks: its trust policy and attached policies are read back through the API as the administrator
-(``rolecheck.readback``), and ``rolecheck.static_checks`` computes the findings. Reading back and checking are
+(``rolecheck.aws.readback``), and ``rolecheck.policydoc.lint`` computes the findings. Reading back and checking are
 timed apart, so a superlinear backend cannot hide in, or be blamed on, the checks.
 """
 
@@ -73,7 +73,8 @@ def seed(backend: Any, roles: int, prefix: str = "bench") -> None:
 
 def read_back(iam: Any) -> list[RoleState]:
     """Every role with its trust policy and identity policies, as the administrator reads them."""
-    from rolecheck import documents, readback
+    from rolecheck.aws import readback
+    from rolecheck.policydoc import documents
 
     states = []
     for page in iam.get_paginator("list_roles").paginate():
@@ -88,15 +89,15 @@ def read_back(iam: Any) -> list[RoleState]:
 
 def static_findings(state: RoleState) -> list[str]:
     """Every static check of the suite on one role; returns the findings (empty when the role complies)."""
-    from rolecheck import static_checks
     from rolecheck.engine import Principal
+    from rolecheck.policydoc import lint
 
     principal = Principal.assumed_role(ACCOUNT, state.name, "static-check", role_id=state.role_id)
-    findings = [f for policy in state.policies for f in static_checks.wildcard_grants(policy.document)]
-    findings += static_checks.escalation_grants(static_checks.allowed_actions(principal, list(state.policies)))
-    findings += static_checks.wildcard_principals(state.trust)
-    findings += static_checks.unconditional_root_principals(state.trust)
-    if static_checks.internet_accessible(state.trust):
+    findings = [f for policy in state.policies for f in lint.wildcard_grants(policy.document)]
+    findings += lint.escalation_grants(lint.allowed_actions(principal, list(state.policies)))
+    findings += lint.wildcard_principals(state.trust)
+    findings += lint.unconditional_root_principals(state.trust)
+    if lint.internet_accessible(state.trust):
         findings.append(f"role {state.name} is internet-accessible")
     return findings
 

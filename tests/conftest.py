@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rolecheck.targets import MotoServer
+from rolecheck.targets.base import MotoServer
 
 
 @pytest.fixture(scope="module")

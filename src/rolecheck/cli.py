@@ -14,11 +14,11 @@ from collections.abc import Sequence
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from rolecheck import safety, sweeper
 from rolecheck.audit import command as audit_command
-from rolecheck.clients import Actor, ClientFactory
+from rolecheck.aws import safety, sweeper
+from rolecheck.aws.clients import Actor, ClientFactory
 from rolecheck.errors import TargetError
-from rolecheck.targets import DEFAULT_REGION, MotoServerTarget, MotoTarget, connect, make_target
+from rolecheck.targets.base import DEFAULT_REGION, MotoServerTarget, MotoTarget, connect, make_target
 
 
 def _parser() -> argparse.ArgumentParser:

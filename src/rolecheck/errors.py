@@ -1,7 +1,7 @@
 """The suite's exception types, one per failure category shown in the Allure report.
 
 Allure classifies an ``AssertionError`` as *failed* and anything else as *broken*; the categories in
-``reports/categories.json`` then separate the failed results by the first words of the message.
+``rolecheck/report/categories.json`` then separate the failed results by the first words of the message.
 """
 
 from __future__ import annotations

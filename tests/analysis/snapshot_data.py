@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rolecheck.analysis.snapshot import GroupFacts, ResourceFacts, RoleFacts, Snapshot, UserFacts
 from rolecheck.engine import Policy
-from rolecheck.snapshot import GroupFacts, ResourceFacts, RoleFacts, Snapshot, UserFacts
 
 ACCOUNT = "123456789012"
 OUTSIDE = "999988887777"

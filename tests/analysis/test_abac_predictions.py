@@ -13,16 +13,16 @@ from typing import Any
 import boto3
 from snapshot_data import ACCOUNT, REGION
 
-from rolecheck import probes
-from rolecheck.registry import ResourceRegistry
+from rolecheck.aws.registry import ResourceRegistry
+from rolecheck.suite import probing
 
 
 def doc(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def _context(bucket: str, role_name: str) -> probes.ProbeContext:
-    return probes.ProbeContext(account_id=ACCOUNT, bucket=bucket, object_key="k", role_name=role_name,
+def _context(bucket: str, role_name: str) -> probing.ProbeContext:
+    return probing.ProbeContext(account_id=ACCOUNT, bucket=bucket, object_key="k", role_name=role_name,
                                registry=ResourceRegistry("0123abcd"), region=REGION)
 
 
@@ -44,9 +44,9 @@ def test_role_tags_decide_a_principal_tag_condition(admin: boto3.Session) -> Non
     predictions = {}
     for name, tags in (("tagged", {"team": "storage"}), ("untagged", {"team": "web"})):
         role = _tagged_role(iam, f"abac-{name}", tags)
-        subject = probes.role_session_subject(iam, ACCOUNT, role["RoleName"], role["RoleId"], "s")
+        subject = probing.role_session_subject(iam, ACCOUNT, role["RoleName"], role["RoleId"], "s")
         assert subject.context == {"aws:PrincipalTag/team": tags["team"]}
-        decision = probes.predict(probes.PROBES["s3:ListAllMyBuckets"], subject, _context("abac-bucket", name),
+        decision = probing.predict(probing.PROBES["s3:ListAllMyBuckets"], subject, _context("abac-bucket", name),
                                   iam, s3)
         predictions[name] = decision.allowed
     assert predictions == {"tagged": True, "untagged": False}
@@ -61,10 +61,10 @@ def test_role_tags_decide_a_resource_tag_condition_on_assume_role(admin: boto3.S
     iam.put_role_policy(RoleName="abac-caller", PolicyName="assume", PolicyDocument=doc(
         {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
          "Condition": {"StringEquals": {"aws:ResourceTag/data": "shared"}}}))
-    subject = probes.role_session_subject(iam, ACCOUNT, caller["RoleName"], caller["RoleId"], "s")
+    subject = probing.role_session_subject(iam, ACCOUNT, caller["RoleName"], caller["RoleId"], "s")
     found = {}
     for name, tags in (("shared", {"data": "shared"}), ("private", {"data": "private"})):
         target = _tagged_role(iam, f"abac-{name}-target", tags)
-        found[name] = probes.predict(probes.assume_role_probe(target["Arn"]), subject,
+        found[name] = probing.predict(probing.assume_role_probe(target["Arn"]), subject,
                                      _context("abac-assume", "abac-caller"), iam, s3).allowed
     assert found == {"shared": True, "private": False}

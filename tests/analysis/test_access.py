@@ -25,7 +25,7 @@ from snapshot_data import (
     user,
 )
 
-from rolecheck.access import OUTSIDE_ROLES, Grant, principal_access, reachable_roles, who_can_assume
+from rolecheck.analysis.access import OUTSIDE_ROLES, Grant, principal_access, reachable_roles, who_can_assume
 from rolecheck.engine import Principal, effective_actions
 
 USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")

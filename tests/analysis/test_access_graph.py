@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from snapshot_data import OUTSIDE, allow, arn, bucket, policy, role, snapshot, trusting, user
 
-from rolecheck.access import principal_access, reachable_roles
-from rolecheck.access_graph import access_graph, edges_of, render_access_graph
+from rolecheck.analysis.access import principal_access, reachable_roles
+from rolecheck.analysis.graph import access_graph, edges_of, render_access_graph
 
 USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
 ADMIN = arn("role", "admin")

@@ -26,10 +26,12 @@ import pytest
 from botocore.exceptions import ClientError
 from snapshot_data import ACCOUNT, REGION, allow, arn, bucket, policy, role, snapshot, trusting
 
-from rolecheck import abac, probes, readback
-from rolecheck.access import principal_access
-from rolecheck.registry import ResourceRegistry
-from rolecheck.snapshot import read_snapshot
+from rolecheck.analysis import abac
+from rolecheck.analysis.access import principal_access
+from rolecheck.analysis.snapshot import read_snapshot
+from rolecheck.aws import readback
+from rolecheck.aws.registry import ResourceRegistry
+from rolecheck.suite import probing
 
 TAGGED, UNTAGGED = "abac-tagged", "abac-untagged"
 ENV_DEV = {"StringEquals": {"aws:ResourceTag/env": "dev"}}
@@ -52,8 +54,8 @@ def _count_abac_reads(s3: Any) -> list[str]:
     return asked
 
 
-def _context(bucket_name: str) -> probes.ProbeContext:
-    return probes.ProbeContext(account_id=ACCOUNT, bucket=bucket_name, object_key="k", role_name="abac-role",
+def _context(bucket_name: str) -> probing.ProbeContext:
+    return probing.ProbeContext(account_id=ACCOUNT, bucket=bucket_name, object_key="k", role_name="abac-role",
                                registry=ResourceRegistry("0123abcd"), region=REGION)
 
 
@@ -80,8 +82,8 @@ def account(admin: boto3.Session) -> dict[str, Any]:
 def _predict(admin: boto3.Session, account: dict[str, Any], action: str, bucket_name: str,
              s3: Any | None = None) -> bool:
     iam = admin.client("iam")
-    subject = probes.user_subject(iam, ACCOUNT, "abac-user", account["user"]["UserId"])
-    return probes.predict(probes.PROBES[action], subject, _context(bucket_name), iam,
+    subject = probing.user_subject(iam, ACCOUNT, "abac-user", account["user"]["UserId"])
+    return probing.predict(probing.PROBES[action], subject, _context(bucket_name), iam,
                           s3 or admin.client("s3")).allowed
 
 
@@ -123,13 +125,13 @@ def test_only_a_condition_on_resource_tags_makes_the_switch_worth_reading() -> N
 def test_with_abac_off_a_tag_conditioned_grant_is_predicted_denied_as_moto_denies_it(
         admin: boto3.Session, account: dict[str, Any]) -> None:
     for action in ("s3:ListBucket", "s3:GetObject"):
-        probe = probes.PROBES[action]
-        outcome = probes.attempt(probe, account["client"], _context(TAGGED))
-        decision = probes.predict(probe, probes.user_subject(admin.client("iam"), ACCOUNT, "abac-user",
+        probe = probing.PROBES[action]
+        outcome = probing.attempt(probe, account["client"], _context(TAGGED))
+        decision = probing.predict(probe, probing.user_subject(admin.client("iam"), ACCOUNT, "abac-user",
                                                              account["user"]["UserId"]),
                                   _context(TAGGED), admin.client("iam"), admin.client("s3"))
         assert (outcome.allowed, decision.allowed) == (False, False), action
-        probes.check_agrees(probe, outcome, decision)  # no engine drift on the moto target
+        probing.check_agrees(probe, outcome, decision)  # no engine drift on the moto target
 
 
 def test_with_abac_on_the_bucket_tags_decide_bucket_and_object_requests(admin: boto3.Session,
@@ -153,8 +155,8 @@ def test_abac_is_read_only_where_it_can_change_the_verdict(admin: boto3.Session,
     plain = iam.create_user(UserName="abac-plain")["User"]
     iam.put_user_policy(UserName="abac-plain", PolicyName="plain", PolicyDocument=doc(
         {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}))
-    subject = probes.user_subject(iam, ACCOUNT, "abac-plain", plain["UserId"])
-    assert probes.predict(probes.PROBES["s3:ListBucket"], subject, _context(TAGGED), iam, s3).allowed
+    subject = probing.user_subject(iam, ACCOUNT, "abac-plain", plain["UserId"])
+    assert probing.predict(probing.PROBES["s3:ListBucket"], subject, _context(TAGGED), iam, s3).allowed
     assert asked == [TAGGED]
 
 

@@ -11,9 +11,9 @@ import allure_commons
 import pytest
 from snapshot_data import ACCOUNT, allow, arn, bucket, group, policy, resource, role, snapshot, trusting, user
 
-from rolecheck import claims
-from rolecheck.access import Grant
+from rolecheck.analysis.access import Grant
 from rolecheck.errors import ComplianceViolation
+from rolecheck.suite import claims
 
 USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
 LIST = policy(f"arn:aws:iam::{ACCOUNT}:policy/list-buckets", allow("s3:ListAllMyBuckets"))

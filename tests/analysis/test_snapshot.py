@@ -14,8 +14,8 @@ import boto3
 import pytest
 from snapshot_data import ACCOUNT, REGION
 
-from rolecheck.access import principal_access, who_can_assume
-from rolecheck.snapshot import Snapshot, read_snapshot
+from rolecheck.analysis.access import principal_access, who_can_assume
+from rolecheck.analysis.snapshot import Snapshot, read_snapshot
 
 
 def doc(*statements: dict[str, Any]) -> str:

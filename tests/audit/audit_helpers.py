@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from rolecheck.clients import read_only
+from rolecheck.aws.clients import read_only
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"

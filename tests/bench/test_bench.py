@@ -24,9 +24,9 @@ from bench.report import table, write_json
 from bench.run import Options, benchmark
 from bench.suite import run_floor_process
 from rolecheck import moto_adapter
-from rolecheck.clients import AccessKey, Actor, ClientFactory
-from rolecheck.evidence import CallRecorder
-from rolecheck.secrets import Secret, generate_password
+from rolecheck.aws.call_log import CallRecorder
+from rolecheck.aws.clients import AccessKey, Actor, ClientFactory
+from rolecheck.aws.secrets import Secret, generate_password
 
 ACCOUNT = "123456789012"
 RUN = "0123abcd"

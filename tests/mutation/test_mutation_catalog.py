@@ -9,22 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from rolecheck import inventory, mutants
 from rolecheck.errors import ComplianceViolation
-from rolecheck.mutation_runner import (
+from rolecheck.mutation import catalog
+from rolecheck.mutation.runner import (
     ScenarioResult,
     SuiteRun,
     coverage,
     judge,
     run_catalog,
 )
+from rolecheck.suite import inventory
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCENARIOS = frozenset({"A", "B", "C"})
 
 
-def _mutant(kills: set[str], unevaluable: set[str] = frozenset()) -> mutants.Mutant:
-    return mutants.Mutant("m", "a test mutant", frozenset(kills), apply=lambda d: None,
+def _mutant(kills: set[str], unevaluable: set[str] = frozenset()) -> catalog.Mutant:
+    return catalog.Mutant("m", "a test mutant", frozenset(kills), apply=lambda d: None,
                           unevaluable=frozenset(unevaluable))
 
 
@@ -43,13 +44,13 @@ def _passed(name: str) -> ScenarioResult:
 # --- the catalog ------------------------------------------------------------------------------------------------
 
 def test_the_catalog_has_at_least_25_uniquely_named_mutants() -> None:
-    names = [m.name for m in mutants.CATALOG]
+    names = [m.name for m in catalog.CATALOG]
     assert len(names) >= 25
     assert len(set(names)) == len(names)
 
 
-@pytest.mark.parametrize("mutant", mutants.CATALOG, ids=lambda m: m.name)
-def test_every_mutant_misconfigures_something_and_names_what_must_fail(mutant: mutants.Mutant) -> None:
+@pytest.mark.parametrize("mutant", catalog.CATALOG, ids=lambda m: m.name)
+def test_every_mutant_misconfigures_something_and_names_what_must_fail(mutant: catalog.Mutant) -> None:
     assert mutant.apply is not None or mutant.setup is not None
     assert mutant.kills, "a mutant that kills nothing proves nothing"
     assert mutant.unevaluable <= mutant.kills
@@ -57,14 +58,14 @@ def test_every_mutant_misconfigures_something_and_names_what_must_fail(mutant: m
 
 
 def test_an_unknown_mutant_is_one_clear_line() -> None:
-    with pytest.raises(mutants.UnknownMutant) as caught:
-        mutants.get("no-such-mutant")
+    with pytest.raises(catalog.UnknownMutant) as caught:
+        catalog.get("no-such-mutant")
     assert str(caught.value) == "unknown mutant 'no-such-mutant'; run `pytest --list-mutants` to see the catalog"
 
 
 def test_the_listing_names_every_mutant_once_per_line() -> None:
-    lines = mutants.listing().splitlines()
-    assert [line.split()[0] for line in lines] == [m.name for m in mutants.CATALOG]
+    lines = catalog.listing().splitlines()
+    assert [line.split()[0] for line in lines] == [m.name for m in catalog.CATALOG]
 
 
 def test_pytest_lists_the_catalog_and_refuses_an_unknown_mutant() -> None:

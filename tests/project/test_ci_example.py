@@ -85,7 +85,7 @@ def test_the_pytest_options_it_passes_exist() -> None:
 def test_the_rolecheck_variables_it_sets_are_read_by_the_suite() -> None:
     job = next(iter(_workflow()["jobs"].values()))
     variables = {name for name in job["env"] if name.startswith("ROLECHECK_")}
-    source = "\n".join(path.read_text(encoding="utf-8") for folder in ("fixtures", "src")
+    source = "\n".join(path.read_text(encoding="utf-8") for folder in ("src",)
                        for path in (REPO / folder).rglob("*.py"))
     assert variables and all(f'"{name}"' in source for name in variables), variables
 

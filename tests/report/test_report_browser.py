@@ -9,7 +9,7 @@ from typing import Any
 
 from report_support import SuiteRun, expected_tests
 
-from rolecheck.tags import EPICS
+from rolecheck.suite.tags import EPICS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

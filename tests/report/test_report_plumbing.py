@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from report_support import REPO
 
-from fixtures.reporting import story_of
+from rolecheck.plugin.reporting import story_of
 from rolecheck.report import __main__ as report_main
 from rolecheck.report import rendering as render_module
 from rolecheck.report.environment import (
@@ -44,7 +44,7 @@ def _allurerc() -> dict:
 
 def test_allurerc_and_categories_json_name_the_same_categories_in_the_same_order() -> None:
     rules = _allurerc()["categories"]["rules"]
-    legacy = json.loads((REPO / "reports" / "categories.json").read_text(encoding="utf-8"))
+    legacy = json.loads((REPO / "src" / "rolecheck" / "report" / "categories.json").read_text(encoding="utf-8"))
     assert [r["name"] for r in rules] == [c["name"] for c in legacy] == [
         "Compliance violation", "Engine drift", "Target or credentials problem", "Suite defect"]
     for rule, category in zip(rules, legacy, strict=True):
@@ -206,7 +206,7 @@ def test_cucumber_json_says_which_step_failed_and_why_and_skips_the_rest() -> No
 
     dump = ('request = <FixtureRequest>\n\n    def _(deployment):\n>       walkthrough.check(...)\n\n'
             "E   rolecheck.errors.ComplianceViolation: Compliance violation: cannot list\nE   second line\n\n"
-            "steps/session_steps.py:30: ComplianceViolation")
+            "src/rolecheck/steps/session_steps.py:30: ComplianceViolation")
     steps = [{"result": {"status": "passed"}}, {"result": {"status": "failed", "error_message": dump}},
              {"result": {"status": "failed", "error_message": ""}}, {"result": {"status": "failed"}}]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from report_support import SuiteRun
 
-from rolecheck.tags import EPICS
+from rolecheck.suite.tags import EPICS
 
 _MAX_RUN_SPAN_MS = 10 * 60 * 1000
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import boto3
 
-from rolecheck.sweeper import Leftover, Selector, find_leftovers
+from rolecheck.aws.sweeper import Leftover, Selector, find_leftovers
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -20,7 +20,7 @@ MOTO_ACCOUNT = "123456789012"
 FOREIGN_ACCOUNT = "111122223333"
 
 # A test-module conftest that loads only the target and deployment fixtures, for runs outside the features.
-PLUGIN_CONFTEST = 'pytest_plugins = ["fixtures.targets", "fixtures.audit", "fixtures.deployment"]\n'
+PLUGIN_CONFTEST = 'pytest_plugins = ["rolecheck.plugin.targets", "rolecheck.plugin.audit", "rolecheck.plugin.scene"]\n'
 
 
 def clean_env(**extra: str) -> dict[str, str]:

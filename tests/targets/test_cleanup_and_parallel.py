@@ -28,7 +28,7 @@ from target_helpers import (
 )
 
 from rolecheck.stopping import COPY_WINDOW, GracefulStop
-from rolecheck.targets import MotoServer
+from rolecheck.targets.base import MotoServer
 
 LEAKY_SCENARIO = '''
 import json
@@ -37,7 +37,7 @@ import re
 import pathlib
 import time
 
-from rolecheck import walkthrough
+from rolecheck.aws import operations
 
 TRUST = {"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]}
@@ -45,7 +45,7 @@ TRUST = {"Version": "2012-10-17", "Statement": [
 
 def test_scenario(deployment):
     iam, s3 = deployment.admin.client("iam"), deployment.admin.client("s3")
-    walkthrough.create_user(iam, deployment.registry, "tracked-user")
+    operations.create_user(iam, deployment.registry, "tracked-user")
     iam.create_role(RoleName=deployment.registry.unique_name("untracked-role"),
                     AssumeRolePolicyDocument=json.dumps(TRUST), Tags=deployment.registry.tags())
     s3.create_bucket(Bucket=deployment.registry.unique_name("untracked-bucket", bucket=True))
@@ -315,7 +315,7 @@ def test_the_repo_is_where_the_features_are() -> None:
 
 
 def test_the_last_line_names_the_run_and_the_sweep_command_when_something_is_left() -> None:
-    from fixtures.targets import RunEnd, Settings, _last_line
+    from rolecheck.plugin.targets import RunEnd, Settings, _last_line
 
     settings = Settings(target="aws", region="eu-west-1", endpoint_url=None, allowed=frozenset({"111122223333"}),
                         run_id="r7", consistency_timeout=None, resume=False)
@@ -331,7 +331,7 @@ def test_the_last_line_names_the_run_and_the_sweep_command_when_something_is_lef
 def test_a_teardown_that_leaves_something_behind_names_the_run() -> None:
     from types import SimpleNamespace
 
-    from fixtures.deployment import _left_behind
+    from rolecheck.plugin.scene import _left_behind
 
     world = SimpleNamespace(registry=SimpleNamespace(run_id="r9"))
     with pytest.raises(pytest.fail.Exception) as failure:

@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from rolecheck import consistency, walkthrough
+from rolecheck.aws import consistency, operations
 from rolecheck.errors import ComplianceViolation
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/rolecheck-r1-main-2-role"
@@ -49,7 +49,7 @@ def test_a_fresh_key_that_is_not_yet_known_is_retried_until_it_works(budget: Non
                                   "request is invalid.", http_status_code=403)
         stub.add_response("assume_role", GRANTED)
 
-        key = walkthrough.assume_role(sts, ROLE_ARN, "session")
+        key = operations.assume_role(sts, ROLE_ARN, "session")
 
         stub.assert_no_pending_responses()
     assert key.access_key_id == "ASIAEXAMPLEEXAMPLE01"
@@ -64,7 +64,7 @@ def test_a_refusal_that_persists_fails_within_the_budget_with_a_clear_message(bu
         started = time.monotonic()
 
         with pytest.raises(ComplianceViolation) as refused:
-            walkthrough.assume_role(sts, ROLE_ARN, "session")
+            operations.assume_role(sts, ROLE_ARN, "session")
 
     assert time.monotonic() - started < 1.0
     message = str(refused.value)

@@ -32,11 +32,11 @@ from target_helpers import (
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from rolecheck import safety
+from rolecheck.aws import safety
+from rolecheck.aws.operations import Identity
 from rolecheck.errors import TargetError
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets import MotoServer
-from rolecheck.walkthrough import Identity
+from rolecheck.targets.base import MotoServer
 
 USAGE_ERROR = 4
 
@@ -143,7 +143,7 @@ def test_bad_configuration_is_one_line_and_a_non_zero_exit(args: list[str], cred
 
 def test_every_region_of_every_partition_is_known() -> None:
     """The regions come from botocore's own partition data, not from a pattern."""
-    from rolecheck.targets import known_regions
+    from rolecheck.targets.base import known_regions
 
     assert {"us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-4"} <= known_regions()
     assert "xx-nowhere-1" not in known_regions() and "us-nowhere-1" not in known_regions()
@@ -189,11 +189,11 @@ def test_an_endpoint_that_does_not_enforce_iam_is_refused_before_any_scenario() 
 
 
 ONE_SCENARIO = """
-from rolecheck import walkthrough
+from rolecheck.aws import operations
 
 
 def test_scenario(deployment):
-    walkthrough.create_user(deployment.admin.client("iam"), deployment.registry, "iam-test-user")
+    operations.create_user(deployment.admin.client("iam"), deployment.registry, "iam-test-user")
 """
 
 

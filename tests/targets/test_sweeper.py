@@ -25,12 +25,13 @@ import boto3
 import pytest
 from target_helpers import MOTO_ACCOUNT, REGION, clients
 
-from rolecheck import cli, sweeper
-from rolecheck.cleanup import DELETERS
+from rolecheck import cli
+from rolecheck.aws import sweeper
+from rolecheck.aws.cleanup import DELETERS
+from rolecheck.aws.sweeper import Selector, find_leftovers, spare_caller
 from rolecheck.errors import TargetError
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.sweeper import Selector, find_leftovers, spare_caller
-from rolecheck.targets import MotoServer
+from rolecheck.targets.base import MotoServer
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})
@@ -412,8 +413,8 @@ def test_a_bucket_whose_tagging_fails_is_deleted_at_once(server: MotoServer) -> 
     bucket goes at once instead of waiting, untagged, for a sweep that goes by tag."""
     from botocore.exceptions import ClientError
 
-    from rolecheck.registry import ResourceRegistry
-    from rolecheck.walkthrough import create_bucket
+    from rolecheck.aws.operations import create_bucket
+    from rolecheck.aws.registry import ResourceRegistry
 
     _, s3 = clients(server.url, *bootstrap_admin(MOTO_ACCOUNT, "bucket-window-admin"))
     real_tagging = s3.put_bucket_tagging

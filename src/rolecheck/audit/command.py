@@ -25,10 +25,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from rolecheck import safety
 from rolecheck.audit import iac, mapping
+from rolecheck.aws import safety
 from rolecheck.errors import TargetError
-from rolecheck.targets import DEFAULT_REGION, MOTO_ACCOUNT
+from rolecheck.targets.base import DEFAULT_REGION, MOTO_ACCOUNT
 
 USAGE_ERROR = 4
 SUITE = Path(__file__).resolve().parents[3]
@@ -132,7 +132,7 @@ def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, par
     import boto3
 
     from rolecheck import moto_adapter
-    from rolecheck.targets import MotoServer
+    from rolecheck.targets.base import MotoServer
 
     source = args.cloudformation or args.terraform_plan
     if args.cloudformation:

@@ -12,14 +12,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from rolecheck import documents, readback
 from rolecheck.audit.mapping import AuditMapping
-from rolecheck.clients import AccessKey
-from rolecheck.evidence import attach_text
-from rolecheck.walkthrough import Role, User
+from rolecheck.aws import readback
+from rolecheck.aws.call_log import attach_text
+from rolecheck.aws.clients import AccessKey
+from rolecheck.aws.operations import Role, User
+from rolecheck.policydoc import documents
 
 if TYPE_CHECKING:
-    from rolecheck.deployment import Deployment
+    from rolecheck.suite.scene import Deployment
 
 
 def report_difference(name: str, deployed: Mapping[str, Any], reviewed: Mapping[str, Any]) -> None:

@@ -24,7 +24,7 @@ from botocore.exceptions import ClientError
 
 KINDS = ("user", "role", "policy", "bucket")
 
-# The Given steps that name a resource of the walkthrough, by kind (steps/deployment_steps.py).
+# The Given steps that name a resource of the walkthrough, by kind (src/rolecheck/steps/deployment_steps.py).
 _NAMING_STEPS = {
     "user": re.compile(r'^an IAM user "([^"]+)"'),
     "role": re.compile(r'^a role "([^"]+)" whose trust policy'),

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from rolecheck.clients import AccessKey, Actor
-from rolecheck.secrets import Secret
+from rolecheck.aws.clients import AccessKey, Actor
+from rolecheck.aws.secrets import Secret
 
 _secrets: set[str] = set()
 _key_ids: set[str] = set()

@@ -1,0 +1,244 @@
+"""Principals the suite acts as, each with boto3 clients created once and re-pointed at new credentials.
+
+Creating a boto3 client costs tens of milliseconds while a moto call costs about one, so a client per step or per
+scenario would dominate the run. An ``Actor`` owns one botocore session whose credential provider hands out a
+mutable credentials object: signing in again changes what the existing clients sign with, and nothing is rebuilt.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import botocore.session
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
+
+from rolecheck.aws import consistency
+from rolecheck.aws.call_log import CallRecorder
+from rolecheck.aws.secrets import Secret
+from rolecheck.errors import TargetError
+
+# Throttling is retried by botocore's standard mode, never by hand.
+DEFAULT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+
+# Audit mode's allow-list: every operation a read-only run may send, with the IAM action AWS authorizes it as
+# (None: no permission needed). ``AUDITOR`` operations are the auditor's own read-back; ``PROBE`` operations are made
+# only with the audited user's or its role session's credentials, so the auditor's policy need not grant them.
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+AUDITOR, PROBE = "auditor", "probe"
+READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
+    # The read-back of a principal and its policies (rolecheck.aws.readback) and the account snapshot
+    # (rolecheck.analysis.snapshot: GetAccountAuthorizationDetails, ListRoles).
+    "iam": {op: (f"iam:{op}", AUDITOR) for op in (
+        "GetUser", "GetRole", "GetPolicy", "GetPolicyVersion", "GetLoginProfile", "GetUserPolicy", "GetRolePolicy",
+        "GetGroupPolicy", "GetAccountAuthorizationDetails", "ListRoles", "ListUserPolicies", "ListRolePolicies",
+        "ListGroupPolicies", "ListAttachedUserPolicies", "ListAttachedRolePolicies", "ListAttachedGroupPolicies",
+        "ListGroupsForUser", "ListUserTags", "ListRoleTags")},
+    "s3": {
+        "ListBuckets": ("s3:ListAllMyBuckets", AUDITOR),
+        "GetBucketPolicy": ("s3:GetBucketPolicy", AUDITOR),
+        "GetBucketTagging": ("s3:GetBucketTagging", AUDITOR),
+        "GetBucketAbac": ("s3:GetBucketABAC", AUDITOR),
+        "GetBucketAcl": ("s3:GetBucketAcl", AUDITOR),
+        "GetBucketOwnershipControls": ("s3:GetBucketOwnershipControls", AUDITOR),
+        "GetPublicAccessBlock": ("s3:GetBucketPublicAccessBlock", AUDITOR),
+        "HeadBucket": ("s3:ListBucket", AUDITOR),
+        "ListObjectsV2": ("s3:ListBucket", AUDITOR),
+        "GetObject": ("s3:GetObject", PROBE),
+    },
+    "s3control": {"GetPublicAccessBlock": ("s3:GetAccountPublicAccessBlock", AUDITOR)},
+    "sts": {
+        # GetCallerIdentity needs no permission and cannot be denied:
+        # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+        "GetCallerIdentity": (None, AUDITOR),
+        # A session changes nothing in the account; the audited user makes it with its own credentials.
+        "AssumeRole": ("sts:AssumeRole", PROBE),
+    },
+    # The account snapshot's resource policies (rolecheck.analysis.snapshot); ListTopics is also a probe of the role.
+    "sns": {"ListTopics": ("sns:ListTopics", AUDITOR), "GetTopicAttributes": ("sns:GetTopicAttributes", AUDITOR),
+            "ListTagsForResource": ("sns:ListTagsForResource", AUDITOR)},
+    "sqs": {op: (f"sqs:{op}", AUDITOR) for op in ("ListQueues", "GetQueueAttributes", "ListQueueTags")},
+    "secretsmanager": {op: (f"secretsmanager:{op}", AUDITOR) for op in ("ListSecrets", "GetResourcePolicy")},
+    "kms": {op: (f"kms:{op}", AUDITOR) for op in ("ListKeys", "GetKeyPolicy", "ListResourceTags")},
+    "lambda": {op: (f"lambda:{op}", AUDITOR) for op in ("ListFunctions", "GetPolicy", "ListTags")},
+}
+
+
+class WriteRefused(RuntimeError):
+    """A read-only client was asked for an operation outside the allow-list; nothing was sent."""
+
+    def __init__(self, service: str, operation: str) -> None:
+        self.service, self.operation = service, operation
+        super().__init__(f"audit mode is read-only: {service}:{operation} was refused before it was sent")
+
+
+def read_only(service: str, operation: str) -> bool:
+    """True when ``operation`` of ``service`` is on audit mode's read-only allow-list."""
+    return operation in READ_ONLY_OPERATIONS.get(service, {})
+
+
+def auditor_policy() -> dict[str, Any]:
+    """The identity policy an auditor needs for a read-only run, derived from the allow-list so they cannot disagree."""
+    actions = sorted({action for operations in READ_ONLY_OPERATIONS.values()
+                      for action, who in operations.values() if action is not None and who == AUDITOR})
+    return {"Version": "2012-10-17",
+            "Statement": [{"Sid": "RolecheckAuditReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
+
+
+# Set once by an audit run, before its first client: from then on every ClientFactory of the process is read-only,
+# the target's own (safety check, canary) included, whoever creates it.
+_READ_ONLY_PROCESS = False
+
+
+def enforce_read_only() -> None:
+    """Make every client this process creates from now on refuse writes (audit mode; there is no way back)."""
+    global _READ_ONLY_PROCESS
+    _READ_ONLY_PROCESS = True
+
+
+def _refuse_writes(model: Any, **_: Any) -> None:
+    service = model.service_model.service_name
+    if not read_only(service, model.name):
+        raise WriteRefused(service, model.name)
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """Long-term or temporary credentials; the secret parts are masked in every rendering."""
+
+    access_key_id: str
+    secret_access_key: Secret
+    session_token: Secret | None = None
+    expiration: datetime | None = None
+
+    @property
+    def temporary(self) -> bool:
+        return self.session_token is not None
+
+
+def profile_key(profile: str, whose: str) -> AccessKey:
+    """The credentials of a named AWS profile (``whose``: "the audited user's"...), frozen; one ``TargetError`` line
+    when the profile is unknown or holds none."""
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        credentials = botocore.session.Session(profile=profile).get_credentials()
+        frozen = credentials.get_frozen_credentials() if credentials is not None else None
+    except BotoCoreError as exc:
+        raise TargetError(f"cannot load {whose} credentials from profile {profile!r}: {exc}") from None
+    if frozen is None or not frozen.access_key:
+        raise TargetError(f"profile {profile!r} holds no credentials ({whose} were expected)")
+    return AccessKey(frozen.access_key, Secret(frozen.secret_key), Secret(frozen.token) if frozen.token else None)
+
+
+class _SwitchableCredentials(Credentials):
+    """Credentials whose values change on sign-in; botocore reads them afresh for every request it signs."""
+
+    def __init__(self) -> None:
+        super().__init__("", "", None, method="rolecheck-actor")
+
+    def switch(self, key: AccessKey) -> None:
+        self.access_key = key.access_key_id
+        self.secret_key = key.secret_access_key.reveal()
+        self.token = key.session_token.reveal() if key.session_token else None
+
+    def __repr__(self) -> str:
+        return f"<credentials {self.access_key or 'none'}>"
+
+
+class _ActorProvider(CredentialProvider):
+    METHOD = "rolecheck-actor"
+
+    def __init__(self, credentials: Credentials) -> None:
+        self._credentials = credentials
+
+    def load(self) -> Credentials:
+        return self._credentials
+
+
+def _to_endpoint(request: Any, endpoint: str, **_: Any) -> None:
+    """Point a request at ``endpoint``'s own host, keeping its path and query."""
+    url, target = urlsplit(request.url), urlsplit(endpoint)
+    request.url = urlunsplit((target.scheme, target.netloc, url.path, url.query, url.fragment))
+
+
+@functools.cache
+def _shared_loader() -> Any:
+    """One service-model loader per process: every factory and actor reuses the models it has parsed."""
+    return botocore.session.get_session().get_component("data_loader")
+
+
+class ClientFactory:
+    """Shared by every actor of a target: region, endpoint and one service-model loader for all sessions."""
+
+    def __init__(self, region: str, endpoint_url: str | None = None, recorder: CallRecorder | None = None,
+                 config: Config = DEFAULT_CONFIG, *, read_only: bool = False) -> None:
+        self.region = region
+        self.endpoint_url = endpoint_url
+        self.recorder = recorder
+        self.config = config
+        # Audit mode: every client refuses any operation outside READ_ONLY_OPERATIONS before building the request.
+        self.read_only = read_only or _READ_ONLY_PROCESS
+        self._loader = _shared_loader()
+        self.clients_created = 0
+
+    def new_session(self, credentials: Credentials | None) -> botocore.session.Session:
+        session = botocore.session.get_session()
+        session.register_component("data_loader", self._loader)
+        if credentials is not None:
+            session.register_component("credential_provider", CredentialResolver([_ActorProvider(credentials)]))
+        return session
+
+    def create(self, session: botocore.session.Session, service: str, actor: str, unsigned: bool = False) -> Any:
+        config = self.config.merge(Config(signature_version=UNSIGNED)) if unsigned else self.config
+        client = session.create_client(service, region_name=self.region, endpoint_url=self.endpoint_url,
+                                       config=config)
+        self.clients_created += 1
+        if self.endpoint_url is not None and service == "s3control":
+            # One endpoint serves every service, but S3 Control's endpoint rules put the account id in front of its
+            # host ("123456789012.localhost"), which does not resolve; the request goes to the endpoint itself.
+            client.meta.events.register("before-sign.s3-control", functools.partial(_to_endpoint,
+                                                                                  endpoint=self.endpoint_url))
+        if self.read_only:
+            client.meta.events.register_first("before-parameter-build", _refuse_writes)
+        consistency.watch(client)
+        if self.recorder is not None:
+            self.recorder.watch(client, actor)
+        return client
+
+
+class Actor:
+    """A principal the suite acts as: the administrator, the user, the user's role session, an outsider."""
+
+    def __init__(self, label: str, factory: ClientFactory, *, anonymous: bool = False) -> None:
+        self.label = label
+        self.anonymous = anonymous
+        self._factory = factory
+        self._credentials = _SwitchableCredentials()
+        self._session = factory.new_session(None if anonymous else self._credentials)
+        self._clients: dict[str, Any] = {}
+        self.key: AccessKey | None = None
+
+    def sign_in(self, key: AccessKey) -> Actor:
+        """Act with these credentials from now on; existing clients follow."""
+        if self.anonymous:
+            raise ValueError("an anonymous actor has no credentials")
+        self.key = key
+        self._credentials.switch(key)
+        return self
+
+    def client(self, service: str) -> Any:
+        """The actor's client for ``service``, created on first use and reused for the rest of the run."""
+        if service not in self._clients:
+            self._clients[service] = self._factory.create(self._session, service, self.label, self.anonymous)
+        return self._clients[service]
+
+    def __repr__(self) -> str:
+        key_id = self.key.access_key_id if self.key else "signed out"
+        return f"<actor {self.label} ({key_id})>"

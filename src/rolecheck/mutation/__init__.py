@@ -1,0 +1,1 @@
+"""The mutation catalog: deliberate misconfigurations, and the runner that proves each is caught."""

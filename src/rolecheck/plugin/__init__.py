@@ -1,0 +1,1 @@
+"""The pytest plugins of the suite: options, fixtures, hooks, the xdist scheduler."""

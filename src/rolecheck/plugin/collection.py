@@ -1,0 +1,98 @@
+"""Feature files are the test modules: ``pytest features/walkthrough.feature`` runs that feature.
+
+pytest-bdd binds scenarios through a Python module that calls ``scenarios()``; with one binding module for every
+feature, a feature file's path selects nothing and a test's name carries only its scenario's words. Here each
+``.feature`` file is collected as a module of its own, built by calling ``scenarios()`` on that file alone, so:
+
+- ``pytest features/trust_boundary.feature`` (or any feature's path) runs that feature;
+- a test's node id is ``features/<feature>.feature::test_<scenario words>``, so ``-k trust`` selects every
+  scenario of the trust-boundary feature and ``-k expired`` the scenario that says so.
+
+``check_steps`` then holds every collected scenario's steps to the registered step definitions, before anything is
+deployed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rolecheck.errors import FeatureFileError
+from rolecheck.policydoc import documents
+
+_BIND = "from pytest_bdd import scenarios\nscenarios({path!r})\n"
+
+
+class FeatureModule(pytest.Module):
+    """One feature file's scenarios as a test module."""
+
+    def _getobj(self) -> types.ModuleType:
+        path = str(self.path)
+        module = types.ModuleType(f"feature:{self.path.stem}")
+        module.__file__ = path
+        # scenarios() puts the scenario functions into its caller's namespace: here, the module's.
+        exec(compile(_BIND.format(path=path), path, "exec"), module.__dict__)
+        return module
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """Collect ``*.feature`` files as test modules of their scenarios."""
+    if file_path.suffix == ".feature":
+        return FeatureModule.from_parent(parent, path=file_path)
+    return None
+
+
+def is_scenario(item: pytest.Item) -> bool:
+    """True for a test bound to a Gherkin scenario (pytest-bdd asks every scenario for its example row)."""
+    return "_pytest_bdd_example" in getattr(item, "fixturenames", ())
+
+
+def check_steps(session: pytest.Session, items: list[pytest.Item]) -> int:
+    """Every step of every collected scenario must have a step definition, and its text only known placeholders.
+
+    Checked after collection, before any fixture runs, so that a misspelled step stops the run in one line instead
+    of failing its scenario after the Givens deployed. Returns how many distinct steps were checked.
+    """
+    from pytest_bdd.scenario import find_fixturedefs_for_step, scenario_wrapper_template_registry
+
+    seen: set[tuple[str, str, str]] = set()
+    for item in items:
+        template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+        if template is None:
+            continue
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        scenario = template.render(params.get("_pytest_bdd_example", {}))
+        for step in scenario.steps:
+            key = (scenario.feature.rel_filename, step.type, step.name)
+            if key in seen:
+                continue
+            seen.add(key)
+            where = f"{scenario.feature.rel_filename}, line {step.line_number}"
+            _check_placeholders(step, where)
+            if not any(True for _ in find_fixturedefs_for_step(step, session._fixturemanager, item)):
+                raise FeatureFileError(f"{where}: no step definition matches \"{step.keyword} {step.name}\""
+                                       f"{_closest(step)}")
+    return len(seen)
+
+
+def _check_placeholders(step: Any, where: str) -> None:
+    cells = [cell for row in (step.datatable.raw() if step.datatable else []) for cell in row]
+    unknown = sorted(set().union(*(documents.placeholders_in(text) for text in [step.name, *cells]))
+                     - set(documents.PLACEHOLDERS))
+    if unknown:
+        raise FeatureFileError(f"{where}: unknown placeholder(s) {', '.join('{{' + n + '}}' for n in unknown)} in "
+                               f"\"{step.keyword} {step.name}\"; known: {', '.join(documents.PLACEHOLDERS)}")
+
+
+def _closest(step: Any) -> str:
+    """A suggestion naming the closest step definition of the same kind, if one is close."""
+    from pytest_bdd.steps import step_function_context_registry
+
+    patterns = sorted({context.parser.name for context in list(step_function_context_registry.values())
+                       if context.type in (None, step.type) and isinstance(context.parser.name, str)})
+    close = difflib.get_close_matches(step.name, patterns, n=1, cutoff=0.6)
+    return f" (closest {step.type} step: \"{close[0]}\")" if close else ""

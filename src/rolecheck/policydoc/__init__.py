@@ -1,0 +1,1 @@
+"""Raw policy documents as JSON: filling, parsing, comparing, linting. Pure."""

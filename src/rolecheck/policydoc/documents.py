@@ -1,0 +1,200 @@
+"""Policy documents as auditors read them in the feature files, and as the suite deploys them.
+
+Feature files show each document exactly, with ``{{placeholder}}`` for the values that only exist at run time
+(account id, generated names). Rendering refuses unknown placeholders and malformed JSON with one clear line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from rolecheck.errors import PolicyDocumentError
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def placeholders_in(text: str) -> set[str]:
+    """The ``{{placeholder}}`` names a text uses."""
+    return {m.group(1) for m in _PLACEHOLDER.finditer(text)}
+
+
+def fill(template: str, values: Mapping[str, str], *, name: str = "text") -> str:
+    """Fill the ``{{placeholders}}`` of a template, refusing any placeholder without a value."""
+    missing = sorted(placeholders_in(template) - set(values))
+    if missing:
+        raise PolicyDocumentError(f"{name}: unknown placeholder(s) {', '.join(missing)}")
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
+
+
+def render(template: str, values: Mapping[str, str], *, name: str = "policy document") -> dict[str, Any]:
+    """Fill the ``{{placeholders}}`` of a JSON policy template and parse it."""
+    return parse(fill(template, values, name=name), name=name)
+
+
+def parse(text: str, *, name: str = "policy document") -> dict[str, Any]:
+    """Parse a policy document's JSON, naming the line and column of a syntax error."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PolicyDocumentError(f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    if not isinstance(document, dict) or "Statement" not in document:
+        raise PolicyDocumentError(f"{name}: a policy document must be a JSON object with a Statement")
+    return document
+
+
+def from_api(document: str | Mapping[str, Any]) -> dict[str, Any]:
+    """Normalise a policy document as IAM returns it (URL-encoded JSON, or already decoded by boto3)."""
+    if isinstance(document, Mapping):
+        return dict(document)
+    return parse(unquote(document), name="policy read back from the target")
+
+
+def statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A policy's statements as a list: the grammar allows a single statement object too."""
+    found = document.get("Statement", [])
+    return [found] if isinstance(found, Mapping) else list(found)
+
+
+def as_list(value: Any) -> list[Any]:
+    """A policy element as a list: the grammar allows a single value or a list."""
+    return value if isinstance(value, list) else [value]
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    """Serialise a document for the API and for evidence: stable key order, compact but readable."""
+    return json.dumps(document, indent=2, sort_keys=False)
+
+
+def canonical(document: Mapping[str, Any]) -> Any:
+    """A comparable form of a policy: the Statement as a list, single values as one-element lists, sorted, no Sid.
+
+    IAM may return ``"Action": "x"`` for ``"Action": ["x"]``; statement order never matters to evaluation, and a
+    Sid is only a label ("The Sid element is optional ... a sub-ID for the policy document's ID":
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html). Comparisons of the
+    reviewed and the deployed document must not depend on any of them.
+    """
+    return {"Version": document.get("Version"), "Statement": sorted(_canonical_statements(document), key=json.dumps)}
+
+
+def _canonical_statements(document: Mapping[str, Any]) -> list[Any]:
+    return [_canonical_value({k: v for k, v in s.items() if k != "Sid"}) for s in statements(document)]
+
+
+def differences(deployed: Mapping[str, Any], reviewed: Mapping[str, Any]) -> list[str]:
+    """What sets the deployed document apart from the reviewed one, one line per statement; empty when equivalent."""
+    found = []
+    if deployed.get("Version") != reviewed.get("Version"):
+        found.append(f"Version is {deployed.get('Version')!r}, reviewed {reviewed.get('Version')!r}")
+    ours, theirs = _canonical_statements(deployed), _canonical_statements(reviewed)
+    found += [f"deployed but not reviewed: {json.dumps(s, sort_keys=True)}" for s in ours if s not in theirs]
+    found += [f"reviewed but not deployed: {json.dumps(s, sort_keys=True)}" for s in theirs if s not in ours]
+    if not found and sorted(map(json.dumps, ours)) != sorted(map(json.dumps, theirs)):
+        found.append("the same statements, repeated a different number of times")
+    return found
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _canonical_value(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [_canonical_value(v) for v in value]
+        return items[0] if len(items) == 1 else sorted(items, key=json.dumps)
+    return value
+
+
+# Everything a feature file's documents may refer to; Deployment.placeholders() fills them at run time.
+PLACEHOLDERS = ("account_id", "region", "user_name", "user_arn", "role_name", "role_arn", "bucket", "session_name")
+
+
+def _document_steps(features_dir: str | Path) -> Iterator[tuple[str, int, str, str]]:
+    """Every step of every feature file that carries a document: (file name, line, step text, document text).
+
+    A Background step is listed once, although pytest-bdd repeats it in every scenario.
+    """
+    from pytest_bdd.parser import FeatureParser
+
+    seen: set[tuple[str, int]] = set()
+    for path in sorted(Path(features_dir).rglob("*.feature")):
+        feature = FeatureParser(str(path.parent), path.name).parse()
+        for scenario in feature.scenarios.values():
+            for step in scenario.steps:
+                if step.docstring and (path.name, step.line_number) not in seen:
+                    seen.add((path.name, step.line_number))
+                    yield path.name, step.line_number, step.name, step.docstring
+
+
+def check_feature_documents(features_dir: str | Path) -> int:
+    """Render every policy document of every feature file with stand-in values before anything is deployed.
+
+    A malformed document (bad JSON, unknown placeholder, a grammar error the engine refuses) then stops the run in
+    one line naming the feature and the step, instead of failing each scenario halfway. Returns how many were read.
+    """
+    from rolecheck.engine import Policy, PolicyError, UnsupportedFeature
+
+    stand_ins = _stand_ins()
+    count = 0
+    for file_name, line, step, text in _document_steps(features_dir):
+        where = f"{file_name}, line {line} ({step.rstrip(':')})"
+        kind = "trust" if "trust policy" in step else "identity"
+        try:
+            Policy.parse(where, render(text, stand_ins, name=where), kind=kind)
+        except (PolicyDocumentError, PolicyError, UnsupportedFeature) as exc:
+            # An operator or key the engine does not know is as unusable as a grammar error: no verdict could be
+            # trusted, so the run stops before anything is deployed.
+            message = str(exc) if str(exc).startswith(where) else f"{where}: {exc}"
+            raise PolicyDocumentError(f"malformed policy document: {message}") from None
+        _check_activity(step, where)
+        count += 1
+    return count
+
+
+_ALLOWS_ONLY = re.compile(r"that allows only (?P<activity>.+?):?$")
+
+
+def _check_activity(step: str, where: str) -> None:
+    """A sentence saying what its document allows must name an activity whose actions are defined."""
+    from rolecheck.suite.claims import ACTIVITIES
+
+    found = _ALLOWS_ONLY.search(step)
+    if found and found["activity"] not in ACTIVITIES:
+        raise PolicyDocumentError(f"{where}: no actions are defined for the activity {found['activity']!r}; "
+                                  f"known: {', '.join(sorted(ACTIVITIES))}")
+
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def check_reviewed_documents_agree(features_dir: str | Path) -> int:
+    """Every feature must carry the same reviewed document under the same sentence; returns how many sentences.
+
+    The feature files each show the documents they deploy, so that an auditor reads them where they apply; the copies
+    are one document, and a copy widened in one feature (its sentence unchanged) would be reviewed nowhere. Steps are
+    the same sentence when they differ only in their quoted names. A disagreement is one line naming the features.
+    """
+    stand_ins = _stand_ins()
+    copies: dict[str, list[tuple[str, int, dict[str, Any]]]] = {}
+    for file_name, line, step, text in _document_steps(features_dir):
+        sentence = _QUOTED.sub('"..."', step.rstrip(":"))
+        copies.setdefault(sentence, []).append((file_name, line, render(text, stand_ins, name=file_name)))
+    for sentence, found in copies.items():
+        first_file, first_line, reviewed = found[0]
+        differing = [f"{file_name} (line {line})" for file_name, line, document in found[1:] if document != reviewed]
+        if differing:
+            raise PolicyDocumentError(
+                f"the reviewed document of \"{sentence}\" differs between features: {first_file} (line {first_line}) "
+                f"and {', '.join(differing)}; every copy must be the same document")
+    return len(copies)
+
+
+def _stand_ins() -> dict[str, str]:
+    return {name: _STAND_INS.get(name, f"rolecheck-{name.replace('_', '-')}") for name in PLACEHOLDERS}
+
+
+_STAND_INS = {"account_id": "123456789012", "region": "us-east-1",
+              "user_arn": "arn:aws:iam::123456789012:user/rolecheck-user",
+              "role_arn": "arn:aws:iam::123456789012:role/rolecheck-role"}

@@ -1,0 +1,217 @@
+"""The feature files' sentences as claims about the whole account, judged on the account-wide access analysis.
+
+A sentence such as "the role's credentials can list the buckets and do nothing else" is true only if no policy
+anywhere in the account grants the role more: its own policies, a bucket's policy, a queue's, a key's, another
+role's trust policy. The claims here compare what the analysis (``rolecheck.analysis.access``) found with what
+the sentence allows, and a failure names every unexpected grant: principal, action, resource, the policy and
+statement that make it, and the path for a chain of roles. The rows go to the report as a table; the message carries
+them in short.
+
+The Given steps' own words are claims too: "a customer-managed policy that allows only listing buckets" is checked
+against the document it deploys, so a feature whose document contradicts its sentence fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rolecheck.analysis.access import Grant, principal_access, reachable_roles, rows, who_can_assume
+from rolecheck.analysis.graph import edges_of, render_access_graph
+from rolecheck.analysis.snapshot import PUBLIC_GRANTEES, Snapshot
+from rolecheck.aws.call_log import attach_png, attach_table, attach_text
+from rolecheck.engine import Policy, Principal, effective_actions
+from rolecheck.errors import ComplianceViolation
+from rolecheck.suite import inventory
+
+# How many grants the failure message names before it points to the report's table.
+_SHOWN_IN_MESSAGE = 5
+
+# What a feature file's activity words mean as IAM actions. A sentence names an activity; the document under it
+# must allow exactly these actions, over the whole action catalog.
+ACTIVITIES: Mapping[str, frozenset[str]] = {
+    "listing buckets": frozenset({"s3:ListAllMyBuckets"}),
+}
+
+
+@dataclass(frozen=True)
+class Expected:
+    """One grant a sentence allows: an action (case-insensitive, as in IAM) on a resource (exact), to a principal
+    (any, unless named)."""
+
+    action: str
+    resource: str
+    principal: str | None = None
+
+    def matches(self, grant: Grant) -> bool:
+        return (grant.action.lower() == self.action.lower() and grant.resource == self.resource
+                and self.principal in (None, grant.principal))
+
+    def __str__(self) -> str:
+        return f"{self.principal + ' may ' if self.principal else ''}{self.action} on {self.resource}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What the account grants beyond the sentence, and what the sentence promises that the account does not grant."""
+
+    unexpected: tuple[Grant, ...]
+    missing: tuple[Expected, ...]
+
+    @property
+    def holds(self) -> bool:
+        return not self.unexpected and not self.missing
+
+    def rows(self) -> list[dict[str, str]]:
+        """The unexpected grants as table rows for the report."""
+        return rows(self.unexpected)
+
+
+def compare(actual: Iterable[Grant], expected: Collection[Expected]) -> Comparison:
+    """Split the account's grants into those the sentence allows and the rest; note what the sentence lacks."""
+    grants = list(actual)
+    unexpected = tuple(g for g in grants if not any(e.matches(g) for e in expected))
+    missing = tuple(e for e in expected if not any(e.matches(g) for g in grants))
+    return Comparison(unexpected, missing)
+
+
+def _summary(comparison: Comparison) -> str:
+    parts = []
+    if comparison.unexpected:
+        shown = [g.line() for g in comparison.unexpected[:_SHOWN_IN_MESSAGE]]
+        more = len(comparison.unexpected) - len(shown)
+        parts.append(f"{len(comparison.unexpected)} unexpected grant(s): " + "; ".join(shown)
+                     + (f"; and {more} more (see the table in the report)" if more else ""))
+    if comparison.missing:
+        parts.append("not granted: " + ", ".join(str(e) for e in comparison.missing))
+    return " | ".join(parts)
+
+
+def check(comparison: Comparison, claim: str) -> None:
+    """Raise a violation stating the claim and, in short, every grant that breaks it."""
+    if not comparison.holds:
+        raise ComplianceViolation(f"\"{claim}\" does not hold: {_summary(comparison)}")
+
+
+def check_readable(snapshot: Snapshot, claim: str) -> None:
+    """A claim about the whole account cannot hold if part of the account could not be read."""
+    if snapshot.unreadable:
+        raise ComplianceViolation(f"\"{claim}\" cannot be established: could not read "
+                                  f"{'; '.join(snapshot.unreadable)}")
+
+
+def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expected], claim: str,
+          focus: Sequence[str], *, picture: bool = True) -> Comparison:
+    """The account's grants must be exactly ``expected``: attach them, the unexpected ones and the picture; check.
+
+    The report gets every grant found as a table, the unexpected ones as a table of their own, and the access graph
+    around ``focus`` (the principals the claim is about) with the unexpected grants' edges in red. With ``picture``
+    False (a Given's check, made in every scenario) the picture is drawn only for a failure.
+    """
+    comparison = compare(grants, expected)
+    attach_text("claim", f"{claim}\nallowed: {', '.join(str(e) for e in expected) or 'nothing'}")
+    attach_table(f"grants found in the account ({len(grants)})", rows(grants))
+    attach_table(f"unexpected grants ({len(comparison.unexpected)})", comparison.rows())
+    if picture or not comparison.holds:
+        attach_png("who can reach what",
+                   lambda: render_access_graph(snapshot, focus, edges_of(snapshot, comparison.unexpected)))
+    check_readable(snapshot, claim)
+    check(comparison, claim)
+    return comparison
+
+
+def public_acl_grants(snapshot: Snapshot) -> list[Grant]:
+    """Bucket ACL grants to everyone or to any AWS account: access the engine does not evaluate, which every
+    principal of the account has too, so each is a grant no sentence about a principal's access allows.
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/acl-overview.html#specifying-grantee-predefined-groups
+    """
+    public = set(PUBLIC_GRANTEES.values())
+    return [Grant(grantee, f"s3 ACL {permission}", facts.arn, f"ACL of bucket {facts.name}", "",
+                  note="ACLs are not evaluated by the engine")
+            for facts in snapshot.resources.values() for grantee, permission in facts.acl_grants if grantee in public]
+
+
+def access_of(snapshot: Snapshot, principal_arn: str) -> list[Grant]:
+    """What the principal can do: every grant the analysis finds, and the public ACL grants it cannot evaluate."""
+    return principal_access(snapshot, principal_arn) + public_acl_grants(snapshot)
+
+
+def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection[Expected]) -> Comparison:
+    """The role session's account-wide access is exactly ``expected``: every policy in the account that names it."""
+    allowed = ", ".join(str(e) for e in expected) or "nothing"
+    return judge(snapshot, access_of(snapshot, role_arn), expected,
+                 f"the role session's account-wide access is exactly {allowed}", [role_arn])
+
+
+def check_user_access(snapshot: Snapshot, user_arn: str, role_arn: str, *, picture: bool = True) -> Comparison:
+    """The user's account-wide access is exactly assuming the reviewed role (through its trust policy)."""
+    return judge(snapshot, access_of(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)],
+                 "the user's account-wide access is exactly assuming the reviewed role", [user_arn, role_arn],
+                 picture=picture)
+
+
+def check_no_access(snapshot: Snapshot, user_arn: str) -> Comparison:
+    """Nothing in the account grants the user anything: it has no permissions of its own."""
+    return judge(snapshot, access_of(snapshot, user_arn), [],
+                 f"user {user_arn} has no permissions of its own", [user_arn], picture=False)
+
+
+def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str, *, picture: bool = True) -> Comparison:
+    """The only principal that can assume the role is the user: every principal the engine admits, not a pattern."""
+    return judge(snapshot, who_can_assume(snapshot, role_arn), [Expected("sts:AssumeRole", role_arn, user_arn)],
+                 f"the only principal that can assume {role_arn} is {user_arn}", [user_arn, role_arn],
+                 picture=picture)
+
+
+def check_assumes_no_role(snapshot: Snapshot, role_arn: str) -> Comparison:
+    """The role's sessions can assume no role, directly or through a chain of roles."""
+    return judge(snapshot, reachable_roles(snapshot, role_arn), [], "the role session can assume no role",
+                 [role_arn])
+
+
+def check_trusted_user(snapshot: Snapshot, role_arn: str, user_arn: str) -> None:
+    """Once the role trusts the user: the user alone can assume it, and assuming it is all the user can do."""
+    check_only_assumer(snapshot, role_arn, user_arn, picture=False)
+    check_user_access(snapshot, user_arn, role_arn, picture=False)
+
+
+# --- the Given steps' own words -----------------------------------------------------------------------------------
+
+def activity_actions(activity: str) -> frozenset[str]:
+    """The actions an activity of a feature sentence stands for, or one clear error naming the known ones."""
+    try:
+        return ACTIVITIES[activity]
+    except KeyError:
+        raise KeyError(f"no actions are defined for the activity {activity!r}; known: "
+                       f"{', '.join(sorted(ACTIVITIES))}") from None
+
+
+def check_document_allows_only(document: Mapping[str, Any], activity: str, name: str, account_id: str) -> None:
+    """A permission policy said to allow only ``activity`` must allow exactly its actions over the whole catalog.
+
+    The engine decides what the document allows for a session of a role in the account, on any resource:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    """
+    expected = activity_actions(activity)
+    policy = Policy.parse(name, document)
+    principal = Principal.assumed_role(account_id, "rolecheck-reviewer", "review")
+    allowed = effective_actions(principal, [policy], resource=None)
+    extra = sorted(a for a in allowed if a.lower() not in {e.lower() for e in expected})
+    missing = sorted(e for e in expected if e.lower() not in {a.lower() for a in allowed})
+    findings = []
+    if extra:
+        shown = ", ".join(extra[:_SHOWN_IN_MESSAGE]) + (f" and {len(extra) - _SHOWN_IN_MESSAGE} more"
+                                                        if len(extra) > _SHOWN_IN_MESSAGE else "")
+        findings.append(f"it also allows {len(extra)} action(s): {shown}")
+    if missing:
+        findings.append(f"it does not allow {', '.join(missing)}")
+    if findings:
+        raise ComplianceViolation(f"{name} is said to allow only {activity}, but " + "; ".join(findings))
+
+
+def check_document_names_only(document: Mapping[str, Any], principal_arn: str, name: str) -> None:
+    """A trust policy said to name only the user must name that user and no other principal."""
+    inventory.check_trusts_only(document, principal_arn, name)
+    if f"AWS:{principal_arn}" not in inventory.trusted_principals(document):
+        raise ComplianceViolation(f"{name} is said to name {principal_arn}, but it does not")

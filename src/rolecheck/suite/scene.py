@@ -1,0 +1,385 @@
+"""The state of one scenario: what it deployed, under which generated names, and who acts in it."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from unittest import SkipTest
+
+from rolecheck.analysis.snapshot import Snapshot, read_snapshot
+from rolecheck.aws import consistency, operations, readback
+from rolecheck.aws.call_log import attach_json, attach_text
+from rolecheck.aws.clients import AccessKey, Actor, WriteRefused
+from rolecheck.aws.operations import Role, User
+from rolecheck.aws.registry import ResourceRegistry
+from rolecheck.engine import Policy
+from rolecheck.policydoc import lint
+from rolecheck.suite import claims, probing
+from rolecheck.suite.provisioning import Creator, Provisioner
+
+# Audit mode's stand-in for the role the "assume another role" probe would create: it trusts the whole account.
+HYPOTHETICAL_OTHER_ROLE = "rolecheck-hypothetical-other-role"
+
+StepFunction = TypeVar("StepFunction", bound=Callable[..., Any])
+
+
+def background_step(step: StepFunction) -> StepFunction:
+    """A Given that deploys shared state: replayed without calls when the scenario reuses a shared deployment."""
+
+    @functools.wraps(step)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        world = kwargs.get("deployment")
+        if isinstance(world, Deployment) and world.replaying:
+            attach_text("shared deployment", "This Background was deployed once, by the first of this feature's "
+                        "read-only scenarios, and is shared by them; this step is replayed without API calls.")
+            return None
+        return step(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def account_trust(account_id: str) -> dict[str, Any]:
+    """A trust policy that delegates to the account's identity policies."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+                       "Action": "sts:AssumeRole"}],
+    }
+
+
+@dataclass(eq=False)
+class Deployment:
+    """Everything a scenario created, keyed so that feature-file placeholders can be filled in."""
+
+    registry: ResourceRegistry
+    region: str
+    account_id: str
+    admin: Actor
+    user_actor: Actor
+    role_actor: Actor
+    user: User | None = None
+    role: Role | None = None
+    policy_arn: str | None = None
+    bucket: str | None = None
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    user_key: AccessKey | None = None
+    role_key: AccessKey | None = None
+    session_name: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    object_key: str | None = None
+    secure_transport: bool = True
+    # Creates the Givens' resources (the walkthrough), or locates them (audit mode: rolecheck.audit.locate).
+    provisioner: Provisioner = field(default_factory=Creator)
+    shared: bool = False
+    reused: bool = False
+    replaying: bool = False
+    _read_back: dict[str, probing.Subject] = field(default_factory=dict)
+    # Audit mode: resources no probe can try for real (by ARN), and why; the engine decides their probes.
+    untried: dict[str, str] = field(default_factory=dict)
+    _probe_context: probing.ProbeContext | None = None
+
+    @property
+    def audit(self) -> bool:
+        """True in audit mode: the resources were located, and the run writes nothing."""
+        return not self.provisioner.writes
+
+    def add_user(self, logical: str) -> User:
+        """The Given's IAM user ``logical``, created or located."""
+        self.user = self.provisioner.user(self, logical)
+        self.names[logical] = self.user.name
+        return self.user
+
+    def check_user_has_no_access(self) -> None:
+        """The user's Given: nothing in the account grants the new user anything (``claims.check_no_access``).
+
+        An audited account was not built step by step: its user already holds the role that a later Given names, and
+        that Given judges the user's whole access (``claims.check_trusted_user``); the report says so here.
+        """
+        if self.audit:
+            attach_text("no permissions of its own: judged with the role",
+                        "An audited user already holds the role the next Given names; that Given checks that "
+                        "assuming the role is all the user can do, account-wide.")
+            return
+        claims.check_no_access(self.snapshot(), self.require_user().arn)
+
+    def add_role(self, logical: str, trust: Mapping[str, Any]) -> Role:
+        """The Given's role ``logical`` with the reviewed trust policy, created or located."""
+        self.documents["trust"] = dict(trust)
+        self.role = self.provisioner.role(self, logical, trust)
+        self.names[logical] = self.role.name
+        return self.role
+
+    def add_policy(self, logical: str, document: Mapping[str, Any]) -> str:
+        """The Given's customer-managed policy ``logical`` with the reviewed document, created or located."""
+        self.documents["permissions"] = dict(document)
+        self.policy_arn = self.provisioner.policy(self, logical, document)
+        self.names[logical] = self.policy_arn
+        return self.policy_arn
+
+    def attach_policy(self) -> None:
+        """The reviewed policy attached to the role (attached, or found attached by the step's check)."""
+        if self.policy_arn is None:
+            raise RuntimeError("no permission policy was created before this step")
+        self.provisioner.attach(self, self.require_role(), self.policy_arn)
+
+    def add_bucket(self, logical: str, object_key: str | None = None) -> str:
+        """The Given's bucket ``logical``, holding ``object_key`` when given, created or located."""
+        self.bucket = self.provisioner.bucket(self, logical, object_key)
+        self.names[logical] = self.bucket
+        self.object_key = object_key or self.object_key
+        return self.bucket
+
+    def add_console_access(self) -> None:
+        """The user's console access, enabled or located (the step checks it afterwards)."""
+        self.provisioner.console_access(self, self.require_user())
+
+    def reuse(self) -> None:
+        """Another scenario shares this deployment: its actors act with this deployment's credentials again."""
+        self.reused = True
+        if self.user_key is not None:
+            self.user_actor.sign_in(self.user_key)
+        if self.role_key is not None:
+            self.role_actor.sign_in(self.role_key)
+
+    def placeholders(self) -> dict[str, str]:
+        """Values for the ``{{placeholders}}`` of the feature files' policy documents."""
+        values = {"account_id": self.account_id, "region": self.region}
+        if self.user:
+            values |= {"user_name": self.user.name, "user_arn": self.user.arn}
+        if self.role:
+            values |= {"role_name": self.role.name, "role_arn": self.role.arn}
+        if self.bucket:
+            values["bucket"] = self.bucket
+        if self.session_name:
+            values["session_name"] = self.session_name
+        return values
+
+    def sign_in_and_switch(self, duration: int | None = None) -> None:
+        """Step 8: the user signs in with its own access key and switches to the role.
+
+        In audit mode without credentials that act as the user, the engine decides the switch from the policies
+        read back, and the role session is the engine's model of it.
+        """
+        user, role = self.require_user(), self.require_role()
+        self.session_name = f"{user.name}-session"[:64]
+        if self.shared and self.user_key is None and consistency.settle_window() > 0 and not self.audit:
+            # Where IAM lags, the role the probes try propagates while the user's fresh key does.
+            self._other_role_arn()
+        if self.user_key is None:
+            # A user has at most two keys: a deployment shared by several scenarios signs in with the one it has.
+            self.user_key = self.provisioner.user_key(self, user)
+        if self.user_key is None:
+            self._decided_by_engine(probing.assume_role_probe(role.arn, self.session_name), "the user",
+                                    self.user_subject(), True, _NO_USER_CREDENTIALS)
+            return
+        self.user_actor.sign_in(self.user_key)
+        self.role_key = operations.assume_role(self.user_actor.client("sts"), role.arn, self.session_name, duration)
+        self.role_actor.sign_in(self.role_key)
+
+    def probe_context(self) -> probing.ProbeContext:
+        """What the probes act on, for the whole scenario."""
+        if self._probe_context is None:
+            self._probe_context = probing.ProbeContext(
+                account_id=self.account_id, bucket=self.bucket or "", object_key=self.object_key or "",
+                role_name=self.require_role().name, registry=self.registry, region=self.region,
+                secure_transport=self.secure_transport,
+            )
+        return self._probe_context
+
+    def _other_role_arn(self) -> str:
+        """The role the "assume another role" probe tries, created on first use (imagined in audit mode).
+
+        It trusts the whole account, so only a principal whose own policies allow sts:AssumeRole on it could assume it.
+        """
+        ctx = self.probe_context()
+        if ctx.other_role_arn is None and self.audit:
+            ctx.other_role_arn = f"arn:aws:iam::{self.account_id}:role/{HYPOTHETICAL_OTHER_ROLE}"
+            ctx.trust_policies[ctx.other_role_arn] = Policy.parse("trust policy of the hypothetical other role",
+                                                                  account_trust(self.account_id), kind="trust")
+        if ctx.other_role_arn is None:
+            ctx.other_role_arn = operations.create_role(self.admin.client("iam"), self.registry, "other-role",
+                                                         account_trust(self.account_id)).arn
+        return ctx.other_role_arn
+
+    def role_subject(self) -> probing.Subject:
+        """The role session as the engine sees it, from the state read back from the target.
+
+        A deployment shared by read-only scenarios does not change while they run (one that fails a scenario is
+        torn down at once), so it reads the role back once for all of them.
+        """
+        if self.shared and "role" in self._read_back:
+            subject = self._read_back["role"]
+            policies = [*subject.identity_policies, *filter(None, [subject.permissions_boundary])]
+            attach_json("the role's policies, read back once for the scenarios sharing this deployment",
+                        {policy.name: policy.document for policy in policies})
+            return subject
+        role = self.require_role()
+        subject = probing.role_session_subject(self.admin.client("iam"), self.account_id, role.name, role.role_id,
+                                              self.session_name or "")
+        if self.shared:
+            self._read_back["role"] = subject
+        return subject
+
+    def user_subject(self) -> probing.Subject:
+        """The IAM user as the engine sees it, from the state read back from the target."""
+        return self.user_subject_of(self.require_user())
+
+    def user_subject_of(self, user: User) -> probing.Subject:
+        """Any IAM user of the account as the engine sees it."""
+        return probing.user_subject(self.admin.client("iam"), self.account_id, user.name, user.user_id)
+
+    def verify_probe(self, action: str, as_role: bool, expect_allowed: bool,
+                     subject: probing.Subject | None = None) -> None:
+        """Attempt ``action`` as the role session (or the user), predict it, and check it.
+
+        ``subject`` is the principal as read back from the target; by default it is read back for this probe.
+        """
+        actor = self.role_actor if as_role else self.user_actor
+        who = "the role session" if as_role else "the user"
+        subject = subject or (self.role_subject() if as_role else self.user_subject())
+        p = probing.probe(action)
+        if p is probing.PROBES["sts:AssumeRole"] or (consistency.settle_window() > 0 and not self.audit):
+            # Where IAM is eventually consistent the other role is made before the first probe, so that its
+            # propagation overlaps the deployment's own instead of costing a wait of its own later.
+            self._other_role_arn()
+        if p is probing.PROBES["sts:AssumeRole"] and self.audit:
+            self._decided_by_engine(p, who, subject, expect_allowed, "audit mode creates no other role to try; "
+                                    "it is imagined trusting the whole account")
+            return
+        self._verify(p, who, actor, subject, expect_allowed)
+
+    def _verify(self, p: probing.Probe, who: str, actor: Actor | None, subject: probing.Subject,
+                expect_allowed: bool) -> None:
+        """Attempt the probe and check it; in audit mode the engine decides what cannot or may not be tried."""
+        if self.audit and (actor is None or (actor.key is None and not actor.anonymous)):
+            self._decided_by_engine(p, who, subject, expect_allowed, _NO_USER_CREDENTIALS)
+            return
+        untried = self.untried.get(p.resource(self.probe_context()))
+        if untried is not None:
+            self._decided_by_engine(p, who, subject, expect_allowed, untried)
+            return
+        assert actor is not None
+        try:
+            probing.verify(p, who, actor.client(p.service), subject, self.probe_context(), self.admin.client("iam"),
+                          self.admin.client("s3"), expect_allowed)
+        except WriteRefused as refused:
+            self._decided_by_engine(p, who, subject, expect_allowed, str(refused))
+
+    def _decided_by_engine(self, p: probing.Probe, who: str, subject: probing.Subject, expect_allowed: bool,
+                           reason: str) -> None:
+        """Audit mode: the engine decides the probe from the state read back, and the report says why."""
+        attach_text(f"{p.action} decided by the policy engine", f"{reason}; the policy engine decides {p.action} "
+                    "from the policies read back from the account")
+        probing.verify(dataclasses.replace(p, call=None), who, None, subject, self.probe_context(),
+                      self.admin.client("iam"), self.admin.client("s3"), expect_allowed)
+
+    def acting_as_user(self) -> Actor:
+        """The user's actor, signed in; in audit mode a step that needs the user's own credentials is skipped
+        without them (anywhere else their absence is a fault of the scenario, never a reason to skip a check)."""
+        if self.user_key is None:
+            self._no_credentials(f"{_NO_USER_CREDENTIALS}: this check needs the user's own credentials")
+        return self.user_actor
+
+    def acting_as_role(self) -> Actor:
+        """The role session's actor, signed in; a step that needs the session's credentials is skipped without them."""
+        self.role_credentials()
+        return self.role_actor
+
+    def role_credentials(self) -> AccessKey:
+        """The role session's temporary credentials; skipped in audit mode without credentials that act as the user."""
+        if self.role_key is None:
+            self._no_credentials(f"{_NO_USER_CREDENTIALS}: the switch to the role was decided by the policy engine, "
+                                 "so there are no session credentials to inspect")
+        assert self.role_key is not None
+        return self.role_key
+
+    def _no_credentials(self, audit_reason: str) -> None:
+        if self.audit:
+            raise SkipTest(audit_reason)
+        raise RuntimeError("the user has not signed in and switched to the role before this step")
+
+    def generated_name(self, logical: str) -> str:
+        """The generated name of a resource the feature file calls ``logical``."""
+        try:
+            return self.names[logical]
+        except KeyError:
+            raise KeyError(f"no resource called {logical!r} was deployed in this scenario") from None
+
+    def require_user(self) -> User:
+        if self.user is None:
+            raise RuntimeError("no IAM user was created before this step")
+        return self.user
+
+    def require_role(self) -> Role:
+        if self.role is None:
+            raise RuntimeError("no role was created before this step")
+        return self.role
+
+    def __repr__(self) -> str:
+        # Allure shows step arguments through repr(): name what was deployed, never the credentials.
+        parts = [f"account={self.account_id}"]
+        parts += [f"{k}={v}" for k, v in (("user", self.user and self.user.name),
+                                            ("role", self.role and self.role.name),
+                                            ("bucket", self.bucket)) if v]
+        return f"<deployment {' '.join(parts)}>"
+
+    def verify_user_can_assume(self) -> None:
+        """The named user switches to the role, and that answer is trusted only as AWS's settled one.
+
+        The switch is step 8's success path, which takes the first answer; a trust policy changed moments ago may
+        still answer with its old self on AWS, so the switch is then tried again as a probe, checked against the
+        engine's prediction from the trust policy read back and re-asked until IAM has settled.
+        """
+        self.sign_in_and_switch()
+        if self.user_key is not None:
+            self._verify(probing.assume_role_probe(self.require_role().arn, f"{self.session_name}-check"[:64]),
+                         "the user", self.user_actor, self.user_subject(), expect_allowed=True)
+
+    def verify_cannot_assume(self, who: str, actor: Actor | None, subject: probing.Subject) -> None:
+        """An outsider's attempt to assume the walkthrough's role must be refused (and predicted refused).
+
+        ``actor`` is None for an outsider audit mode only imagines: the engine decides for it.
+        """
+        self._verify(probing.assume_role_probe(self.require_role().arn), who, actor, subject, expect_allowed=False)
+
+    def create_chained_role(self, logical: str) -> Role:
+        """A role that trusts this scenario's role session directly and allows 12-hour sessions."""
+        if self.audit:
+            raise SkipTest("audit mode creates nothing, and the one-hour limit on chained sessions is AWS STS's own "
+                           "guarantee, which no setting of the audited account can change")
+        role = self.require_role()
+        session_arn = f"arn:aws:sts::{self.account_id}:assumed-role/{role.name}/{self.session_name}"
+        trust = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": session_arn}, "Action": "sts:AssumeRole"}]}
+        chained = operations.create_role(self.admin.client("iam"), self.registry, logical, trust,
+                                          max_session_duration=43200)
+        self.names[logical] = chained.name
+        return chained
+
+    def deployed_trust(self) -> dict[str, Any]:
+        """The role's trust policy as the account returns it."""
+        return dict(readback.trust_policy(self.admin.client("iam"), self.require_role().name).document)
+
+    def deployed_permissions(self) -> dict[str, Any]:
+        """The default version of the reviewed managed policy as the account returns it."""
+        if self.policy_arn is None:
+            raise RuntimeError("no permission policy was created before this step")
+        return dict(readback.managed_policy(self.admin.client("iam"), self.policy_arn).document)
+
+    def snapshot(self) -> Snapshot:
+        """Everything in the account that can grant access, read now (a claim judges the account as it is)."""
+        return read_snapshot(self.admin.client, self.account_id, self.region)
+
+    def role_effective_actions(self) -> frozenset[str]:
+        """The role session's allowed actions over the whole catalog, from the policies read back."""
+        subject = self.role_subject()
+        return lint.allowed_actions(subject.principal, subject.identity_policies,
+                                             subject.permissions_boundary)
+
+
+_NO_USER_CREDENTIALS = ("audit mode without credentials that act as the user (rolecheck audit --user-profile, pytest "
+                        "--audit-user-profile): "
+                        "nothing is attempted with the user's or the role's credentials")
