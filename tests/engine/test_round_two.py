@@ -6,7 +6,7 @@ import pytest
 from engine_cases import GLOBAL_KEYS, LAMBDA, OBJECT, allow, bucket_policy, cond
 
 from rolecheck.engine import Request, UnsupportedFeature, evaluate
-from rolecheck.engine.context import GLOBAL_KEYS_PAGE, GLOBAL_KEYS_READ, KNOWN_GLOBAL_KEYS
+from rolecheck.engine.keys import GLOBAL_KEYS_PAGE, GLOBAL_KEYS_READ, KNOWN_GLOBAL_KEYS
 
 # The data-perimeter and session keys the page lists (read on GLOBAL_KEYS_READ) and an older engine lacked.
 NEWER_KEYS = ("aws:SourceVpcArn", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths", "aws:SignInSessionArn",

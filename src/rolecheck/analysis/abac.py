@@ -22,8 +22,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from rolecheck.analysis.action_resources import takes_resource_tags
-from rolecheck.engine import Policy
-from rolecheck.engine.context import tag_context
+from rolecheck.engine import Policy, tag_context
 
 
 def principal_tags(tags: Mapping[str, str], session_tags: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -39,13 +39,22 @@ from typing import Any
 from rolecheck.analysis.abac import principal_tags, reads_resource_tags, resource_tags
 from rolecheck.analysis.action_resources import resource_types
 from rolecheck.analysis.snapshot import Snapshot
-from rolecheck.engine import Decision, Policy, Principal, Request, UnsupportedFeature, evaluate
-from rolecheck.engine.catalog import statement_actions
-from rolecheck.engine.context import build_context
-from rolecheck.engine.evaluate import ALWAYS_ALLOWED, UNSIGNED_FEDERATION
-from rolecheck.engine.model import PARTITION
-from rolecheck.engine.patterns import context_lookup, plain
-from rolecheck.engine.policy import Statement
+from rolecheck.engine import (
+    ALWAYS_ALLOWED,
+    PARTITION,
+    UNSIGNED_FEDERATION,
+    Decision,
+    Policy,
+    Principal,
+    Request,
+    Statement,
+    UnsupportedFeature,
+    build_context,
+    context_lookup,
+    evaluate,
+    plain,
+    statement_actions,
+)
 from rolecheck.policydoc import documents
 
 ANALYSIS_SESSION = "rolecheck-analysis"

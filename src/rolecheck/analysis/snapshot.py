@@ -29,8 +29,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rolecheck.aws import readback
-from rolecheck.engine import Policy, PolicyError, UnsupportedFeature
-from rolecheck.engine.model import PARTITION
+from rolecheck.engine import PARTITION, Policy, PolicyError, UnsupportedFeature
 from rolecheck.policydoc import documents
 
 # S3 bucket ACL grantees that mean "anyone" or "any AWS account" (the claims count these as grants to everyone).

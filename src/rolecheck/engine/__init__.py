@@ -35,24 +35,37 @@ from rolecheck.engine.catalog import (
     action_catalog,
     effective_actions,
     privilege_escalation_actions,
+    statement_actions,
 )
+from rolecheck.engine.context import build_context, tag_context
 from rolecheck.engine.errors import PolicyError, UnsupportedFeature
-from rolecheck.engine.evaluate import evaluate
-from rolecheck.engine.model import Decision, Principal, Request, StageResult, Verdict
-from rolecheck.engine.policy import Policy
+from rolecheck.engine.evaluate import ALWAYS_ALLOWED, UNSIGNED_FEDERATION, evaluate
+from rolecheck.engine.patterns import context_lookup, plain
+from rolecheck.engine.policy import Policy, Statement
+from rolecheck.engine.principal import PARTITION, Principal
+from rolecheck.engine.request import Decision, Request, StageResult, Verdict
 
 __all__ = [
+    "ALWAYS_ALLOWED",
+    "PARTITION",
     "PRIVILEGE_ESCALATION_METHODS",
+    "UNSIGNED_FEDERATION",
     "Decision",
     "Policy",
     "PolicyError",
     "Principal",
     "Request",
     "StageResult",
+    "Statement",
     "UnsupportedFeature",
     "Verdict",
     "action_catalog",
+    "build_context",
+    "context_lookup",
     "effective_actions",
     "evaluate",
+    "plain",
     "privilege_escalation_actions",
+    "statement_actions",
+    "tag_context",
 ]

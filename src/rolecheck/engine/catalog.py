@@ -15,9 +15,10 @@ from functools import lru_cache
 from typing import Any
 
 from rolecheck.engine.context import build_context
-from rolecheck.engine.model import Principal, Request
 from rolecheck.engine.patterns import context_lookup
 from rolecheck.engine.policy import Policy, Statement
+from rolecheck.engine.principal import Principal
+from rolecheck.engine.request import Request
 
 # Each method is the set of actions that together let a principal raise its own privileges.
 PRIVILEGE_ESCALATION_METHODS: tuple[tuple[str, frozenset[str]], ...] = tuple(

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from rolecheck.engine.context import check_determined, check_known
 from rolecheck.engine.errors import UnsupportedFeature
+from rolecheck.engine.keys import check_determined, check_known
 from rolecheck.engine.patterns import Matcher, Template, parse_template, plain
 
 _FAMILIES: dict[str, tuple[str, bool, str]] = {

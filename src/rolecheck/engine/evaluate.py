@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rolecheck.engine.context import build_context
-from rolecheck.engine.model import Decision, Principal, Request, StageResult, Verdict
 from rolecheck.engine.patterns import context_lookup
 from rolecheck.engine.policy import Policy
+from rolecheck.engine.principal import Principal
+from rolecheck.engine.request import Decision, Request, StageResult, Verdict
 
 ASSUME_ROLE_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
 ALWAYS_ALLOWED = frozenset({"sts:getcalleridentity"})

@@ -16,8 +16,8 @@ from typing import Any
 
 from rolecheck.engine.conditions import Condition, ValueFormatError, compile_condition
 from rolecheck.engine.errors import PolicyError
-from rolecheck.engine.model import Principal
 from rolecheck.engine.patterns import Matcher, parse_template
+from rolecheck.engine.principal import Principal
 
 # "key" is an AWS KMS key policy: a resource-based policy that must allow explicitly, as a trust policy must.
 KINDS = ("identity", "boundary", "session", "resource", "trust", "key")

@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 from moto.iam.models import iam_backends
 
-from rolecheck.engine.context import tag_context
+from rolecheck.engine import tag_context
 
 from .identity import Caller
 from .params import first_param

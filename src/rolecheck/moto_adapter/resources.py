@@ -23,8 +23,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
-from rolecheck.engine import Policy
-from rolecheck.engine.context import tag_context
+from rolecheck.engine import Policy, tag_context
 
 from . import state
 from .drift import check_service_internals
