@@ -9,13 +9,14 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 from moto.core.authorization import ActionAuthenticatorMixin
 
 from rolecheck.engine import Decision, PolicyError, Principal, Request, UnsupportedFeature, evaluate
 
 from . import actions, context, resources, sessions, state, validation
+from .calls import Call, call_of, denied
 from .errors import AwsErrorResponse
 from .identity import (
     Caller,
@@ -53,42 +54,7 @@ def last_decision_for(action: str) -> DecisionRecord | None:
     return next((record for record in reversed(decisions) if record.action.lower() == wanted), None)
 
 
-@dataclass(frozen=True)
-class _Call:
-    """What the hook knows about the request being authorized."""
-
-    response: Any
-    service: str
-    protocol: str
-    operation: str
-    query: dict[str, list[str]]
-    params: dict[str, Any]
-    is_head: bool
-
-    def error(self, code: str, message: str, status: int) -> AwsErrorResponse:
-        return AwsErrorResponse(code, message, status, self.protocol, self.service, with_body=not self.is_head)
-
-
-# The error code and status of an access denial where the service differs from the protocol's default: SNS
-# (AuthorizationErrorException), SQS (query-compatible AccessDenied) and Lambda (rest-json, 403), per botocore's
-# service models.
-_DENIAL = {
-    "sns": ("AuthorizationError", 403), "sqs": ("AccessDenied", 403), "awslambda": ("AccessDeniedException", 403),
-}
-
-
-def _protocol(response: Any, service: str) -> str:
-    if service in ("s3", "ec2"):
-        return service
-    if service == "awslambda":
-        return "json"
-    content_type = response.headers.get("Content-Type") or ""
-    if response.headers.get("X-Amz-Target") or "json" in content_type:
-        return "json"
-    return "query"
-
-
-def _invalid_key(call: _Call) -> AwsErrorResponse:
+def _invalid_key(call: Call) -> AwsErrorResponse:
     if call.protocol == "s3":
         message = "The AWS Access Key Id you provided does not exist in our records."
         return call.error("InvalidAccessKeyId", message, 403)
@@ -97,13 +63,13 @@ def _invalid_key(call: _Call) -> AwsErrorResponse:
     return call.error("InvalidClientTokenId", "The security token included in the request is invalid.", 403)
 
 
-def _invalid_token(call: _Call) -> AwsErrorResponse:
+def _invalid_token(call: Call) -> AwsErrorResponse:
     if call.protocol == "s3":
         return call.error("InvalidToken", "The provided token is malformed or otherwise invalid.", 400)
     return _invalid_key(call)
 
 
-def _expired(call: _Call) -> AwsErrorResponse:
+def _expired(call: Call) -> AwsErrorResponse:
     # https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
     if call.protocol == "s3":
         return call.error("ExpiredToken", "The provided token has expired.", 400)
@@ -112,25 +78,14 @@ def _expired(call: _Call) -> AwsErrorResponse:
     return call.error("ExpiredToken", "The security token included in the request is expired", 403)
 
 
-def _denied(call: _Call, message: str) -> AwsErrorResponse:
-    if call.service in _DENIAL:
-        code, status = _DENIAL[call.service]
-        return call.error(code, message, status)
-    if call.protocol == "ec2":
-        return call.error("UnauthorizedOperation", f"You are not authorized to perform this operation. {message}", 403)
-    if call.protocol == "json":
-        return call.error("AccessDeniedException", message, 400)
-    return call.error("AccessDenied", message, 403)
-
-
-def _security_token(call: _Call) -> str | None:
+def _security_token(call: Call) -> str | None:
     token = call.response.headers.get("X-Amz-Security-Token")
     if token is None and call.query.get("X-Amz-Security-Token"):
         token = call.query["X-Amz-Security-Token"][0]
     return token
 
 
-def _check_signature(call: _Call, iam_request_cls: type, credential: Credential) -> None:
+def _check_signature(call: Call, iam_request_cls: type, credential: Credential) -> None:
     if credential.presigned:
         raise call.error(
             "RolecheckUnsupportedFeature", "rolecheck adapter: presigned URLs are not supported; sign requests", 400
@@ -150,7 +105,7 @@ def _check_signature(call: _Call, iam_request_cls: type, credential: Credential)
     moto_request.check_signature()
 
 
-def authenticate(call: _Call, iam_request_cls: type, credential: Credential) -> Caller:
+def authenticate(call: Call, iam_request_cls: type, credential: Credential) -> Caller:
     """The caller behind a signed request, after checking its key, session token, expiry and signature."""
     found = find_access_key(credential.access_key_id)
     if found is None:
@@ -179,7 +134,7 @@ def authenticate(call: _Call, iam_request_cls: type, credential: Credential) -> 
     return caller
 
 
-def _target(call: _Call, caller: Caller | None, moto_resource: str) -> tuple[str, str, str | None, Any, dict]:
+def _target(call: Call, caller: Caller | None, moto_resource: str) -> tuple[str, str, str | None, Any, dict]:
     """(action, resource, resource account, resource-based policy or None, service context)."""
     caller_arn = caller.principal.arn if caller else "*"
     if call.service == "s3":
@@ -216,12 +171,12 @@ def _target(call: _Call, caller: Caller | None, moto_resource: str) -> tuple[str
     return action, moto_resource, None, None, {}
 
 
-def _decide(call: _Call, caller: Caller | None, principal: Principal, moto_resource: str) -> Decision:
+def _decide(call: Call, caller: Caller | None, principal: Principal, moto_resource: str) -> Decision:
     action, resource, resource_account, resource_policy, service_context = _target(call, caller, moto_resource)
     return _evaluate(call, caller, principal, action, resource, resource_account, resource_policy, service_context)
 
 
-def _evaluate(call: _Call, caller: Caller | None, principal: Principal, action: str, resource: str,
+def _evaluate(call: Call, caller: Caller | None, principal: Principal, action: str, resource: str,
               resource_account: str | None, resource_policy: Any, service_context: dict) -> Decision:
     request_context = context.network_context(call.response, call.response.region)
     request_context.update(context.caller_context(caller))
@@ -241,21 +196,11 @@ def _evaluate(call: _Call, caller: Caller | None, principal: Principal, action: 
     return evaluate(request)
 
 
-def _call_of(response: Any) -> _Call:
-    service = response.service_name
-    query = parse_qs(urlparse(response.uri).query, keep_blank_values=True)
-    params = response.querystring if service != "s3" else {}
-    return _Call(
-        response=response, service=service, protocol=_protocol(response, service),
-        operation=response._get_action() or "", query=query, params=params, is_head=response.method == "HEAD",
-    )
-
-
 def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None:
     """Replacement for ActionAuthenticatorMixin._authenticate_and_authorize_action."""
     if response.headers.get("X-Amz-Target") in ActionAuthenticatorMixin.PUBLIC_OPERATIONS:
         return
-    call = _call_of(response)
+    call = call_of(response)
     credential = credential_of(response.headers, call.query)
     if credential is None:
         if call.service != "s3":
@@ -281,7 +226,7 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
         raise call.error("RolecheckPolicyError", f"rolecheck engine rejected a stored policy: {error}", 400) from None
     _record(decision)
     if not decision.allowed:
-        raise _denied(call, decision.message)
+        raise denied(call, decision.message)
     if decision.request.action == "s3:GetObject":
         _missing_key_needs_list_bucket(call, caller, principal, decision)
     if decision.request.action == "sts:AssumeRole":
@@ -296,7 +241,7 @@ def _record(decision: Decision) -> None:
     decisions.append(DecisionRecord(request.action, request.resource, request.principal.arn, decision))
 
 
-def _missing_key_needs_list_bucket(call: _Call, caller: Caller | None, principal: Principal,
+def _missing_key_needs_list_bucket(call: Call, caller: Caller | None, principal: Principal,
                                    decision: Decision) -> None:
     """https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html : a missing key is a 404 only for a
     caller who may list the bucket; anyone else gets 403, so the key's absence does not leak."""
@@ -308,10 +253,10 @@ def _missing_key_needs_list_bucket(call: _Call, caller: Caller | None, principal
                         decision.request.resource_policy, {})
     _record(listing)
     if not listing.allowed:
-        raise _denied(call, listing.message)
+        raise denied(call, listing.message)
 
 
-def _session_extras_need_trust(call: _Call, caller: Caller | None, principal: Principal, decision: Decision) -> None:
+def _session_extras_need_trust(call: Call, caller: Caller | None, principal: Principal, decision: Decision) -> None:
     """AssumeRole with session tags also needs sts:TagSession, and with a source identity (passed, or carried
     along a role chain) sts:SetSourceIdentity, each allowed like sts:AssumeRole itself (by the trust policy).
     Inherited transitive tags alone ask for no sts:TagSession: the page requires it for tags the request passes.
@@ -330,7 +275,7 @@ def _session_extras_need_trust(call: _Call, caller: Caller | None, principal: Pr
                           request.resource_policy, dict(request.context))
         _record(extra)
         if not extra.allowed:
-            raise _denied(call, extra.message)
+            raise denied(call, extra.message)
 
 
 
@@ -339,7 +284,7 @@ _PASSES_ROLE = {"lambda:CreateFunction": "lambda.amazonaws.com",
                 "lambda:UpdateFunctionConfiguration": "lambda.amazonaws.com"}
 
 
-def _passing_a_role_needs_pass_role(call: _Call, caller: Caller | None, principal: Principal,
+def _passing_a_role_needs_pass_role(call: Call, caller: Caller | None, principal: Principal,
                                     decision: Decision) -> None:
     """Handing a role to a service also needs iam:PassRole on that role, with iam:PassedToService and
     iam:AssociatedResourceArn in the context.
@@ -356,4 +301,4 @@ def _passing_a_role_needs_pass_role(call: _Call, caller: Caller | None, principa
     passing = _evaluate(call, caller, principal, "iam:PassRole", role_arn, None, None, service_context)
     _record(passing)
     if not passing.allowed:
-        raise _denied(call, passing.message)
+        raise denied(call, passing.message)

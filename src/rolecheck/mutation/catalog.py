@@ -569,19 +569,19 @@ def sts_answers_unsigned_requests(context: MutationContext) -> Undo:
     """STS decides unsigned AssumeRole calls by the trust policy alone, as if an anonymous caller could sign in."""
     from moto.core.authorization import ActionAuthenticatorMixin
 
-    from rolecheck.moto_adapter import authorizer
-    from rolecheck.moto_adapter.identity import find_role_by_arn
+    from rolecheck.moto_adapter.calls import call_of, denied
+    from rolecheck.moto_adapter.identity import credential_of, find_role_by_arn
     from rolecheck.moto_adapter.params import first_param
     from rolecheck.policydoc.lint import internet_accessible
 
     installed = ActionAuthenticatorMixin.__dict__["_authenticate_and_authorize_action"]
 
     def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None:
-        call = authorizer._call_of(response)
-        if call.service == "sts" and authorizer.credential_of(response.headers, call.query) is None:
+        call = call_of(response)
+        if call.service == "sts" and credential_of(response.headers, call.query) is None:
             role = find_role_by_arn(first_param(call.params, "RoleArn") or "")
             if role is None or not internet_accessible(documents.from_api(role.assume_role_policy_document)):
-                raise authorizer._denied(call, "the trust policy does not admit anonymous callers")
+                raise denied(call, "the trust policy does not admit anonymous callers")
             return
         installed(response, iam_request_cls, resource)
 

@@ -94,9 +94,9 @@ class Conditions:
 
     def before(self, response: Any) -> None:
         """Latency, then at most one of: dropped connection, throttling, transient fault."""
-        from rolecheck.moto_adapter.authorizer import _call_of
+        from rolecheck.moto_adapter.calls import call_of
 
-        call = _call_of(response)
+        call = call_of(response)
         delay = self._draw_latency(call.service)
         with self._lock:
             self.stats.calls += 1
