@@ -61,8 +61,8 @@ class SuiteRun:
 
 
 @dataclass(frozen=True)
-class Verdict:
-    """How one run compares with what its mutant promised."""
+class MutantVerdict:
+    """How one run of the suite compares with what its mutant promised (the baseline promises no failure)."""
 
     mutant: str
     expected: frozenset[str]
@@ -97,15 +97,15 @@ def _read_results(path: Path) -> tuple[ScenarioResult, ...]:
                                 r.get("message")) for r in records)
 
 
-def judge_baseline(run: SuiteRun) -> Verdict:
+def judge_baseline(run: SuiteRun) -> MutantVerdict:
     """Without a mutant every scenario must pass."""
     problems = [f"{r.scenario} {r.outcome}: {r.message}" for r in run.results if r.outcome != "passed"]
     if not run.results:
         problems.append(f"no scenario ran (pytest exit {run.returncode}): {run.output_tail}")
-    return Verdict(BASELINE, frozenset(), run, tuple(problems))
+    return MutantVerdict(BASELINE, frozenset(), run, tuple(problems))
 
 
-def judge(mutant: catalog.Mutant, run: SuiteRun, scenarios: frozenset[str]) -> Verdict:
+def judge(mutant: catalog.Mutant, run: SuiteRun, scenarios: frozenset[str]) -> MutantVerdict:
     """Exactly the mutant's scenarios failed, each with a compliance violation."""
     problems = []
     if not mutant.unevaluable <= mutant.kills:
@@ -126,10 +126,10 @@ def judge(mutant: catalog.Mutant, run: SuiteRun, scenarios: frozenset[str]) -> V
     spilled = run.failed - mutant.kills
     if spilled:
         problems.append(f"also failed: {', '.join(sorted(spilled))}")
-    return Verdict(mutant.name, mutant.kills, run, tuple(problems))
+    return MutantVerdict(mutant.name, mutant.kills, run, tuple(problems))
 
 
-def coverage(verdicts: Iterable[Verdict], scenarios: frozenset[str]) -> dict[str, list[str]]:
+def coverage(verdicts: Iterable[MutantVerdict], scenarios: frozenset[str]) -> dict[str, list[str]]:
     """For every scenario, the mutants that a check of the scenario itself (a When or Then step) caught."""
     covered: dict[str, list[str]] = {name: [] for name in sorted(scenarios)}
     for verdict in verdicts:
@@ -142,7 +142,7 @@ def coverage(verdicts: Iterable[Verdict], scenarios: frozenset[str]) -> dict[str
     return covered
 
 
-def kill_table(verdicts: Sequence[Verdict]) -> str:
+def kill_table(verdicts: Sequence[MutantVerdict]) -> str:
     """Mutant, scenarios expected to fail, scenarios that failed, verdict; the reasons under each survivor."""
     width = max(len(v.mutant) for v in verdicts)
     lines = [f"{'mutant':<{width}}  expected  failed  seconds  verdict", "-" * (width + 35)]
@@ -168,8 +168,8 @@ def coverage_report(covered: dict[str, list[str]]) -> str:
 class CatalogResult:
     """The baseline's and every mutant's verdict, and the scenario coverage."""
 
-    baseline: Verdict
-    verdicts: tuple[Verdict, ...]
+    baseline: MutantVerdict
+    verdicts: tuple[MutantVerdict, ...]
     covered: dict[str, list[str]]
     seconds: float
 

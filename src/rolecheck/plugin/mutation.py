@@ -18,6 +18,7 @@ import pytest
 
 from rolecheck.errors import ComplianceViolation, EngineDrift
 from rolecheck.mutation import catalog
+from rolecheck.mutation.context import MutationContext
 
 _STATE = pytest.StashKey["_ScenarioState"]()
 _MUTANT = pytest.StashKey[catalog.Mutant]()
@@ -97,9 +98,9 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenari
     if not state.set_up:
         state.set_up = True
         if mutant.setup is not None:
-            context = catalog.MutationContext(deployment=request.getfixturevalue("deployment"),
-                                              client_factory=request.getfixturevalue("client_factory"),
-                                              target_name=request.config.getoption("target", "moto"))
+            context = MutationContext(deployment=request.getfixturevalue("deployment"),
+                                      client_factory=request.getfixturevalue("client_factory"),
+                                      target_name=request.config.getoption("target", "moto"))
             # Registered after the deployment fixture, so it is undone before the deployment is torn down.
             with allure.step(f"Target misconfigured (mutant {mutant.name}): {mutant.description}"):
                 request.node.addfinalizer(mutant.setup(context))
