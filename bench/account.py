@@ -3,7 +3,7 @@
 The account is seeded straight in moto's backends (seeding is not what is measured): ``size`` users, each with an
 inline policy and a tag, every tenth in a group; ``size`` roles, each trusting its user, with a managed policy and
 a tag; ``size`` buckets, each with a bucket policy granting its role and denying plain HTTP to everyone. Then
-``rolecheck.analysis.snapshot.read_snapshot`` reads it back through the API as the administrator, and the
+``rolecheck.aws.snapshot_reader.read_snapshot`` reads it back through the API as the administrator, and the
 analysis of one principal is timed: what the role can do, what the user can do, who can assume the role, where the
 user can go.
 """
@@ -93,7 +93,7 @@ def measure_point(size: int) -> AccountPoint:
 
     from rolecheck import moto_adapter
     from rolecheck.analysis.access import principal_access, reachable_roles, who_can_assume
-    from rolecheck.analysis.snapshot import read_snapshot
+    from rolecheck.aws.snapshot_reader import read_snapshot
     from rolecheck.engine import action_catalog
 
     # Data loaded once per process must not land on whichever size is measured first.

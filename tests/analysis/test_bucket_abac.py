@@ -28,9 +28,9 @@ from snapshot_data import ACCOUNT, REGION, allow, arn, bucket, policy, role, sna
 
 from rolecheck.analysis import abac
 from rolecheck.analysis.access import principal_access
-from rolecheck.analysis.snapshot import read_snapshot
 from rolecheck.aws import readback
 from rolecheck.aws.registry import ResourceRegistry
+from rolecheck.aws.snapshot_reader import read_snapshot
 from rolecheck.suite import probing
 
 TAGGED, UNTAGGED = "abac-tagged", "abac-untagged"

@@ -15,7 +15,8 @@ import pytest
 from snapshot_data import ACCOUNT, REGION
 
 from rolecheck.analysis.access import principal_access, who_can_assume
-from rolecheck.analysis.snapshot import Snapshot, read_snapshot
+from rolecheck.analysis.snapshot import Snapshot, acl_grants, acls_disabled, public_access_block_off
+from rolecheck.aws.snapshot_reader import read_snapshot
 
 
 def doc(*statements: dict[str, Any]) -> str:
@@ -163,3 +164,18 @@ def test_an_account_wide_block_public_access_settles_every_bucket(admin: boto3.S
     findings = [f for r in snapshot.resources.values() for f in r.findings]
     assert not any("Block Public Access is off" in f for f in findings)
     assert any("ACL grants READ to everyone" in f for f in findings)
+
+
+def test_the_bucket_settings_mean_the_same_without_an_account() -> None:
+    # The data model's S3 semantics, on the API's answers alone: the most restrictive setting applies, and with
+    # BucketOwnerEnforced the ACL grants nothing.
+    assert public_access_block_off({"BlockPublicAcls": True}, {"IgnorePublicAcls": True}) == (
+        "BlockPublicPolicy", "RestrictPublicBuckets")
+    assert acls_disabled({"OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}})
+    assert not acls_disabled(None)
+    owner = {"Type": "CanonicalUser", "ID": "owner"}
+    acl = {"Owner": {"ID": "owner"}, "Grants": [
+        {"Grantee": owner, "Permission": "FULL_CONTROL"},
+        {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
+         "Permission": "READ"}]}
+    assert acl_grants(acl) == (("any AWS account (AuthenticatedUsers)", "READ"),)

@@ -10,7 +10,7 @@ import boto3
 from moto.sqs.models import sqs_backends
 from snapshot_data import ACCOUNT, REGION
 
-from rolecheck.analysis.snapshot import read_snapshot
+from rolecheck.aws.snapshot_reader import read_snapshot
 
 
 def test_every_queue_is_read_past_the_first_thousand(admin: boto3.Session) -> None:

@@ -122,7 +122,7 @@ def test_the_documented_auditor_policy_is_the_derived_one() -> None:
 
 
 def test_the_account_snapshot_reads_through_read_only_clients(server: MotoServer, admin_key: AccessKey) -> None:
-    from rolecheck.analysis.snapshot import read_snapshot
+    from rolecheck.aws.snapshot_reader import read_snapshot
 
     writer = _admin(server, False, admin_key)
     writer.client("sqs").create_queue(QueueName="audit-snapshot-queue")

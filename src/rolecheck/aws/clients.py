@@ -34,7 +34,7 @@ DEFAULT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect
 AUDITOR, PROBE = "auditor", "probe"
 READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
     # The read-back of a principal and its policies (rolecheck.aws.readback) and the account snapshot
-    # (rolecheck.analysis.snapshot: GetAccountAuthorizationDetails, ListRoles).
+    # (rolecheck.aws.snapshot_reader: GetAccountAuthorizationDetails, ListRoles).
     "iam": {op: (f"iam:{op}", AUDITOR) for op in (
         "GetUser", "GetRole", "GetPolicy", "GetPolicyVersion", "GetLoginProfile", "GetUserPolicy", "GetRolePolicy",
         "GetGroupPolicy", "GetAccountAuthorizationDetails", "ListRoles", "ListUserPolicies", "ListRolePolicies",
@@ -60,7 +60,7 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
         # A session changes nothing in the account; the audited user makes it with its own credentials.
         "AssumeRole": ("sts:AssumeRole", PROBE),
     },
-    # The account snapshot's resource policies (rolecheck.analysis.snapshot); ListTopics is also a probe of the role.
+    # The account snapshot's resource policies (rolecheck.aws.snapshot_reader); ListTopics is also a probe of the role.
     "sns": {"ListTopics": ("sns:ListTopics", AUDITOR), "GetTopicAttributes": ("sns:GetTopicAttributes", AUDITOR),
             "ListTagsForResource": ("sns:ListTagsForResource", AUDITOR)},
     "sqs": {op: (f"sqs:{op}", AUDITOR) for op in ("ListQueues", "GetQueueAttributes", "ListQueueTags")},

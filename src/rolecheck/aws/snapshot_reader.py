@@ -1,0 +1,403 @@
+"""Reading an account snapshot (``rolecheck.analysis.snapshot``) through boto3, once, paginated.
+
+IAM comes from ``GetAccountAuthorizationDetails``, the API made for this: users (inline and attached policies,
+groups, permissions boundary, tags), groups, roles (trust, inline and attached policies, boundary, tags,
+MaxSessionDuration) and every managed policy's versions, in a few paginated calls
+(https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html). Resource-based
+policies come from each service that has them: S3 bucket policies (plus Block Public Access, object ownership and
+ACL grants, which the engine does not evaluate), SQS queue, SNS topic, Secrets Manager secret, KMS key and Lambda
+function policies, with each resource's tags (and a tagged bucket's ABAC status, without which its tags are not
+``aws:ResourceTag``: ``rolecheck.analysis.abac``). S3 and SQS have readers of their own; the other services
+list their resources and read each one's policy and tags the same way, so they are rows of ``RESOURCE_READERS``.
+
+Regional services (SQS, SNS, Secrets Manager, KMS, Lambda) are read in ``region`` only. Not read: SCPs and RCPs
+(AWS Organizations policies are readable only from the management account or a delegated administrator, and the
+engine does not model them; neither ever grants, and a Deny there can only narrow access, so what the analysis
+reports as possible is an upper bound), KMS grants, VPC endpoint policies, S3 access points, object ACLs
+(docs/account.md).
+
+Whatever cannot be read is one line in ``Snapshot.unreadable``: an access-denied resource policy is a finding,
+never a silent skip.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from rolecheck.analysis.snapshot import (
+    GroupFacts,
+    ResourceFacts,
+    RoleFacts,
+    Snapshot,
+    UserFacts,
+    acl_grants,
+    acls_disabled,
+    public_access_block_off,
+)
+from rolecheck.aws import readback
+from rolecheck.engine import PARTITION, Policy, PolicyError, UnsupportedFeature
+from rolecheck.policydoc import documents
+
+# Error codes meaning "there is none" (no policy, no tags, no setting), not "you may not read it".
+_ABSENT = {"NoSuchBucketPolicy", "NoSuchTagSet", "NoSuchTagSetError", "NoSuchPublicAccessBlockConfiguration",
+           "OwnershipControlsNotFoundError", "ResourceNotFoundException", "NotFoundException"}  # fmt: skip
+
+
+def read_snapshot(client_for: Callable[[str], Any], account_id: str, region: str) -> Snapshot:
+    """Read the account through ``client_for(service)`` (a boto3 client factory): IAM, then each service's resources.
+
+    Read-only: only Get/List/Describe calls are made.
+    """
+    unreadable: list[str] = []
+    users, groups, roles, managed = _read_iam(client_for("iam"), unreadable)
+    resources: dict[str, ResourceFacts] = {}
+    # Generators: each service's calls are made as it is read, inside its own try.
+    services: list[tuple[str, Iterator[ResourceFacts]]] = [
+        ("s3", _read_s3(client_for, account_id, unreadable)),
+        ("sqs", _read_sqs(client_for, account_id, region, unreadable)),
+        *((reader.service, _read_resources(reader, client_for, unreadable)) for reader in RESOURCE_READERS)]
+    for service, read in services:
+        try:
+            for facts in read:
+                resources[facts.arn] = facts
+        except (ClientError, BotoCoreError) as exc:
+            unreadable.append(f"{service}: could not list resources ({_why(exc)})")
+    return Snapshot(account_id, users, groups, roles, managed, resources, tuple(unreadable), region)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return f"{error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
+    return type(exc).__name__
+
+
+def _tags(items: Any) -> dict[str, str]:
+    if isinstance(items, Mapping):
+        return {str(k): str(v) for k, v in items.items()}
+    return {str(t.get("Key", t.get("TagKey"))): str(t.get("Value", t.get("TagValue"))) for t in items or ()}
+
+
+def _parse(name: str, document: Any, kind: str, unreadable: list[str]) -> Policy | None:
+    try:
+        return Policy.parse(name, document, kind=kind)
+    except (PolicyError, UnsupportedFeature) as exc:
+        unreadable.append(f"{name}: cannot be evaluated ({exc})")
+        return None
+
+
+def _read_iam(iam: Any, unreadable: list[str]) -> tuple[dict, dict, dict, dict]:
+    pages = list(iam.get_paginator("get_account_authorization_details").paginate())
+    managed: dict[str, Policy] = {}
+    boundaries: dict[str, Policy] = {}
+    for page in pages:
+        for detail in page.get("Policies", ()):
+            default = next((v for v in detail.get("PolicyVersionList", ()) if v.get("IsDefaultVersion")), None)
+            if default is None:
+                unreadable.append(f"managed policy {detail['Arn']}: no default version returned")
+                continue
+            policy = _parse(detail["Arn"], default["Document"], "identity", unreadable)
+            if policy is not None:
+                managed[detail["Arn"]] = policy
+
+    def attached(items: Any, owner: str) -> tuple[Policy, ...]:
+        found = []
+        for item in items or ():
+            arn = item["PolicyArn"]
+            if arn not in managed:
+                _fetch_managed(iam, arn, managed, unreadable, owner)
+            if arn in managed:
+                found.append(managed[arn])
+        return tuple(found)
+
+    def boundary(detail: Mapping[str, Any], owner: str) -> tuple[Policy | None, str | None]:
+        arn = (detail.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        if not arn:
+            return None, None
+        if arn not in managed:
+            _fetch_managed(iam, arn, managed, unreadable, owner)
+        policy = managed.get(arn)
+        # A boundary that cannot be read still limits: without it we would report too much, which is the safe
+        # side, and the unreadable line says so.
+        if policy is not None and arn not in boundaries:
+            boundaries[arn] = Policy.parse(policy.name, policy.document, kind="boundary")
+        return boundaries.get(arn), arn
+
+    groups: dict[str, GroupFacts] = {}
+    group_arns: dict[str, str] = {}
+    for page in pages:
+        for g in page.get("GroupDetailList", ()):
+            inline = tuple(p for p in (_parse(f"inline policy {i['PolicyName']} of group {g['GroupName']}",
+                                              i["PolicyDocument"], "identity", unreadable)
+                                       for i in g.get("GroupPolicyList", ())) if p)
+            groups[g["Arn"]] = GroupFacts(g["Arn"], g["GroupName"], g.get("GroupId", ""), g.get("Path", "/"), inline,
+                                          attached(g.get("AttachedManagedPolicies"), f"group {g['GroupName']}"))
+            group_arns[g["GroupName"]] = g["Arn"]
+    users: dict[str, UserFacts] = {}
+    roles: dict[str, RoleFacts] = {}
+    for page in pages:
+        for u in page.get("UserDetailList", ()):
+            owner = f"user {u['UserName']}"
+            inline = tuple(p for p in (_parse(f"inline policy {i['PolicyName']} of {owner}", i["PolicyDocument"],
+                                              "identity", unreadable) for i in u.get("UserPolicyList", ())) if p)
+            bound, bound_arn = boundary(u, owner)
+            member_of = []
+            for name in u.get("GroupList", ()):
+                if name in group_arns:
+                    member_of.append(group_arns[name])
+                else:
+                    unreadable.append(f"{owner}: group {name} was not returned")
+            users[u["Arn"]] = UserFacts(u["Arn"], u["UserName"], u.get("UserId", ""), u.get("Path", "/"), inline,
+                                        attached(u.get("AttachedManagedPolicies"), owner), tuple(member_of), bound,
+                                        _tags(u.get("Tags")), bound_arn)
+        for r in page.get("RoleDetailList", ()):
+            owner = f"role {r['RoleName']}"
+            trust = _parse(f"trust policy of {owner}", r["AssumeRolePolicyDocument"], "trust", unreadable)
+            if trust is None:
+                continue
+            inline = tuple(p for p in (_parse(f"inline policy {i['PolicyName']} of {owner}", i["PolicyDocument"],
+                                              "identity", unreadable) for i in r.get("RolePolicyList", ())) if p)
+            bound, bound_arn = boundary(r, owner)
+            roles[r["Arn"]] = RoleFacts(r["Arn"], r["RoleName"], r.get("RoleId", ""), r.get("Path", "/"), trust,
+                                        inline, attached(r.get("AttachedManagedPolicies"), owner), bound,
+                                        _tags(r.get("Tags")), int(r.get("MaxSessionDuration", 3600)), bound_arn)
+    # GetAccountAuthorizationDetails leaves out MaxSessionDuration (AWS and moto alike); only roles allowing more
+    # than the one-hour default matter, and ListRoles returns it for every role in a few pages.
+    roles = _with_session_limits(iam, roles, unreadable)
+    return users, groups, roles, managed
+
+
+def _with_session_limits(iam: Any, roles: dict[str, RoleFacts], unreadable: list[str]) -> dict[str, RoleFacts]:
+    try:
+        limits = {r["Arn"]: int(r.get("MaxSessionDuration", 3600))
+                  for page in iam.get_paginator("list_roles").paginate() for r in page["Roles"]}
+    except (ClientError, BotoCoreError) as exc:
+        unreadable.append(f"iam: roles' MaxSessionDuration ({_why(exc)})")
+        return roles
+    return {arn: replace(role, max_session_duration=limits.get(arn, role.max_session_duration))
+            for arn, role in roles.items()}
+
+
+def _fetch_managed(iam: Any, arn: str, managed: dict[str, Policy], unreadable: list[str], owner: str) -> None:
+    # An attached AWS managed policy may be missing from the Policies list; read its default version alone.
+    try:
+        meta = iam.get_policy(PolicyArn=arn)["Policy"]
+        version = iam.get_policy_version(PolicyArn=arn, VersionId=meta["DefaultVersionId"])["PolicyVersion"]
+    except (ClientError, BotoCoreError) as exc:
+        unreadable.append(f"managed policy {arn} (attached to {owner}): {_why(exc)}")
+        return
+    policy = _parse(arn, version["Document"], "identity", unreadable)
+    if policy is not None:
+        managed[arn] = policy
+
+
+def _optional(call: Callable[..., Any], what: str, unreadable: list[str], **kwargs: Any) -> Any:
+    """The call's answer; None when the thing does not exist; an unreadable line (and None) when refused."""
+    try:
+        return call(**kwargs)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in _ABSENT:
+            return None
+        unreadable.append(f"{what}: {_why(exc)}")
+        return None
+    except BotoCoreError as exc:
+        unreadable.append(f"{what}: {_why(exc)}")
+        return None
+
+
+def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any]:
+    if client.can_paginate(operation):
+        for page in client.get_paginator(operation).paginate(**kwargs):
+            yield from page.get(key, ())
+    else:
+        yield from getattr(client, operation)(**kwargs).get(key, ())
+
+
+def _read_s3(client_for: Callable[[str], Any], account_id: str, unreadable: list[str]) -> Iterator[ResourceFacts]:
+    s3 = client_for("s3")
+    account_block = _account_public_access_block(client_for, account_id, unreadable)
+    for bucket in _pages(s3, "list_buckets", "Buckets"):
+        name = bucket["Name"]
+        arn = f"arn:{PARTITION}:s3:::{name}"
+        what = f"s3 bucket {name}"
+        answer = _optional(s3.get_bucket_policy, f"{what}: bucket policy", unreadable, Bucket=name)
+        policy = answer and _parse(f"bucket policy of {name}", answer["Policy"], "resource", unreadable)
+        tagging = _optional(s3.get_bucket_tagging, f"{what}: tags", unreadable, Bucket=name)
+        tags = _tags((tagging or {}).get("TagSet"))
+        off = _public_access_block_off(s3, name, account_block, unreadable)
+        acl = _acl_grants(s3, name, unreadable)
+        findings = [f"s3 bucket {name}: Block Public Access is off ({', '.join(off)})"] if off else []
+        findings += [f"s3 bucket {name}: ACL grants {permission} to {grantee} (ACLs are not evaluated by the engine)"
+                     for grantee, permission in acl]
+        yield ResourceFacts(arn, "s3", name, "bucket", policy or None, tags, tuple(findings), acl, off,
+                            _bucket_abac(s3, name, unreadable) if tags else False)
+
+
+def _bucket_abac(s3: Any, name: str, unreadable: list[str]) -> bool | None:
+    # Asked of tagged buckets only: without tags the switch changes no request's context.
+    try:
+        return readback.bucket_abac(s3, name)
+    except (ClientError, BotoCoreError) as exc:
+        unreadable.append(f"s3 bucket {name}: ABAC status: {_why(exc)} (conditions on its tags are taken as unknown)")
+        return None
+
+
+def _account_public_access_block(client_for: Callable[[str], Any], account_id: str,
+                                 unreadable: list[str]) -> Mapping[str, bool]:
+    control = client_for("s3control")
+    answer = _optional(control.get_public_access_block, "s3: account Block Public Access", unreadable,
+                       AccountId=account_id)
+    return (answer or {}).get("PublicAccessBlockConfiguration", {})
+
+
+def _public_access_block_off(s3: Any, name: str, account_block: Mapping[str, bool],
+                             unreadable: list[str]) -> tuple[str, ...]:
+    if not public_access_block_off(account_block, {}):
+        return ()  # the account's settings block everything: the bucket's cannot loosen them
+    answer = _optional(s3.get_public_access_block, f"s3 bucket {name}: Block Public Access", unreadable, Bucket=name)
+    return public_access_block_off(account_block, (answer or {}).get("PublicAccessBlockConfiguration", {}))
+
+
+def _acl_grants(s3: Any, name: str, unreadable: list[str]) -> tuple[tuple[str, str], ...]:
+    # With ACLs disabled the bucket's ACL is not asked for: it grants nothing.
+    controls = _optional(s3.get_bucket_ownership_controls, f"s3 bucket {name}: object ownership", unreadable,
+                         Bucket=name)
+    if acls_disabled(controls):
+        return ()
+    acl = _optional(s3.get_bucket_acl, f"s3 bucket {name}: ACL", unreadable, Bucket=name)
+    return () if acl is None else acl_grants(acl)
+
+
+def _read_sqs(client_for: Callable[[str], Any], account_id: str, region: str,
+              unreadable: list[str]) -> Iterator[ResourceFacts]:
+    # Not a row of RESOURCE_READERS: SQS lists URLs, not ARNs, and names a queue's ARN only among its attributes.
+    sqs = client_for("sqs")
+    for url in readback.queue_urls(sqs):
+        name = url.rstrip("/").rsplit("/", 1)[-1]
+        what = f"sqs queue {name}"
+        attributes = _optional(sqs.get_queue_attributes, f"{what}: policy", unreadable, QueueUrl=url,
+                               AttributeNames=["Policy", "QueueArn"])
+        values = (attributes or {}).get("Attributes", {})
+        arn = values.get("QueueArn") or f"arn:{PARTITION}:sqs:{region}:{account_id}:{name}"
+        policy = _parse(f"queue policy of {name}", values["Policy"], "resource", unreadable) \
+            if values.get("Policy") else None
+        tags = _optional(sqs.list_queue_tags, f"{what}: tags", unreadable, QueueUrl=url)
+        yield ResourceFacts(arn, "sqs", name, "queue", policy, _tags((tags or {}).get("Tags", {})))
+
+
+@dataclass(frozen=True)
+class Call:
+    """A per-resource call: the client's operation, and its arguments from the resource's ARN and name."""
+
+    operation: str
+    arguments: Callable[[str, str], Mapping[str, Any]]
+
+    def answer(self, client: Any, arn: str, name: str, what: str, unreadable: list[str]) -> Any:
+        """The call's answer, or None when there is nothing (an unreadable line says why when it was refused)."""
+        return _optional(getattr(client, self.operation), what, unreadable, **self.arguments(arn, name))
+
+
+@dataclass(frozen=True)
+class ResourceReader:
+    """How to read one service's resources: list them, then read each one's resource policy and tags.
+
+    ``service`` is the boto3 client's name and ``ResourceFacts.service``; ``resource_type`` the Service
+    Authorization Reference's key. The listing is the ``list_key`` items of ``list_operation``, each naming the
+    resource's ARN in ``arn_field`` and its name in ``name_field`` (None: the ARN's last part). The answer of
+    ``policy_call`` holds the policy text under ``policy_field``; it is parsed as a policy of ``policy_kind`` named
+    ``policy_name`` (formatted with the resource's name), once ``document``, when given, has put it in the grammar's
+    form. ``tags_call``'s answer holds the tags under ``Tags``; without it the listing's items carry them.
+    """
+
+    service: str
+    resource_type: str
+    list_operation: str
+    list_key: str
+    arn_field: str
+    name_field: str | None
+    policy_call: Call
+    policy_field: tuple[str, ...]
+    policy_name: str
+    policy_what: str  # the policy's word in an unreadable line: "policy", "resource policy", "key policy"
+    tags_call: Call | None
+    policy_kind: str = "resource"
+    document: Callable[[str], Any] | None = None
+
+
+def _principals_as_objects(text: str) -> Any:
+    """A Lambda policy with every Principal in the grammar's object form.
+
+    AWS returns ``{"AWS": arn}`` / ``{"Service": name}``
+    (https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html); moto 5.2 returns the bare
+    string given to AddPermission, which the policy grammar allows only for ``"*"``.
+    """
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    for statement in documents.statements(document):
+        principal = statement.get("Principal")
+        if isinstance(principal, str) and principal != "*":
+            statement["Principal"] = {"Service" if principal.endswith(".amazonaws.com") else "AWS": principal}
+    return document
+
+
+RESOURCE_READERS: tuple[ResourceReader, ...] = (
+    ResourceReader(
+        service="sns", resource_type="topic", list_operation="list_topics", list_key="Topics",
+        arn_field="TopicArn", name_field=None,
+        policy_call=Call("get_topic_attributes", lambda arn, name: {"TopicArn": arn}),
+        policy_field=("Attributes", "Policy"), policy_name="topic policy of {name}", policy_what="policy",
+        tags_call=Call("list_tags_for_resource", lambda arn, name: {"ResourceArn": arn})),
+    ResourceReader(
+        service="secretsmanager", resource_type="secret", list_operation="list_secrets", list_key="SecretList",
+        arn_field="ARN", name_field="Name",
+        policy_call=Call("get_resource_policy", lambda arn, name: {"SecretId": arn}),
+        policy_field=("ResourcePolicy",), policy_name="resource policy of secret {name}",
+        policy_what="resource policy",
+        tags_call=None),  # ListSecrets gives each secret's tags
+    ResourceReader(
+        service="kms", resource_type="key", list_operation="list_keys", list_key="Keys",
+        arn_field="KeyArn", name_field="KeyId",
+        policy_call=Call("get_key_policy", lambda arn, name: {"KeyId": name, "PolicyName": "default"}),
+        policy_field=("Policy",), policy_name="key policy of {name}", policy_what="key policy",
+        tags_call=Call("list_resource_tags", lambda arn, name: {"KeyId": name}),
+        # A key policy must allow explicitly, as a trust policy must: the engine's "key" kind.
+        policy_kind="key"),
+    ResourceReader(
+        service="lambda", resource_type="function", list_operation="list_functions", list_key="Functions",
+        arn_field="FunctionArn", name_field="FunctionName",
+        policy_call=Call("get_policy", lambda arn, name: {"FunctionName": name}),
+        policy_field=("Policy",), policy_name="resource policy of function {name}", policy_what="resource policy",
+        tags_call=Call("list_tags", lambda arn, name: {"Resource": arn}),
+        document=_principals_as_objects),
+)
+
+
+def _read_resources(reader: ResourceReader, client_for: Callable[[str], Any],
+                    unreadable: list[str]) -> Iterator[ResourceFacts]:
+    client = client_for(reader.service)
+    for item in _pages(client, reader.list_operation, reader.list_key):
+        arn = item[reader.arn_field]
+        name = item[reader.name_field] if reader.name_field else arn.rsplit(":", 1)[-1]
+        what = f"{reader.service} {reader.resource_type} {name}"
+        text = _field(reader.policy_call.answer(client, arn, name, f"{what}: {reader.policy_what}", unreadable),
+                      reader.policy_field)
+        policy = _parse(reader.policy_name.format(name=name), reader.document(text) if reader.document else text,
+                        reader.policy_kind, unreadable) if text else None
+        if reader.tags_call is None:
+            tags = item.get("Tags")
+        else:
+            tags = (reader.tags_call.answer(client, arn, name, f"{what}: tags", unreadable) or {}).get("Tags")
+        yield ResourceFacts(arn, reader.service, name, reader.resource_type, policy, _tags(tags))
+
+
+def _field(answer: Mapping[str, Any] | None, path: Iterable[str]) -> Any:
+    for key in path:
+        answer = (answer or {}).get(key)
+    return answer
