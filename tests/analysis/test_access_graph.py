@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from snapshot_data import OUTSIDE, allow, arn, bucket, policy, role, snapshot, trusting, user
 
-from rolecheck.analysis.access import principal_access, reachable_roles
-from rolecheck.analysis.graph import access_graph, edges_of, render_access_graph
+from rolecheck.analysis.graph import access_graph, edges_of
+from rolecheck.analysis.queries import Analysis
+from rolecheck.report.access_picture import render_access_graph
 
 USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
 ADMIN = arn("role", "admin")
@@ -21,7 +22,7 @@ def account():
 
 
 def test_the_graph_has_trust_chain_and_resource_edges() -> None:
-    graph = access_graph(account(), [USER, ROLE])
+    graph = access_graph(Analysis(account()), [USER, ROLE])
     assert graph.edges[(USER, ROLE)] == ("sts:AssumeRole",)
     assert graph.edges[(ROLE, ADMIN)] == ("sts:AssumeRole",)
     assert (f"arn:aws:iam::{OUTSIDE}:root", ADMIN) not in graph.edges  # admin is reached, not a focus role
@@ -31,7 +32,7 @@ def test_the_graph_has_trust_chain_and_resource_edges() -> None:
 
 
 def test_outside_principals_of_a_focus_role_are_nodes() -> None:
-    graph = access_graph(account(), [ADMIN])
+    graph = access_graph(Analysis(account()), [ADMIN])
     assert graph.nodes[f"arn:aws:iam::{OUTSIDE}:root"] == "outside"
 
 
@@ -47,8 +48,8 @@ def test_an_empty_focus_still_renders() -> None:
 
 def test_the_edges_of_grants_are_the_graphs_edges() -> None:
     snapshot = account()
-    grants = principal_access(snapshot, ROLE) + reachable_roles(snapshot, USER)
+    grants = Analysis(snapshot).principal_access(ROLE) + Analysis(snapshot).reachable_roles(USER)
     edges = edges_of(snapshot, grants)
     assert edges == {(ROLE, "arn:aws:s3:::other-bucket"), (ROLE, "resources matching *"), (USER, ROLE),
                      (ROLE, ADMIN)}
-    assert edges <= set(access_graph(snapshot, [USER, ROLE]).edges)
+    assert edges <= set(access_graph(Analysis(snapshot), [USER, ROLE]).edges)

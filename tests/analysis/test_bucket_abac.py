@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from snapshot_data import ACCOUNT, REGION, allow, arn, bucket, policy, role, snapshot, trusting
 
 from rolecheck.analysis import abac
-from rolecheck.analysis.access import principal_access
+from rolecheck.analysis.queries import Analysis
 from rolecheck.aws import readback
 from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.aws.snapshot_reader import read_snapshot
@@ -189,12 +189,12 @@ def test_the_snapshot_reads_abac_of_tagged_buckets_only(admin: boto3.Session, ac
     assert read.resources[f"arn:aws:s3:::{TAGGED}"].bucket_abac is False
     assert read.unreadable == ()
     user_arn = account["user"]["Arn"]
-    resources = {g.resource for g in principal_access(read, user_arn)}
+    resources = {g.resource for g in Analysis(read).principal_access(user_arn)}
     assert f"arn:aws:s3:::{TAGGED}" not in resources and f"arn:aws:s3:::{TAGGED}/*" not in resources
     enabled = read_snapshot(_client_for(admin, lambda c: _answer(c, {"AbacStatus": {"Status": "Enabled"}})),
                             ACCOUNT, REGION)
     assert enabled.resources[f"arn:aws:s3:::{TAGGED}"].bucket_abac is True
-    grants = {(g.action, g.resource) for g in principal_access(enabled, user_arn) if not g.condition}
+    grants = {(g.action, g.resource) for g in Analysis(enabled).principal_access(user_arn) if not g.condition}
     assert {("s3:ListBucket", f"arn:aws:s3:::{TAGGED}"), ("s3:GetObject", f"arn:aws:s3:::{TAGGED}/*")} <= grants
     assert not any(action == "s3:PutObject" for action, _ in grants)
 
@@ -214,7 +214,8 @@ def test_an_unreadable_abac_status_is_a_finding_and_leaves_tag_conditions_open(a
     assert len(lines) == 1 and TAGGED in lines[0] and "AccessDenied" in lines[0]
     assert read.resources[f"arn:aws:s3:::{TAGGED}"].bucket_abac is None
     # Not known to be off: the grant is reported, marked with the tag it depends on (an upper bound).
-    grants = [g for g in principal_access(read, account["user"]["Arn"]) if g.resource == f"arn:aws:s3:::{TAGGED}"]
+    grants = [g for g in Analysis(read).principal_access(account["user"]["Arn"])
+              if g.resource == f"arn:aws:s3:::{TAGGED}"]
     assert [(g.action, g.condition) for g in grants] == [("s3:ListBucket", "aws:ResourceTag/env")]
 
 
@@ -231,9 +232,9 @@ def _reader_account(*, abac_status: bool | None, statements: tuple[dict[str, Any
                                                 "Action": "s3:GetBucketTagging", "Resource": "arn:aws:s3:::data"},)])
 def test_the_analysis_grants_on_a_tagged_bucket_only_with_abac_on(bucket_policy: tuple[dict[str, Any], ...]) -> None:
     """With or without a bucket policy (which makes the bucket a resource the analysis decides on its own)."""
-    off = principal_access(_reader_account(abac_status=False, statements=bucket_policy), READER)
+    off = Analysis(_reader_account(abac_status=False, statements=bucket_policy)).principal_access(READER)
     assert not [g for g in off if g.action in ("s3:ListBucket", "s3:GetObject")
                 and g.resource in ("arn:aws:s3:::data", "arn:aws:s3:::data/*")]
-    on = principal_access(_reader_account(abac_status=True, statements=bucket_policy), READER)
+    on = Analysis(_reader_account(abac_status=True, statements=bucket_policy)).principal_access(READER)
     assert {(g.action, g.resource) for g in on if not g.condition} >= {
         ("s3:ListBucket", "arn:aws:s3:::data"), ("s3:GetObject", "arn:aws:s3:::data/*")}

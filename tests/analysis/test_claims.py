@@ -11,7 +11,7 @@ import allure_commons
 import pytest
 from snapshot_data import ACCOUNT, allow, arn, bucket, group, policy, resource, role, snapshot, trusting, user
 
-from rolecheck.analysis.access import Grant
+from rolecheck.analysis.grants import Grant
 from rolecheck.errors import ComplianceViolation
 from rolecheck.suite import claims
 

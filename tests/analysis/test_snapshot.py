@@ -14,7 +14,7 @@ import boto3
 import pytest
 from snapshot_data import ACCOUNT, REGION
 
-from rolecheck.analysis.access import principal_access, who_can_assume
+from rolecheck.analysis.queries import Analysis
 from rolecheck.analysis.snapshot import Snapshot, acl_grants, acls_disabled, public_access_block_off
 from rolecheck.aws.snapshot_reader import read_snapshot
 
@@ -126,16 +126,16 @@ def test_acl_grants_beyond_the_owner_and_block_public_access_off_are_findings(sn
 
 
 def test_the_analysis_finds_grants_from_every_resource_policy(snapshot: Snapshot, seeded: dict[str, str]) -> None:
-    role_grants = {(g.action, g.resource) for g in principal_access(snapshot, seeded["role"])}
+    role_grants = {(g.action, g.resource) for g in Analysis(snapshot).principal_access(seeded["role"])}
     assert ("s3:GetObject", "arn:aws:s3:::granting-bucket/*") in role_grants
     assert ("sns:Publish", seeded["topic"]) in role_grants
     assert ("kms:Decrypt", seeded["key"]) in role_grants
-    user_grants = {(g.action, g.resource) for g in principal_access(snapshot, seeded["user"])}
+    user_grants = {(g.action, g.resource) for g in Analysis(snapshot).principal_access(seeded["user"])}
     assert ("sqs:SendMessage", seeded["queue"]) in user_grants
     assert ("secretsmanager:GetSecretValue", seeded["secret"]) in user_grants
     assert ("s3:PutObject", "arn:aws:s3:::*/*") in user_grants
     assert ("lambda:InvokeFunction", seeded["function"]) in user_grants
-    assert [g.principal for g in who_can_assume(snapshot, seeded["role"])] == [seeded["user"]]
+    assert [g.principal for g in Analysis(snapshot).who_can_assume(seeded["role"])] == [seeded["user"]]
 
 
 def test_what_cannot_be_read_is_one_line_each(admin: boto3.Session, seeded: dict[str, str]) -> None:

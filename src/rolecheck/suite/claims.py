@@ -2,7 +2,7 @@
 
 A sentence such as "the role's credentials can list the buckets and do nothing else" is true only if no policy
 anywhere in the account grants the role more: its own policies, a bucket's policy, a queue's, a key's, another
-role's trust policy. The claims here compare what the analysis (``rolecheck.analysis.access``) found with what
+role's trust policy. The claims here compare what the analysis (``rolecheck.analysis.queries``) found with what
 the sentence allows, and a failure names every unexpected grant: principal, action, resource, the policy and
 statement that make it, and the path for a chain of roles. The rows go to the report as a table; the message carries
 them in short.
@@ -17,12 +17,14 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rolecheck.analysis.access import Grant, principal_access, reachable_roles, rows, who_can_assume
-from rolecheck.analysis.graph import edges_of, render_access_graph
+from rolecheck.analysis.grants import Grant, rows
+from rolecheck.analysis.graph import edges_of
+from rolecheck.analysis.queries import Analysis
 from rolecheck.analysis.snapshot import PUBLIC_GRANTEES, Snapshot
 from rolecheck.aws.call_log import attach_png, attach_table, attach_text
 from rolecheck.engine import Policy, Principal, effective_actions
 from rolecheck.errors import ComplianceViolation
+from rolecheck.report.access_picture import render_access_graph
 from rolecheck.suite import inventory
 
 # How many grants the failure message names before it points to the report's table.
@@ -134,7 +136,7 @@ def public_acl_grants(snapshot: Snapshot) -> list[Grant]:
 
 def access_of(snapshot: Snapshot, principal_arn: str) -> list[Grant]:
     """What the principal can do: every grant the analysis finds, and the public ACL grants it cannot evaluate."""
-    return principal_access(snapshot, principal_arn) + public_acl_grants(snapshot)
+    return Analysis(snapshot).principal_access(principal_arn) + public_acl_grants(snapshot)
 
 
 def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection[Expected]) -> Comparison:
@@ -159,14 +161,14 @@ def check_no_access(snapshot: Snapshot, user_arn: str) -> Comparison:
 
 def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str, *, picture: bool = True) -> Comparison:
     """The only principal that can assume the role is the user: every principal the engine admits, not a pattern."""
-    return judge(snapshot, who_can_assume(snapshot, role_arn), [Expected("sts:AssumeRole", role_arn, user_arn)],
-                 f"the only principal that can assume {role_arn} is {user_arn}", [user_arn, role_arn],
-                 picture=picture)
+    return judge(snapshot, Analysis(snapshot).who_can_assume(role_arn),
+                 [Expected("sts:AssumeRole", role_arn, user_arn)],
+                 f"the only principal that can assume {role_arn} is {user_arn}", [user_arn, role_arn], picture=picture)
 
 
 def check_assumes_no_role(snapshot: Snapshot, role_arn: str) -> Comparison:
     """The role's sessions can assume no role, directly or through a chain of roles."""
-    return judge(snapshot, reachable_roles(snapshot, role_arn), [], "the role session can assume no role",
+    return judge(snapshot, Analysis(snapshot).reachable_roles(role_arn), [], "the role session can assume no role",
                  [role_arn])
 
 

@@ -1,0 +1,146 @@
+"""Conditions on what only the request supplies, taken as met: the analysis' answers are upper bounds.
+
+Conditions on what the request supplies (source IP, MFA, time, external id...) cannot be known from the account:
+a candidate that is allowed only once those conditions are taken as met is still a grant, marked with the keys it
+depends on in ``Grant.condition``. A Deny with such a condition is taken as not applying. Together with SCPs and
+RCPs, which are not read (``rolecheck.aws.snapshot_reader``), this makes every answer an upper bound: what a
+principal can do is at most what is reported, never more.
+
+Which keys the request alone supplies depends on what the analysis knows of it (``Known``): a principal of the
+snapshot has a known ARN, account and tags; a resource of the snapshot has known tags; a request string naming an
+account has a known resource account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rolecheck.engine import Policy, Request
+from rolecheck.policydoc import documents
+
+_DIRECT_CALL_KEYS = frozenset({"aws:viaawsservice", "aws:calledvia", "aws:calledviafirst",
+                               "aws:calledvialast", "kms:viaservice"})  # fmt: skip
+_PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:userid",
+                             "aws:username", "aws:principalisawsservice"})  # fmt: skip
+_RESOURCE_KEYS = frozenset({"aws:resourceaccount"})
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the analysis knows of a request: the principal (one of the snapshot's), the resource's tags, and the
+    resource's account (named by the request string)."""
+
+    subject: bool
+    resource_tags: bool
+    account: bool = True
+
+
+def request_supplied(key: str, known: Known, *, deny: bool = False) -> bool:
+    """True when the condition key's value is the request's to supply, so the analysis cannot know it (in a Deny
+    statement when ``deny``)."""
+    lower = key.lower()
+    if lower in _RESOURCE_KEYS:
+        # An unnamed other account: an Allow on it may hold for one of them; a Deny is decided on a value that is
+        # no account, so that "not this account" applies and "that account" does not (others remain).
+        return not known.account and not deny
+    if known.resource_tags and lower.startswith(("aws:resourcetag/", "iam:resourcetag/")):
+        return False
+    if lower in ("aws:principalaccount", "kms:calleraccount") or lower in _DIRECT_CALL_KEYS:
+        return False
+    return not (known.subject and (lower in _PRINCIPAL_KEYS or lower.startswith("aws:principaltag/")))
+
+
+def request_supplied_keys(policy: Policy, index: int, known: Known) -> list[str]:
+    """The request-supplied condition keys of the policy's statement at ``index``."""
+    body = documents.statements(policy.document)[index]
+    condition = body.get("Condition") or {}
+    deny = body.get("Effect") == "Deny"
+    return sorted({k for block in condition.values() if isinstance(block, Mapping) for k in block
+                   if request_supplied(k, known, deny=deny)})
+
+
+def dropped_deny_keys(request: Request, known: Known) -> list[str]:
+    """Request-supplied condition keys of the Deny statements for this action, which a relaxed request drops."""
+    policies = [*request.identity_policies, *(request.session_policies or ()),
+                *(p for p in (request.permissions_boundary, request.resource_policy) if p is not None)]
+    action = request.action.lower()
+    found: list[str] = []
+    for policy in policies:
+        for statement in policy.statements:
+            if statement.effect == "Deny" and statement.conditions and statement.matches_action(action):
+                found += request_supplied_keys(policy, statement.index, known)
+    return sorted(set(found))
+
+
+def _statement_matching_nothing(kind: str) -> dict[str, Any]:
+    # Keeps the statement's place (and so every other statement's index) while matching no request.
+    statement: dict[str, Any] = {"Effect": "Deny", "NotAction": "*"}
+    if kind != "trust":
+        statement["Resource"] = "*"
+    if kind in ("resource", "trust", "key"):
+        statement["Principal"] = "*"
+    return statement
+
+
+class ConditionRelaxer:
+    """Makes the relaxed form of policies and requests, each policy's once for what is known: one per analysis,
+    so that what it keeps lives as long as the analysis of that snapshot."""
+
+    def __init__(self) -> None:
+        self._relaxed: dict[tuple[Policy, Known], Policy | None] = {}
+
+    def relaxed_policy(self, policy: Policy, known: Known) -> Policy | None:
+        """The policy with conditions on request-supplied keys taken as met (Allow) or as not met (Deny); None when
+        that changes nothing."""
+        if (policy, known) not in self._relaxed:
+            self._relaxed[policy, known] = self._relax(policy, known)
+        return self._relaxed[policy, known]
+
+    @staticmethod
+    def _relax(policy: Policy, known: Known) -> Policy | None:
+        changed = False
+        statements = []
+        for body in documents.statements(policy.document):
+            condition = body.get("Condition")
+            if not isinstance(condition, Mapping) or not condition:
+                statements.append(body)
+                continue
+            deny = body.get("Effect") == "Deny"
+            supplied = {k for block in condition.values() if isinstance(block, Mapping) for k in block
+                        if request_supplied(k, known, deny=deny)}
+            if not supplied:
+                statements.append(body)
+            elif deny:
+                statements.append(_statement_matching_nothing(policy.kind))
+                changed = True
+            else:
+                kept = {op: {k: v for k, v in block.items() if k not in supplied} for op, block in condition.items()}
+                kept = {op: block for op, block in kept.items() if block}
+                statements.append({**{k: v for k, v in body.items() if k != "Condition"},
+                                   **({"Condition": kept} if kept else {})})
+                changed = True
+        if not changed:
+            return None
+        return Policy.parse(policy.name, {"Version": policy.document.get("Version", "2008-10-17"),
+                                          "Statement": statements}, kind=policy.kind)
+
+    def relaxed_request(self, request: Request, known: Known) -> Request | None:
+        """The request with every policy relaxed (``relaxed_policy``); None when no policy changes."""
+        def swap(policy: Policy | None) -> Policy | None:
+            if policy is None:
+                return None
+            return self.relaxed_policy(policy, known) or policy
+
+        identity = tuple(swap(p) for p in request.identity_policies)
+        sessions = tuple(swap(p) for p in request.session_policies) if request.session_policies else None
+        relaxed = replace(request, identity_policies=identity,
+                          permissions_boundary=swap(request.permissions_boundary),
+                          session_policies=sessions, resource_policy=swap(request.resource_policy))
+        unchanged = (all(a is b for a, b in zip(identity, request.identity_policies, strict=True))
+                     and relaxed.permissions_boundary is request.permissions_boundary
+                     and relaxed.resource_policy is request.resource_policy
+                     and (sessions is None or all(a is b for a, b in zip(sessions, request.session_policies or (),
+                                                                          strict=True))))
+        return None if unchanged else relaxed
