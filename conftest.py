@@ -10,7 +10,7 @@ import allure
 import pytest
 
 from rolecheck.errors import ComplianceViolation, EngineDrift, FeatureFileError, PolicyDocumentError
-from rolecheck.policydoc import documents
+from rolecheck.suite import preflight
 from rolecheck.suite.tags import EPICS, SEVERITIES, UnknownTag, allure_marks, check_feature_tags, feature_tags
 
 pytest_plugins = [
@@ -79,8 +79,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     features = Path(str(session.config.rootpath), session.config.getini("bdd_features_base_dir"))
     try:
-        documents.check_feature_documents(features)
-        documents.check_reviewed_documents_agree(features)
+        preflight.check_feature_documents(features)
+        preflight.check_reviewed_documents_agree(features)
         check_feature_tags(features)
         collection.check_steps(session, scenarios)
     except (PolicyDocumentError, FeatureFileError) as exc:

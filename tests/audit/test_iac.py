@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from rolecheck.audit import cloudformation, terraform
-from rolecheck.aws import operations, readback
+from rolecheck.aws import readback
 from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.targets.base import MotoServer
 
@@ -52,7 +52,7 @@ def test_what_moto_skips_is_completed_with_the_templates_own_references(clients:
         ("user", "cfn-operator"), ("role", "cfn-role"), ("policy", f"arn:aws:iam::{ACCOUNT}:policy/cfn-list"),
         ("bucket", "cfn-reports")}
     assert iam.get_login_profile(UserName="cfn-operator")["LoginProfile"]["PasswordResetRequired"] is True
-    assert operations.attached_role_policies(iam, operations.Role("cfn-role", "", "", 3600)) == [
+    assert readback.attached_role_policies(iam, "cfn-role") == [
         f"arn:aws:iam::{ACCOUNT}:policy/cfn-list"]
     assert [policy.name for policy in readback.user_identity_policies(iam, "cfn-operator")] == [
         f"arn:aws:iam::{ACCOUNT}:policy/cfn-list (v1)"]

@@ -18,7 +18,8 @@ from rolecheck.mutation.runner import (
     judge,
     run_catalog,
 )
-from rolecheck.suite import inventory
+from rolecheck.policydoc import lint
+from rolecheck.suite import checks
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCENARIOS = frozenset({"A", "B", "C"})
@@ -123,27 +124,27 @@ def test_coverage_counts_only_kills_by_a_scenarios_own_when_or_then_step() -> No
 # --- the checks the catalog added ---------------------------------------------------------------------------------
 
 def test_an_unreviewed_role_policy_or_a_detached_reviewed_one_is_a_violation() -> None:
-    inventory.check_only_reviewed_policy(["arn:reviewed"], "arn:reviewed", "r")
+    checks.check_only_reviewed_policy(["arn:reviewed"], "arn:reviewed", "r")
     with pytest.raises(ComplianceViolation, match="unreviewed inline policy x"):
-        inventory.check_only_reviewed_policy(["arn:reviewed", "inline policy x"], "arn:reviewed", "r")
+        checks.check_only_reviewed_policy(["arn:reviewed", "inline policy x"], "arn:reviewed", "r")
     with pytest.raises(ComplianceViolation, match="is not attached"):
-        inventory.check_only_reviewed_policy([], "arn:reviewed", "r")
+        checks.check_only_reviewed_policy([], "arn:reviewed", "r")
 
 
 def test_a_trust_policy_naming_anyone_but_the_user_is_a_violation() -> None:
     user = "arn:aws:iam::123456789012:user/u"
     only = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": user}, "Action": "sts:AssumeRole"}]}
-    inventory.check_trusts_only(only, user, "trust")
+    lint.check_trusts_only(only, user, "trust")
     extra = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": [user], "Service": "ec2.amazonaws.com"},
                             "Action": "sts:AssumeRole"}]}
     with pytest.raises(ComplianceViolation, match=r"Service:ec2\.amazonaws\.com"):
-        inventory.check_trusts_only(extra, user, "trust")
+        lint.check_trusts_only(extra, user, "trust")
 
 
 def test_an_action_pattern_is_a_violation_and_a_named_action_is_not() -> None:
-    inventory.check_actions_named_in_full({"Statement": {"Effect": "Allow", "Action": "s3:ListAllMyBuckets"}}, "p")
+    lint.check_actions_named_in_full({"Statement": {"Effect": "Allow", "Action": "s3:ListAllMyBuckets"}}, "p")
     with pytest.raises(ComplianceViolation, match=r"s3:List\*"):
-        inventory.check_actions_named_in_full({"Statement": [{"Effect": "Allow", "Action": ["s3:List*"]}]}, "p")
+        lint.check_actions_named_in_full({"Statement": [{"Effect": "Allow", "Action": ["s3:List*"]}]}, "p")
 
 
 # --- the whole catalog ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from rolecheck.errors import ComplianceViolation, PolicyDocumentError
 from rolecheck.policydoc import documents
-from rolecheck.suite import claims
+from rolecheck.suite import claims, preflight
 
 REPO = Path(__file__).resolve().parents[2]
 FEATURES = REPO / "features"
@@ -30,7 +30,7 @@ WIDENED = _DOCUMENT.replace("ACTION", "s3:List*")
 
 
 def test_the_features_carry_one_copy_of_each_reviewed_document() -> None:
-    assert documents.check_reviewed_documents_agree(FEATURES) == 2
+    assert preflight.check_reviewed_documents_agree(FEATURES) == 2
 
 
 def test_a_copy_widened_in_one_feature_is_one_line_naming_the_features(tmp_path: Path) -> None:
@@ -38,7 +38,7 @@ def test_a_copy_widened_in_one_feature_is_one_line_naming_the_features(tmp_path:
     (tmp_path / "b.feature").write_text(_feature("b", LISTING))
     (tmp_path / "c.feature").write_text(_feature("c", WIDENED))
     with pytest.raises(PolicyDocumentError) as failure:
-        documents.check_reviewed_documents_agree(tmp_path)
+        preflight.check_reviewed_documents_agree(tmp_path)
     message = str(failure.value)
     assert "\n" not in message
     assert "a.feature (line 3)" in message and "c.feature (line 3)" in message and "b.feature" not in message
@@ -48,7 +48,7 @@ def test_a_copy_widened_in_one_feature_is_one_line_naming_the_features(tmp_path:
 def test_copies_that_differ_only_in_spelling_or_logical_name_agree(tmp_path: Path) -> None:
     (tmp_path / "a.feature").write_text(_feature("a", LISTING))
     (tmp_path / "b.feature").write_text(_feature("b", LISTING.replace(", ", ",\n        "), logical="other"))
-    assert documents.check_reviewed_documents_agree(tmp_path) == 1
+    assert preflight.check_reviewed_documents_agree(tmp_path) == 1
 
 
 def test_the_suite_refuses_disagreeing_features_in_one_line_before_deploying(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_an_activity_without_defined_actions_is_one_clear_error() -> None:
 def test_a_feature_naming_an_unknown_activity_stops_at_collection(tmp_path: Path) -> None:
     (tmp_path / "a.feature").write_text(_feature("a", LISTING).replace("listing buckets", "reading everything"))
     with pytest.raises(PolicyDocumentError, match=r"a\.feature, line 3 .*'reading everything'; known: listing"):
-        documents.check_feature_documents(tmp_path)
+        preflight.check_feature_documents(tmp_path)
 
 
 # --- "a role ... whose trust policy names only that user" ----------------------------------------------------------

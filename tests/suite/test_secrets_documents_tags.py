@@ -10,6 +10,7 @@ import pytest
 from rolecheck.aws.secrets import MASK, Secret, generate_password, redact
 from rolecheck.errors import PolicyDocumentError
 from rolecheck.policydoc import documents
+from rolecheck.suite import preflight
 from rolecheck.suite.tags import UnknownTag, allure_marks
 
 
@@ -82,7 +83,7 @@ def test_unknown_tags_are_refused(tag: str) -> None:
 def test_the_feature_files_documents_are_well_formed() -> None:
     from pathlib import Path
 
-    assert documents.check_feature_documents(Path(__file__).resolve().parents[2] / "features") >= 10
+    assert preflight.check_feature_documents(Path(__file__).resolve().parents[2] / "features") >= 10
 
 
 @pytest.mark.parametrize(("text", "problem"), [
@@ -98,7 +99,7 @@ def test_a_malformed_feature_document_is_one_line(tmp_path, text: str, problem: 
         "Feature: f\n  Scenario: s\n    Given a customer-managed policy \"p\" that allows only listing buckets:\n"
         f'      """json\n      {text}\n      """\n')
     with pytest.raises(PolicyDocumentError, match=problem) as failure:
-        documents.check_feature_documents(tmp_path)
+        preflight.check_feature_documents(tmp_path)
     assert "\n" not in str(failure.value) and "bad.feature, line 3" in str(failure.value)
 
 

@@ -101,14 +101,9 @@ def attach_role_policy(iam: Any, role: Role, policy_arn: str) -> None:
     iam.attach_role_policy(RoleName=role.name, PolicyArn=policy_arn)
 
 
-def attached_role_policies(iam: Any, role: Role) -> list[str]:
-    """ARNs of the managed policies attached to the role."""
-    return [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role.name)["AttachedPolicies"]]
-
-
 def check_policy_attached(iam: Any, role: Role, policy_arn: str) -> None:
     """The reviewed policy must be attached to the role."""
-    attached = attached_role_policies(iam, role)
+    attached = readback.attached_role_policies(iam, role.name)
     if policy_arn not in attached:
         raise ComplianceViolation(f"policy {policy_arn} is not attached to role {role.name} (attached: {attached})")
 

@@ -35,6 +35,17 @@ def _entity_policies(iam: Any, kind: str, name: str) -> list[Policy]:
     return policies + [managed_policy(iam, p["PolicyArn"]) for p in attached]
 
 
+def attached_role_policies(iam: Any, role_name: str) -> list[str]:
+    """ARNs of the managed policies attached to the role."""
+    return [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]]
+
+
+def role_policy_names(iam: Any, role_name: str) -> list[str]:
+    """Every permission policy of the role: its inline policies by name and its attached policies by ARN."""
+    found = [f"inline policy {name}" for name in iam.list_role_policies(RoleName=role_name)["PolicyNames"]]
+    return found + attached_role_policies(iam, role_name)
+
+
 def role_identity_policies(iam: Any, role_name: str) -> list[Policy]:
     """The role's inline policies and the default versions of its attached managed policies."""
     return _entity_policies(iam, "Role", role_name)

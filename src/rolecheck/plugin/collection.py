@@ -23,6 +23,7 @@ import pytest
 
 from rolecheck.errors import FeatureFileError
 from rolecheck.policydoc import documents
+from rolecheck.suite.vocabulary import PLACEHOLDERS
 
 _BIND = "from pytest_bdd import scenarios\nscenarios({path!r})\n"
 
@@ -82,10 +83,10 @@ def check_steps(session: pytest.Session, items: list[pytest.Item]) -> int:
 def _check_placeholders(step: Any, where: str) -> None:
     cells = [cell for row in (step.datatable.raw() if step.datatable else []) for cell in row]
     unknown = sorted(set().union(*(documents.placeholders_in(text) for text in [step.name, *cells]))
-                     - set(documents.PLACEHOLDERS))
+                     - set(PLACEHOLDERS))
     if unknown:
         raise FeatureFileError(f"{where}: unknown placeholder(s) {', '.join('{{' + n + '}}' for n in unknown)} in "
-                               f"\"{step.keyword} {step.name}\"; known: {', '.join(documents.PLACEHOLDERS)}")
+                               f"\"{step.keyword} {step.name}\"; known: {', '.join(PLACEHOLDERS)}")
 
 
 def _closest(step: Any) -> str:

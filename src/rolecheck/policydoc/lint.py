@@ -1,4 +1,5 @@
-"""Static checks of the policy documents: what they allow, computed, never sampled.
+"""Static checks of the policy documents: what they allow, computed, never sampled, and that they name nothing
+beyond what was reviewed (no second principal in a trust policy, no action pattern such as ``s3:List*``).
 
 Each check returns its findings (empty when compliant) so the tests can assert on them, and has a ``check_*``
 twin that raises ``ComplianceViolation`` listing them for the Then-steps.
@@ -133,3 +134,45 @@ def check_same_document(deployed: Mapping[str, Any], reviewed: Mapping[str, Any]
     found = documents.differences(deployed, reviewed)
     if found:
         raise ComplianceViolation(f"the deployed {name} is not the reviewed document: " + "; ".join(found))
+
+
+def trusted_principals(document: Mapping[str, Any]) -> list[str]:
+    """Every principal an Allow statement of a trust policy names, as ``Kind:value`` (``*`` for everyone)."""
+    found = []
+    for statement in documents.statements(document):
+        if statement.get("Effect") != "Allow":
+            continue
+        if "NotPrincipal" in statement:
+            found.append(f"everyone but {statement['NotPrincipal']}")
+        principal = statement.get("Principal")
+        if principal == "*":
+            found.append("*")
+        elif isinstance(principal, Mapping):
+            found += [f"{kind}:{value}" for kind, values in principal.items() for value in documents.as_list(values)]
+    return found
+
+
+def check_trusts_only(document: Mapping[str, Any], user_arn: str, name: str) -> None:
+    """The trust policy admits the named user and no other principal (NIST AC-2).
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
+    others = [p for p in trusted_principals(document) if p != f"AWS:{user_arn}"]
+    if others:
+        raise ComplianceViolation(f"{name} trusts principals besides {user_arn}: {', '.join(others)}")
+
+
+def action_patterns(document: Mapping[str, Any]) -> list[str]:
+    """Actions of Allow statements written as patterns (``*`` or ``?`` anywhere), which grow with AWS's catalog."""
+    return [str(action) for statement in documents.statements(document) if statement.get("Effect") == "Allow"
+            for action in documents.as_list(statement.get("Action", [])) if "*" in str(action) or "?" in str(action)]
+
+
+def check_actions_named_in_full(document: Mapping[str, Any], name: str) -> None:
+    """Least privilege names each allowed action; a pattern such as ``s3:List*`` allows actions nobody reviewed.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+    """
+    patterns = action_patterns(document)
+    if patterns:
+        raise ComplianceViolation(f"{name} allows actions by pattern: {', '.join(patterns)}")

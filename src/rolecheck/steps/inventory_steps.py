@@ -4,31 +4,32 @@ from __future__ import annotations
 
 from pytest_bdd import then
 
-from rolecheck.aws import operations
+from rolecheck.aws import operations, readback
 from rolecheck.aws.call_log import attach_json
-from rolecheck.suite import inventory
+from rolecheck.policydoc import lint
+from rolecheck.suite import checks
 from rolecheck.suite.scene import Deployment
 
 
 @then("the role has no policy but the reviewed one")
 def _(deployment: Deployment) -> None:
     role = deployment.require_role()
-    policies = inventory.role_policies(deployment.admin.client("iam"), role)
+    policies = readback.role_policy_names(deployment.admin.client("iam"), role.name)
     attach_json("the role's policies", policies)
-    inventory.check_only_reviewed_policy(policies, deployment.policy_arn or "", role.name)
+    checks.check_only_reviewed_policy(policies, deployment.policy_arn or "", role.name)
 
 
 @then("the trust policy trusts no principal but the named user")
 def _(deployment: Deployment) -> None:
     trust = deployment.deployed_trust()
-    attach_json("trusted principals", inventory.trusted_principals(trust))
-    inventory.check_trusts_only(trust, deployment.require_user().arn, "the trust policy")
+    attach_json("trusted principals", lint.trusted_principals(trust))
+    lint.check_trusts_only(trust, deployment.require_user().arn, "the trust policy")
 
 
 @then("every action the role's policies allow is named in full")
 def _(deployment: Deployment) -> None:
     for policy in deployment.role_subject().identity_policies:
-        inventory.check_actions_named_in_full(policy.document, policy.name)
+        lint.check_actions_named_in_full(policy.document, policy.name)
 
 
 @then("the user must choose a new console password at first sign-in")

@@ -24,17 +24,12 @@ from rolecheck.analysis.snapshot import PUBLIC_GRANTEES, Snapshot
 from rolecheck.aws.call_log import attach_png, attach_table, attach_text
 from rolecheck.engine import Policy, Principal, effective_actions
 from rolecheck.errors import ComplianceViolation
+from rolecheck.policydoc import lint
 from rolecheck.report.access_picture import render_access_graph
-from rolecheck.suite import inventory
+from rolecheck.suite.vocabulary import ACTIVITIES
 
 # How many grants the failure message names before it points to the report's table.
 _SHOWN_IN_MESSAGE = 5
-
-# What a feature file's activity words mean as IAM actions. A sentence names an activity; the document under it
-# must allow exactly these actions, over the whole action catalog.
-ACTIVITIES: Mapping[str, frozenset[str]] = {
-    "listing buckets": frozenset({"s3:ListAllMyBuckets"}),
-}
 
 
 @dataclass(frozen=True)
@@ -214,6 +209,6 @@ def check_document_allows_only(document: Mapping[str, Any], activity: str, name:
 
 def check_document_names_only(document: Mapping[str, Any], principal_arn: str, name: str) -> None:
     """A trust policy said to name only the user must name that user and no other principal."""
-    inventory.check_trusts_only(document, principal_arn, name)
-    if f"AWS:{principal_arn}" not in inventory.trusted_principals(document):
+    lint.check_trusts_only(document, principal_arn, name)
+    if f"AWS:{principal_arn}" not in lint.trusted_principals(document):
         raise ComplianceViolation(f"{name} is said to name {principal_arn}, but it does not")
