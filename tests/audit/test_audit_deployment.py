@@ -16,7 +16,6 @@ from moto import mock_aws
 
 from rolecheck.audit.locate import Locator
 from rolecheck.audit.mapping import AuditMapping
-from rolecheck.aws import operations
 from rolecheck.aws.call_log import CallRecorder
 from rolecheck.aws.clients import AccessKey, Actor, ClientFactory
 from rolecheck.aws.registry import ResourceRegistry
@@ -24,7 +23,7 @@ from rolecheck.aws.secrets import Secret
 from rolecheck.errors import ComplianceViolation
 from rolecheck.moto_adapter import bootstrap_admin, installed
 from rolecheck.policydoc import documents
-from rolecheck.suite import outsiders
+from rolecheck.suite import checks, outsiders
 from rolecheck.suite.scene import Deployment
 
 ACCOUNT = "123456789012"
@@ -182,7 +181,7 @@ def test_imagined_outsiders_are_judged_by_the_engine(admin_key: AccessKey, kind:
 def test_a_user_without_a_login_profile_has_no_console_access(admin_key: AccessKey) -> None:
     world = _audit(admin_key, _build(admin_key))
     with pytest.raises(ComplianceViolation, match="has no console access"):
-        operations.check_console_access(world.admin.client("iam"), world.require_user())
+        checks.check_console_access(world.admin.client("iam"), world.require_user())
 
 
 def test_documents_compare_semantically_and_name_the_difference() -> None:

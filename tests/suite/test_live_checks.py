@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from rolecheck.aws import operations
 from rolecheck.engine import Decision, Principal, Request, StageResult, Verdict
 from rolecheck.errors import ComplianceViolation, EngineDrift
-from rolecheck.suite import probing
+from rolecheck.suite import checks, probing
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/r"
 USER = operations.User("u", "arn:aws:iam::123456789012:user/u", "AIDA")
@@ -34,13 +34,13 @@ class _Sts:
 
 def test_an_over_long_session_must_be_refused_by_validation() -> None:
     limit = "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."
-    assert operations.check_duration_refused(_Sts(_error("ValidationError", limit)), ROLE_ARN, "s", 3601,
+    assert checks.check_duration_refused(_Sts(_error("ValidationError", limit)), ROLE_ARN, "s", 3601,
                                               limit) == limit
     with pytest.raises(ComplianceViolation, match=r"3601 s session .* was granted"):
-        operations.check_duration_refused(_Sts(None), ROLE_ARN, "s", 3601, limit)
+        checks.check_duration_refused(_Sts(None), ROLE_ARN, "s", 3601, limit)
     # Refused for another reason: the control was not exercised, which is not a pass either.
     with pytest.raises(AssertionError, match="expected ValidationError"):
-        operations.check_duration_refused(_Sts(_error("AccessDenied", "no")), ROLE_ARN, "s", 3601, limit)
+        checks.check_duration_refused(_Sts(_error("AccessDenied", "no")), ROLE_ARN, "s", 3601, limit)
 
 
 class _Answers:
@@ -57,11 +57,11 @@ class _Answers:
 
 def test_expired_credentials_must_be_rejected_everywhere() -> None:
     expired = _error("ExpiredToken", "The security token included in the request is expired")
-    assert len(operations.check_rejected_as_expired(_Answers(expired), _Answers(expired))) == 2
+    assert len(checks.check_rejected_as_expired(_Answers(expired), _Answers(expired))) == 2
     with pytest.raises(ComplianceViolation, match="accepted by s3"):
-        operations.check_rejected_as_expired(_Answers(expired), _Answers(None))
+        checks.check_rejected_as_expired(_Answers(expired), _Answers(None))
     with pytest.raises(AssertionError, match="expected ExpiredToken from sts"):
-        operations.check_rejected_as_expired(_Answers(_error("AccessDenied")), _Answers(expired))
+        checks.check_rejected_as_expired(_Answers(_error("AccessDenied")), _Answers(expired))
 
 
 class _Iam:
@@ -78,15 +78,15 @@ class _Iam:
 
 
 def test_the_reviewed_policy_must_be_attached() -> None:
-    operations.check_policy_attached(_Iam(attached=["arn:p"]), ROLE, "arn:p")
+    checks.check_policy_attached(_Iam(attached=["arn:p"]), ROLE, "arn:p")
     with pytest.raises(ComplianceViolation, match="is not attached"):
-        operations.check_policy_attached(_Iam(), ROLE, "arn:p")
+        checks.check_policy_attached(_Iam(), ROLE, "arn:p")
 
 
 def test_the_console_password_must_be_changed_at_first_sign_in() -> None:
-    operations.check_console_access(_Iam(reset=True), USER)
+    checks.check_console_access(_Iam(reset=True), USER)
     with pytest.raises(ComplianceViolation, match="no reset is required"):
-        operations.check_console_access(_Iam(reset=False), USER)
+        checks.check_console_access(_Iam(reset=False), USER)
 
 
 PROBE = probing.Probe("s3:GetObject", "s3", lambda c, x: None, lambda x: "arn:aws:s3:::b/k")

@@ -8,8 +8,10 @@ import pytest
 
 from rolecheck.aws import operations
 from rolecheck.aws.clients import AccessKey
+from rolecheck.aws.identity import Identity
 from rolecheck.aws.secrets import Secret
 from rolecheck.errors import ComplianceViolation
+from rolecheck.suite import checks
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -21,12 +23,12 @@ def _key(key_id: str = "ASIAEXAMPLE", token: bool = True, expires_in: int | None
 
 def test_root_operator_is_refused() -> None:
     with pytest.raises(ComplianceViolation, match="root user"):
-        operations.check_not_root(operations.Identity("arn:aws:iam::123456789012:root", "123456789012", "1"))
-    operations.check_not_root(operations.Identity("arn:aws:iam::123456789012:user/admin", "123456789012", "A"))
+        checks.check_not_root(Identity("arn:aws:iam::123456789012:root", "123456789012", "1"))
+    checks.check_not_root(Identity("arn:aws:iam::123456789012:user/admin", "123456789012", "A"))
 
 
 def test_temporary_credentials_pass() -> None:
-    operations.check_temporary(_key(), now=NOW)
+    checks.check_temporary(_key(), now=NOW)
 
 
 @pytest.mark.parametrize(("key", "reason"), [
@@ -38,27 +40,27 @@ def test_temporary_credentials_pass() -> None:
 ], ids=["long-term key", "no token", "no expiry", "too long", "already expired"])
 def test_non_temporary_credentials_fail(key: AccessKey, reason: str) -> None:
     with pytest.raises(ComplianceViolation, match=reason):
-        operations.check_temporary(key, now=NOW)
+        checks.check_temporary(key, now=NOW)
 
 
 def test_missing_bucket_fails() -> None:
-    operations.check_bucket_listed(["a", "b"], "b")
+    checks.check_bucket_listed(["a", "b"], "b")
     with pytest.raises(ComplianceViolation, match="not the new bucket b"):
-        operations.check_bucket_listed(["a"], "b")
+        checks.check_bucket_listed(["a"], "b")
 
 
 def test_caller_identity_must_name_the_session() -> None:
     expected = "arn:aws:sts::123456789012:assumed-role/r/s"
-    operations.check_caller_identity(operations.Identity(expected, "123456789012", "AROA:s"), expected)
+    checks.check_caller_identity(Identity(expected, "123456789012", "AROA:s"), expected)
     with pytest.raises(ComplianceViolation, match="acts as"):
-        operations.check_caller_identity(
-            operations.Identity("arn:aws:iam::123456789012:user/u", "123456789012", "AIDA"), expected)
+        checks.check_caller_identity(
+            Identity("arn:aws:iam::123456789012:user/u", "123456789012", "AIDA"), expected)
 
 
 def test_failure_messages_never_carry_the_secret() -> None:
     key = _key("AKIAEXAMPLE")
     with pytest.raises(ComplianceViolation) as failure:
-        operations.check_temporary(key, now=NOW)
+        checks.check_temporary(key, now=NOW)
     assert key.secret_access_key.reveal() not in str(failure.value)
     assert "s" * 40 not in repr(key)
 
@@ -74,6 +76,6 @@ class _Iam:
 @pytest.mark.parametrize("configured", [3601, 7199, 43200])
 def test_longer_maximum_sessions_fail(configured: int) -> None:
     role = operations.Role("r", "arn:aws:iam::123456789012:role/r", "AROA", configured)
-    operations.check_max_session_duration(_Iam(3600), role, 3600)
+    checks.check_max_session_duration(_Iam(3600), role, 3600)
     with pytest.raises(ComplianceViolation, match=f"sessions of {configured} s"):
-        operations.check_max_session_duration(_Iam(configured), role, 3600)
+        checks.check_max_session_duration(_Iam(configured), role, 3600)

@@ -33,7 +33,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from rolecheck.aws import safety
-from rolecheck.aws.operations import Identity
+from rolecheck.aws.identity import Identity
 from rolecheck.errors import TargetError
 from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.targets.base import MotoServer

@@ -26,7 +26,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from rolecheck.aws.operations import Identity, caller_identity
+from rolecheck.aws.identity import Identity, caller_identity
 from rolecheck.errors import TargetError
 
 ALLOWLIST_ENV = "ROLECHECK_ALLOWED_ACCOUNTS"

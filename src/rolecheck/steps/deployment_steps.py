@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers
 
-from rolecheck.aws import operations
 from rolecheck.aws.call_log import attach_json
+from rolecheck.aws.identity import caller_identity
 from rolecheck.policydoc import documents
-from rolecheck.suite import claims
+from rolecheck.suite import checks, claims
 from rolecheck.suite.scene import Deployment, background_step
 
 
 @given("an administrator who is not the account root user is signed in")
 @background_step
 def _(deployment: Deployment) -> None:
-    operations.check_not_root(operations.caller_identity(deployment.admin.client("sts")))
+    checks.check_not_root(caller_identity(deployment.admin.client("sts")))
 
 
 @given(parsers.parse('an IAM user "{logical}" with no permissions of its own'))
@@ -49,7 +49,7 @@ def _(deployment: Deployment, logical: str, activity: str, docstring: str) -> No
 @background_step
 def _(deployment: Deployment) -> None:
     deployment.attach_policy()
-    operations.check_policy_attached(deployment.admin.client("iam"), deployment.require_role(), deployment.policy_arn)
+    checks.check_policy_attached(deployment.admin.client("iam"), deployment.require_role(), deployment.policy_arn)
 
 
 @given(parsers.parse('an S3 bucket "{logical}"'))
@@ -62,7 +62,7 @@ def _(deployment: Deployment, logical: str) -> None:
 @background_step
 def _(deployment: Deployment) -> None:
     deployment.add_console_access()
-    operations.check_console_access(deployment.admin.client("iam"), deployment.require_user())
+    checks.check_console_access(deployment.admin.client("iam"), deployment.require_user())
 
 
 @given(parsers.parse('an S3 bucket "{logical}" holding the object "{key}"'))

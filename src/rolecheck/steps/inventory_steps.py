@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import then
 
-from rolecheck.aws import operations, readback
+from rolecheck.aws import readback
 from rolecheck.aws.call_log import attach_json
 from rolecheck.policydoc import lint
 from rolecheck.suite import checks
@@ -34,4 +34,4 @@ def _(deployment: Deployment) -> None:
 
 @then("the user must choose a new console password at first sign-in")
 def _(deployment: Deployment) -> None:
-    operations.check_console_access(deployment.admin.client("iam"), deployment.require_user())
+    checks.check_console_access(deployment.admin.client("iam"), deployment.require_user())

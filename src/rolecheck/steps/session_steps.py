@@ -6,6 +6,7 @@ from pytest_bdd import parsers, then, when
 
 from rolecheck.aws import operations
 from rolecheck.aws.call_log import attach_json
+from rolecheck.suite import checks
 from rolecheck.suite.scene import Deployment
 
 
@@ -18,10 +19,10 @@ def _(deployment: Deployment) -> None:
 def _(deployment: Deployment) -> None:
     key = deployment.role_credentials()
     attach_json("temporary credentials (secrets masked)", operations.describe_key(key))
-    operations.check_temporary(key)
+    checks.check_temporary(key)
 
 
 @then(parsers.parse('with those credentials the user lists the buckets and sees "{logical}"'))
 def _(deployment: Deployment, logical: str) -> None:
     names = operations.bucket_names(deployment.acting_as_role().client("s3"))
-    operations.check_bucket_listed(names, deployment.generated_name(logical))
+    checks.check_bucket_listed(names, deployment.generated_name(logical))

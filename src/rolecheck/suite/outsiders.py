@@ -6,6 +6,7 @@ from typing import Any
 
 from rolecheck.aws import consistency, operations
 from rolecheck.aws.clients import Actor
+from rolecheck.aws.identity import caller_identity
 from rolecheck.engine import Policy, Principal
 from rolecheck.policydoc import documents
 from rolecheck.suite import probing
@@ -54,7 +55,7 @@ def other_user(deployment: Deployment, actor: Actor) -> probing.Subject:
 
 def foreign_subject(actor: Actor) -> probing.Subject:
     """The other account's administrator as the engine sees it, read back with its own credentials."""
-    identity = operations.caller_identity(actor.client("sts"))
+    identity = caller_identity(actor.client("sts"))
     name = identity.arn.rsplit("/", 1)[-1]
     return probing.user_subject(actor.client("iam"), identity.account, name, identity.user_id)
 

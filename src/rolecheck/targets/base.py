@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlparse
 from rolecheck.aws import safety
 from rolecheck.aws.clients import AccessKey, Actor, ClientFactory
 from rolecheck.aws.consistency import DEFAULT_AWS_TIMEOUT
-from rolecheck.aws.operations import Identity
+from rolecheck.aws.identity import Identity
 from rolecheck.aws.secrets import Secret
 from rolecheck.errors import TargetError
 
