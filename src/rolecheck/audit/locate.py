@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 
 from rolecheck.audit.mapping import AuditMapping
 from rolecheck.aws import readback
-from rolecheck.aws.call_log import attach_text
 from rolecheck.aws.clients import AccessKey
 from rolecheck.aws.operations import Role, User
 from rolecheck.policydoc import documents
+from rolecheck.report.evidence import attach_text
 
 if TYPE_CHECKING:
     from rolecheck.suite.scene import Deployment

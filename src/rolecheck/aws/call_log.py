@@ -1,21 +1,17 @@
-"""Evidence: every API call a step makes, attached to the current Allure step with its secrets masked.
+"""Every API call a step makes, as a record with its secrets masked, handed to the sinks the caller chose.
 
-The recorder hooks botocore's event system on each client once, so steps never have to remember to attach
-anything. It also keeps the calls in memory for the benchmark's recorded call list.
+The recorder hooks botocore's event system on each client once, so steps never have to remember to record
+anything. It also keeps the calls in memory for the benchmark's recorded call list. The report's sink, which
+attaches each call to the current Allure step, is ``rolecheck.report.evidence.allure_sink``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
-
-import allure
-import allure_commons
 
 from rolecheck.aws.secrets import redact
 
@@ -50,48 +46,10 @@ class CallRecord:
 Sink = Callable[[CallRecord], None]
 
 
-def attach_json(name: str, payload: Any) -> None:
-    """Attach a JSON document (policy, computed set, explanation) to the current Allure step."""
-    body = payload if isinstance(payload, str) else json.dumps(payload, indent=2, default=str)
-    allure.attach(body, name=name, attachment_type=allure.attachment_type.JSON)
-
-
-def attach_text(name: str, text: str) -> None:
-    """Attach plain text (an engine explanation, an error message) to the current Allure step."""
-    allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
-
-
-def attach_table(name: str, rows: list[dict[str, str]]) -> None:
-    """Attach rows as a CSV table, which Allure shows as a table, with one column per key of the first row."""
-    if not rows:
-        return
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    allure.attach(out.getvalue(), name=name, attachment_type=allure.attachment_type.CSV)
-
-
-def reporting() -> bool:
-    """Whether an Allure listener records attachments in this run (``--alluredir``)."""
-    return bool(allure_commons.plugin_manager.hook.attach_data.get_hookimpls())
-
-
-def attach_png(name: str, render: Callable[[], bytes]) -> None:
-    """Attach a picture, rendered only when a report records it: drawing costs more than the checks it shows."""
-    if reporting():
-        allure.attach(render(), name=name, attachment_type=allure.attachment_type.PNG)
-
-
-def allure_sink(record: CallRecord) -> None:
-    """The default sink: one JSON attachment per call on the step that made it."""
-    allure.attach(record.to_json(), name=record.title, attachment_type=allure.attachment_type.JSON)
-
-
 class CallRecorder:
     """Watches boto3 clients and turns each call into a redacted ``CallRecord``."""
 
-    def __init__(self, sinks: tuple[Sink, ...] = (allure_sink,)) -> None:
+    def __init__(self, sinks: tuple[Sink, ...]) -> None:
         self.sinks = list(sinks)
         self.calls: list[CallRecord] = []
 

@@ -29,10 +29,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rolecheck import stopping
 from rolecheck.audit import mode as audit_mode
 from rolecheck.aws import consistency, endpoint_check, safety, sweeper
-from rolecheck.aws.call_log import CallRecorder, allure_sink
+from rolecheck.aws.call_log import CallRecorder
 from rolecheck.aws.clients import Actor, ClientFactory
 from rolecheck.aws.registry import new_run_id
 from rolecheck.errors import TargetError
+from rolecheck.report.evidence import allure_sink
 from rolecheck.targets.base import DEFAULT_REGION, TARGETS, Connection, Target, connect, make_target
 
 _WORKER_RUN_ID = "rolecheck_run_id"
@@ -336,7 +337,7 @@ def recorder() -> Iterator[CallRecorder]:
     """
     log_path = os.environ.get("ROLECHECK_CALL_LOG")
     if not log_path:
-        yield CallRecorder()
+        yield CallRecorder(sinks=(allure_sink,))
         return
     with open(log_path, "a", encoding="utf-8") as log:
         yield CallRecorder(sinks=(allure_sink, lambda record: log.write(record.to_json().replace("\n", "") + "\n")))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, then, when
 
-from rolecheck.aws.call_log import attach_json, attach_text
 from rolecheck.aws.identity import caller_identity
 from rolecheck.policydoc import documents
+from rolecheck.report.evidence import attach_json, attach_text
 from rolecheck.suite import checks
 from rolecheck.suite.scene import Deployment
 from rolecheck.targets.clock import Clock

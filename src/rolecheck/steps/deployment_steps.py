@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers
 
-from rolecheck.aws.call_log import attach_json
 from rolecheck.aws.identity import caller_identity
 from rolecheck.policydoc import documents
+from rolecheck.report.evidence import attach_json
 from rolecheck.suite import checks, claims
 from rolecheck.suite.scene import Deployment, background_step
 

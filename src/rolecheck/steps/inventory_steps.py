@@ -5,8 +5,8 @@ from __future__ import annotations
 from pytest_bdd import then
 
 from rolecheck.aws import readback
-from rolecheck.aws.call_log import attach_json
 from rolecheck.policydoc import lint
+from rolecheck.report.evidence import attach_json
 from rolecheck.suite import checks
 from rolecheck.suite.scene import Deployment
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytest_bdd import parsers, then, when
 
 from rolecheck.aws import operations
-from rolecheck.aws.call_log import attach_json
+from rolecheck.report.evidence import attach_json
 from rolecheck.suite import checks
 from rolecheck.suite.scene import Deployment
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pytest_bdd import then
 
-from rolecheck.aws.call_log import attach_json
 from rolecheck.policydoc import lint
+from rolecheck.report.evidence import attach_json
 from rolecheck.suite.scene import Deployment
 
 

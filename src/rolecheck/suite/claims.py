@@ -21,11 +21,11 @@ from rolecheck.analysis.grants import Grant, rows
 from rolecheck.analysis.graph import edges_of
 from rolecheck.analysis.queries import Analysis
 from rolecheck.analysis.snapshot import PUBLIC_GRANTEES, Snapshot
-from rolecheck.aws.call_log import attach_png, attach_table, attach_text
 from rolecheck.engine import Policy, Principal, effective_actions
 from rolecheck.errors import ComplianceViolation
 from rolecheck.policydoc import lint
 from rolecheck.report.access_picture import render_access_graph
+from rolecheck.report.evidence import attach_png, attach_table, attach_text
 from rolecheck.suite.vocabulary import ACTIVITIES
 
 # How many grants the failure message names before it points to the report's table.

@@ -272,7 +272,7 @@ def verify(p: Probe, who: str, client: Any, subject: Subject, ctx: ProbeContext,
     The target's answer decides compliance: an action the account allows is allowed, whatever the engine thinks.
     Drift is checked after, so that a compliant account whose answer the engine fails to predict is still reported.
     """
-    from rolecheck.aws.call_log import attach_json, attach_text
+    from rolecheck.report.evidence import attach_json, attach_text
 
     outcome = attempt(p, client, ctx) if p.live else None
     decision = predict(p, subject, ctx, iam, s3)

@@ -11,13 +11,13 @@ from unittest import SkipTest
 
 from rolecheck.analysis.snapshot import Snapshot
 from rolecheck.aws import consistency, operations, readback
-from rolecheck.aws.call_log import attach_json, attach_text
 from rolecheck.aws.clients import AccessKey, Actor, WriteRefused
 from rolecheck.aws.operations import Role, User
 from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.aws.snapshot_reader import read_snapshot
 from rolecheck.engine import Policy
 from rolecheck.policydoc import lint
+from rolecheck.report.evidence import attach_json, attach_text
 from rolecheck.suite import claims, probing
 from rolecheck.suite.provisioning import Creator, Provisioner
 
