@@ -101,3 +101,13 @@ LAMBDA = Principal.service("lambda.amazonaws.com")
 
 def key_policy(*statements: dict[str, Any]) -> Policy:
     return policy(*statements, kind="key", name=f"{KEY_ARN} key policy")
+
+# Round three (issue 23)
+DATES = CONDITION + "#Conditions_Date"
+W3C_DATETIME = "https://www.w3.org/TR/NOTE-datetime"
+BOOLEAN = CONDITION + "#Conditions_Boolean"
+RESOURCE_VARIABLES = VARIABLES + "#policy-vars-resourceelement"
+SOURCE_ARN = GLOBAL_KEYS + "#condition-keys-sourcearn"
+SOURCE_ACCOUNT = GLOBAL_KEYS + "#condition-keys-sourceaccount"
+ACCESS_POINT_DELEGATION = ("https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html"
+                           "#access-points-delegating-control")

@@ -56,6 +56,14 @@ def doc(**statement_fields: object) -> dict[str, object]:
          "identity", "not true or false"),
         (doc(Effect="Allow", Action="s3:*", Resource="*", Condition={"DateLessThan": {"aws:CurrentTime": "soon"}}),
          "identity", "not an ISO 8601 date"),
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date
+        # : epoch values are seconds; a 13-digit (milliseconds) value is out of range, one line, never a ValueError.
+        (doc(Effect="Allow", Action="s3:*", Resource="*",
+             Condition={"DateLessThan": {"aws:CurrentTime": "1717243200000"}}), "identity", "out of range"),
+        (doc(Effect="Allow", Action="s3:*", Resource="*",
+             Condition={"DateLessThan": {"aws:CurrentTime": 1717243200000}}), "identity", "out of range"),
+        (doc(Effect="Allow", Action="s3:*", Resource="*",
+             Condition={"DateLessThan": {"aws:CurrentTime": "2024-13"}}), "identity", "not an ISO 8601 date"),
         (doc(Effect="Allow", Action="s3:*", Resource="*", Condition={"StringEquals": []}), "identity",
          "must map keys to values"),
     ],

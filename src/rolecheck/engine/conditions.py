@@ -16,7 +16,7 @@ import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -172,7 +172,13 @@ def _compare_date(cond: Condition, request_value: Any, policy_value: datetime, _
     return _ORDER[cond.comparison](moment, policy_value)
 
 
-def _compare_bool(_cond: Condition, request_value: Any, policy_value: str, _lookup: Callable) -> bool:
+def _compare_bool(_cond: Condition, request_value: Any, policy_value: str | Template, lookup: Callable) -> bool:
+    if isinstance(policy_value, Template):
+        # A policy variable is rendered per request; a value that is then not true/false matches nothing.
+        chunks = policy_value.render(lookup)
+        if chunks is None:
+            return False
+        policy_value = plain(chunks).lower()
     return _text(request_value).lower() == policy_value
 
 
@@ -210,16 +216,46 @@ def _number(value: Any) -> float:
         raise ValueFormatError(f"{value!r} is not a number") from None
 
 
+# The W3C profile of ISO 8601 (https://www.w3.org/TR/NOTE-datetime), which the Date operators' section names:
+# YYYY, YYYY-MM, YYYY-MM-DD, then hh:mm with optional seconds and fraction, with a time zone designator.
+_W3C_DATE = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?"
+)
+
+
+def _epoch(value: float, original: Any) -> datetime:
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (ValueError, OverflowError, OSError):
+        # A 13-digit value is epoch milliseconds, which the Date operators do not take (they take seconds).
+        raise ValueFormatError(f"{original!r} is out of range as epoch seconds") from None
+
+
+def _w3c(match: re.Match[str]) -> datetime:
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    # A missing part means the start of the period it leaves open ("2024-06" is 2024-06-01T00:00Z), a missing
+    # time zone designator UTC, as for the request's aws:CurrentTime.
+    moment = datetime(int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0),
+                      int(second or 0), int(fraction[1:7].ljust(6, "0")) if fraction else 0)
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        moment -= sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+    return moment.replace(tzinfo=UTC)
+
+
 def _date(value: Any) -> datetime:
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value, UTC)
+        return _epoch(value, value)
     else:
         text = _text(value).strip()
-        if re.fullmatch(r"\d+", text):
-            return datetime.fromtimestamp(int(text), UTC)
+        if re.fullmatch(r"\d+", text) and len(text) != 4:
+            return _epoch(int(text), value)
+        w3c = _W3C_DATE.fullmatch(text)
         try:
+            if w3c:
+                return _w3c(w3c)
             moment = datetime.fromisoformat(text)
         except ValueError:
             raise ValueFormatError(f"{value!r} is not an ISO 8601 date or epoch seconds") from None
@@ -238,6 +274,12 @@ def _prepare(family: str, comparison: str, value: Any, variables: bool) -> Any:
         return _number(value)
     if family == "date":
         return _date(value)
+    if family == "bool" and variables and "${" in _text(value):
+        # The Boolean section says "Policy variables - Supported", the variables page names only string
+        # comparisons: the operator's own section, the more specific page, is followed (engine/__init__.py).
+        template = parse_template(_text(value), variables)
+        if template.has_variables:
+            return template
     if family in ("bool", "null"):
         text = _text(value).lower()
         if text not in ("true", "false"):

@@ -80,6 +80,24 @@ def parse_template(text: str, variables: bool) -> Template:
     return Template(text, tuple(parts))
 
 
+def parse_resource_template(text: str, variables: bool) -> Template:
+    """A Resource/NotResource ARN: variables only after its fifth colon, the rest kept literally.
+
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-resourceelement
+    : "You can't use a variable to replace parts of the ARN before the fifth colon, such as the service or
+    account." A ``${...}`` there stays text, so it matches no real ARN.
+    """
+    head, colons = 0, 0
+    while colons < 5:
+        found = text.find(":", head)
+        if found < 0:
+            return parse_template(text, variables=False)
+        head, colons = found + 1, colons + 1
+    prefix = Template(text[:head], (("text", text[:head], None),))
+    rest = parse_template(text[head:], variables)
+    return Template(text, prefix.parts + rest.parts)
+
+
 @lru_cache(maxsize=8192)
 def compile_chunks(chunks: tuple[tuple[str, bool], ...], ignore_case: bool) -> re.Pattern[str]:
     """Regex for rendered chunks: ``*`` matches any run of characters, ``?`` exactly one."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from rolecheck.engine.conditions import Condition, ValueFormatError, compile_condition
 from rolecheck.engine.errors import PolicyError
-from rolecheck.engine.patterns import Matcher, parse_template
+from rolecheck.engine.patterns import Matcher, parse_resource_template
 from rolecheck.engine.principal import Principal
 
 # "key" is an AWS KMS key policy: a resource-based policy that must allow explicitly, as a trust policy must.
@@ -227,7 +227,7 @@ def _statement(name: str, kind: str, index: int, body: Any, variables: bool) -> 
         not_action=action_key == "NotAction",
         action_regex=action_regex,
         resources=tuple(
-            Matcher(parse_template(r, variables), ignore_case=False, arn_segments=True) for r in resources
+            Matcher(parse_resource_template(r, variables), ignore_case=False, arn_segments=True) for r in resources
         )
         if resource_key
         else None,
