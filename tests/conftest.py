@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,10 @@ from rolecheck.audit import command as audit_command
 from rolecheck.aws import safety, sweeper
 from rolecheck.aws.clients import Actor, ClientFactory
 from rolecheck.errors import TargetError
-from rolecheck.targets.base import DEFAULT_REGION, MotoServerTarget, MotoTarget, connect, make_target
+from rolecheck.targets.base import DEFAULT_REGION
+from rolecheck.targets.connect import connect, make_target
+from rolecheck.targets.moto import MotoTarget
+from rolecheck.targets.moto_server import MotoServerTarget
 
 
 def _parser() -> argparse.ArgumentParser:

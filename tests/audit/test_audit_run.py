@@ -24,7 +24,7 @@ from audit_helpers import (
 )
 
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import pytest
 from rolecheck.audit import cloudformation, terraform
 from rolecheck.aws import readback
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 ACCOUNT = "123456789012"
 LIST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets",

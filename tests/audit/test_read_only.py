@@ -31,7 +31,7 @@ from rolecheck.aws.clients import (
 from rolecheck.aws.secrets import Secret
 from rolecheck.engine import Policy
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 REPO = Path(__file__).resolve().parents[2]
 # AssumeRole is a "Write" in AWS's table, but it changes nothing in the account: it issues a session. Audit mode

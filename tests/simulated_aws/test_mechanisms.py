@@ -14,7 +14,9 @@ from botocore.exceptions import ClientError
 from rolecheck import simulated_aws
 from rolecheck.errors import TargetError
 from rolecheck.policydoc import documents
-from rolecheck.targets.base import MotoServerTarget, MotoTarget, Target
+from rolecheck.targets.base import Target
+from rolecheck.targets.moto import MotoTarget
+from rolecheck.targets.moto_server import MotoServerTarget
 
 NO_RETRIES = Config(retries={"mode": "standard", "max_attempts": 1})
 RETRIES = Config(retries={"mode": "standard", "max_attempts": 5})

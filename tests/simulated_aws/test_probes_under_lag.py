@@ -15,7 +15,7 @@ from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.errors import ComplianceViolation
 from rolecheck.policydoc import documents
 from rolecheck.suite.scene import Deployment
-from rolecheck.targets.base import MotoTarget
+from rolecheck.targets.moto import MotoTarget
 
 LIST_ONLY = {"Version": "2012-10-17",
              "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}

@@ -14,7 +14,7 @@ from botocore.config import Config
 from rolecheck import simulated_aws
 from rolecheck.aws import consistency
 from rolecheck.aws.registry import ResourceRegistry
-from rolecheck.targets.base import MotoTarget
+from rolecheck.targets.moto import MotoTarget
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 
 @pytest.fixture(scope="module")

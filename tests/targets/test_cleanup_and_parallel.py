@@ -28,7 +28,7 @@ from target_helpers import (
 )
 
 from rolecheck.stopping import COPY_WINDOW, GracefulStop
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 LEAKY_SCENARIO = '''
 import json

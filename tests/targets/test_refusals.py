@@ -36,7 +36,7 @@ from rolecheck.aws import safety
 from rolecheck.aws.identity import Identity
 from rolecheck.errors import TargetError
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 USAGE_ERROR = 4
 

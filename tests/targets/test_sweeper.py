@@ -31,7 +31,7 @@ from rolecheck.aws.cleanup import DELETERS
 from rolecheck.aws.sweeper import Selector, find_leftovers, spare_caller
 from rolecheck.errors import TargetError
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MOTO_ACCOUNT}:root"}, "Action": "sts:AssumeRole"}]})

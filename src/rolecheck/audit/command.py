@@ -132,7 +132,7 @@ def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, par
     import boto3
 
     from rolecheck import moto_adapter
-    from rolecheck.targets.base import MotoServer
+    from rolecheck.targets.moto_server import MotoServer
 
     source = args.cloudformation or args.terraform_plan
     if args.cloudformation:

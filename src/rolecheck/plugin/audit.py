@@ -25,7 +25,7 @@ from rolecheck.aws import safety
 from rolecheck.aws.clients import AccessKey, Actor, ClientFactory, enforce_read_only, profile_key
 from rolecheck.errors import TargetError
 from rolecheck.suite.provisioning import Creator, Provisioner
-from rolecheck.targets.base import connect, make_target
+from rolecheck.targets.connect import connect, make_target
 
 _MAPPING = pytest.StashKey[mapping.AuditMapping]()
 _NEEDED = pytest.StashKey[dict[str, str]]()

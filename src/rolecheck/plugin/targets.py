@@ -34,7 +34,8 @@ from rolecheck.aws.clients import Actor, ClientFactory
 from rolecheck.aws.registry import new_run_id
 from rolecheck.errors import TargetError
 from rolecheck.report.evidence import allure_sink
-from rolecheck.targets.base import DEFAULT_REGION, TARGETS, Connection, Target, connect, make_target
+from rolecheck.targets.base import DEFAULT_REGION, Target
+from rolecheck.targets.connect import TARGETS, Connection, connect, make_target
 
 _WORKER_RUN_ID = "rolecheck_run_id"
 _WORKER_END = "rolecheck_end"
