@@ -134,7 +134,7 @@ def authenticate(call: Call, iam_request_cls: type, credential: Credential) -> C
     return caller
 
 
-def _target(call: Call, caller: Caller | None, moto_resource: str) -> tuple[str, str, str | None, Any, dict]:
+def _authorized_as(call: Call, caller: Caller | None, moto_resource: str) -> tuple[str, str, str | None, Any, dict]:
     """(action, resource, resource account, resource-based policy or None, service context)."""
     caller_arn = caller.principal.arn if caller else "*"
     if call.service == "s3":
@@ -148,7 +148,7 @@ def _target(call: Call, caller: Caller | None, moto_resource: str) -> tuple[str,
         bucket, owner = located
         return action, resource, owner, state.bucket_policy(bucket), context.s3_context(call.query, action)
     if call.service in resources.SERVICES:
-        found = resources.target(call, caller.account if caller else call.response.current_account)
+        found = resources.authorized_as(call, caller.account if caller else call.response.current_account)
         return found.action, found.resource, found.account, found.policy, found.context
     action = f"{call.service}:{call.operation}"
     if call.service == "iam" and caller is not None:
@@ -172,7 +172,7 @@ def _target(call: Call, caller: Caller | None, moto_resource: str) -> tuple[str,
 
 
 def _decide(call: Call, caller: Caller | None, principal: Principal, moto_resource: str) -> Decision:
-    action, resource, resource_account, resource_policy, service_context = _target(call, caller, moto_resource)
+    action, resource, resource_account, resource_policy, service_context = _authorized_as(call, caller, moto_resource)
     return _evaluate(call, caller, principal, action, resource, resource_account, resource_policy, service_context)
 
 

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 from rolecheck.engine import Policy, tag_context
 
 from . import state
-from .drift import check_service_internals
+from .hooks_check import check_service_internals
 from .params import first_param
 
 SERVICES = frozenset({"sqs", "sns", "secretsmanager", "kms", "awslambda"})
@@ -35,7 +35,7 @@ _PREFIX = {"awslambda": "lambda"}
 
 
 @dataclass(frozen=True)
-class Target:
+class AuthorizedAs:
     """What a request is authorized as: action, resource ARN, owning account, resource policy, service keys."""
 
     action: str
@@ -62,17 +62,17 @@ def _checked(service: str) -> None:
     check_service_internals(service)
 
 
-def target(call: Any, default_account: str) -> Target:
-    """The Target of a request to one of SERVICES; ``default_account`` owns resources named without an ARN."""
+def authorized_as(call: Any, default_account: str) -> AuthorizedAs:
+    """What a request to one of SERVICES; ``default_account`` owns resources named without an ARN."""
     _checked(call.service)
     action = f"{_PREFIX.get(call.service, call.service)}:{call.operation}"
     region = call.response.region
     found = _RESOLVERS[call.service](call, region, default_account)
     if found is None:
-        return Target(action, "*")
+        return AuthorizedAs(action, "*")
     resource, account, policy, tags = found
     context = tag_context("aws:ResourceTag", tags) if policy is not _MISSING else {}
-    return Target(action, resource, account, None if policy is _MISSING else policy, context)
+    return AuthorizedAs(action, resource, account, None if policy is _MISSING else policy, context)
 
 
 _MISSING: Any = object()  # the resource does not exist: its ARN is still the resource, with no policy or tags
