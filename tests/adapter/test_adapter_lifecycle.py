@@ -1,4 +1,4 @@
-"""The adapter's own contract: drift self-test, install/uninstall, the decision record, server mode."""
+"""The adapter's own contract: the moto-internals self-test, install/uninstall, the decision record, server mode."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from moto.server import ThreadedMotoServer
 
 from rolecheck.engine import Verdict
 from rolecheck.moto_adapter import (
-    AdapterDriftError,
+    MotoInternalsChanged,
     check_moto_internals,
     decisions,
-    drift,
+    hooks_check,
     install,
     installed,
     is_installed,
     last_decision_for,
     uninstall,
 )
-from rolecheck.moto_adapter.drift import check_service_internals
+from rolecheck.moto_adapter.hooks_check import check_service_internals
 
 
 def test_check_moto_internals_passes() -> None:
@@ -29,26 +29,26 @@ def test_check_moto_internals_passes() -> None:
     check_moto_internals()
 
 
-def test_drift_is_reported_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A changed hook signature raises AdapterDriftError with a single-line message."""
+def test_changed_moto_internals_are_reported_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed hook signature raises MotoInternalsChanged with a single-line message."""
 
     def changed(self, request_class):  # type: ignore[no-untyped-def]
         return None
 
     monkeypatch.setattr(ActionAuthenticatorMixin, "_authenticate_and_authorize_action", changed)
-    with pytest.raises(AdapterDriftError) as error:
+    with pytest.raises(MotoInternalsChanged) as error:
         check_moto_internals()
     assert "\n" not in str(error.value) and "_authenticate_and_authorize_action" in str(error.value)
 
 
 @pytest.mark.parametrize("service", ["sqs", "sns", "secretsmanager", "kms", "awslambda"])
-def test_service_internals_pass_and_drift_is_reported(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_service_internals_pass_and_a_change_is_reported(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The moto internals resources.py reads for each service are checked on its first request; a vanished one
-    raises AdapterDriftError in one line."""
+    raises MotoInternalsChanged in one line."""
     check_service_internals(service)
-    monkeypatch.setattr(drift, "_has_attributes", lambda cls, attributes: False)
-    monkeypatch.setattr(drift, "_assigned_in_init", lambda cls: frozenset())
-    with pytest.raises(AdapterDriftError) as error:
+    monkeypatch.setattr(hooks_check, "_has_attributes", lambda cls, attributes: False)
+    monkeypatch.setattr(hooks_check, "_assigned_in_init", lambda cls: frozenset())
+    with pytest.raises(MotoInternalsChanged) as error:
         check_service_internals(service)
     assert "\n" not in str(error.value)
 

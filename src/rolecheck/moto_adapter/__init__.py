@@ -6,14 +6,14 @@ in a ``ThreadedMotoServer`` running in the same process.
 
 from .authorizer import DecisionRecord, decisions, last_decision_for
 from .bootstrap import bootstrap_admin
-from .drift import check_moto_internals
-from .errors import AdapterDriftError
+from .errors import MotoInternalsChanged
+from .hooks_check import check_moto_internals
 from .patches import install, installed, is_installed, uninstall
 from .root import bootstrap_root, remove_root
 
 __all__ = [
-    "AdapterDriftError",
     "DecisionRecord",
+    "MotoInternalsChanged",
     "bootstrap_admin",
     "bootstrap_root",
     "check_moto_internals",

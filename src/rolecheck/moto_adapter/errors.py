@@ -1,4 +1,4 @@
-"""Errors of the adapter: drift of moto's internals, and AWS-shaped error responses raised from the hook."""
+"""Errors of the adapter: moto's internals changed shape, and AWS-shaped error responses raised from the hook."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from xml.sax.saxutils import escape
 from werkzeug.exceptions import HTTPException
 
 
-class AdapterDriftError(RuntimeError):
+class MotoInternalsChanged(RuntimeError):
     """The moto internals the adapter hooks no longer have the shape it was written against."""
 
     def __init__(self, message: str) -> None:

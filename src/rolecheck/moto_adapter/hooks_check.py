@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import inspect
 
-from .errors import AdapterDriftError
+from .errors import MotoInternalsChanged
 
 
 def _require(condition: bool, what: str) -> None:
     if not condition:
-        raise AdapterDriftError(f"moto internals changed: {what}; rolecheck.moto_adapter needs updating")
+        raise MotoInternalsChanged(f"moto internals changed: {what}; rolecheck.moto_adapter needs updating")
 
 
 def _parameters(function: object) -> list[str]:
@@ -17,7 +17,7 @@ def _parameters(function: object) -> list[str]:
 
 
 def check_moto_internals() -> None:
-    """Raise AdapterDriftError (one line) when a hooked moto name, signature or attribute has changed."""
+    """Raise MotoInternalsChanged (one line) when a hooked moto name, signature or attribute has changed."""
     from moto.core.authorization import ActionAuthenticatorMixin
     from moto.core.responses import ActionResult, BaseResponse
     from moto.iam.access_control import IAMRequest, S3IAMRequest
@@ -68,7 +68,7 @@ def check_moto_internals() -> None:
 
 def check_service_internals(service: str) -> None:
     """The moto internals ``resources`` reads for one service (checked on its first request, so start-up imports
-    no service it does not use); raises AdapterDriftError like check_moto_internals."""
+    no service it does not use); raises MotoInternalsChanged like check_moto_internals."""
     _SERVICE_CHECKS[service]()
 
 

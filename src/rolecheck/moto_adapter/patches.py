@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .authorizer import authorize
-from .drift import check_moto_internals
+from .hooks_check import check_moto_internals
 from .login_profile import wrap_create_login_profile
 from .sessions import wrap_assume_role
 from .user_boundary import delete_user_permissions_boundary, put_user_permissions_boundary, wrap_create_user

@@ -1,8 +1,8 @@
 """What the engine reads about the account, frozen at one moment: the state a lagging decision still sees.
 
 Only what decisions read is recorded (access keys, each user's and role's policies and boundary, each role's trust
-policy), computed by the adapter's own readers, so the snapshot can never disagree with a live decision on what
-"the state" means. Policies are the engine's parsed ``Policy`` objects, immutable and cached, so a snapshot is cheap.
+policy), computed by the adapter's own readers, so the view can never disagree with a live decision on what
+"the state" means. Policies are the engine's parsed ``Policy`` objects, immutable and cached, so a view is cheap.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class KeyView:
 
 @dataclass(frozen=True)
 class PrincipalView:
-    """A user's or a role's permissions as of the snapshot."""
+    """A user's or a role's permissions as of the view."""
 
     principal: Principal
     identity_policies: tuple[Policy, ...]
@@ -37,8 +37,9 @@ class PrincipalView:
 
 
 @dataclass(frozen=True)
-class Snapshot:
-    """Keys by id, users by (account, name), roles by ARN, and the accounts that existed when it was taken."""
+class IamView:
+    """IAM as decisions read it at one moment: keys by id, users by (account, name), roles by ARN, and the accounts
+    that existed then."""
 
     keys: Mapping[str, KeyView]
     users: Mapping[tuple[str, str], PrincipalView]
@@ -56,7 +57,7 @@ class Readers:
     principal_tags: Callable[[Any], dict[str, str]]
 
 
-def capture(readers: Readers) -> Snapshot:
+def capture(readers: Readers) -> IamView:
     """Read the authorization-relevant state of every account moto holds, as the adapter would decide on it now."""
     from moto.iam.models import iam_backends
 
@@ -76,16 +77,16 @@ def capture(readers: Readers) -> Snapshot:
                 caller = Caller(Principal.user(account, user.name, user_id=user.id, path=user.path), account,
                                 partition, user=user)
                 tags = tuple(readers.principal_tags(caller).items())
-                users[(account, user.name)] = _view(caller, readers, tags=tags)
+                users[(account, user.name)] = _principal_view(caller, readers, tags=tags)
             for role in list(backend.roles.values()):
                 caller = Caller(Principal.assumed_role(account, role.name, "snapshot", role_id=role.id), account,
                                 partition, role=role)
-                roles[role.arn] = _view(caller, readers, trust=readers.trust_policy(role),
+                roles[role.arn] = _principal_view(caller, readers, trust=readers.trust_policy(role),
                                         tags=tuple(dict(tag) if isinstance(tag, dict) else tag
                                                    for tag in (role.tags or ())))
-    return Snapshot(keys, users, roles, frozenset(accounts))
+    return IamView(keys, users, roles, frozenset(accounts))
 
 
-def _view(caller: Any, readers: Readers, trust: Policy | None = None, tags: Any = ()) -> PrincipalView:
+def _principal_view(caller: Any, readers: Readers, trust: Policy | None = None, tags: Any = ()) -> PrincipalView:
     return PrincipalView(caller.principal, tuple(readers.identity_policies(caller)),
                          readers.permissions_boundary(caller), trust, tags)

@@ -1,8 +1,8 @@
 """IAM's eventual consistency on the moto targets: decisions see the state from before each change until its lag passes.
 
-Before every IAM write the adapter lets through, the authorization-relevant state is captured (``snapshot``) and
+Before every IAM write the adapter lets through, the authorization-relevant state is captured (an ``IamView``) and
 kept with a drawn lag. A decision reads the state from before the oldest change that has not yet propagated; once
-every change up to a point has propagated, the next snapshot (or the live state) takes over. Changes thus become
+every change up to a point has propagated, the next view (or the live state) takes over. Changes thus become
 visible in the order they were made, each no sooner than its own lag after it was made.
 
 Lags run on ``time.monotonic``: the expiry scenario moves the wall clock (time-machine moves ``datetime`` and
@@ -23,14 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .snapshot import Readers, Snapshot, capture
+from .iam_view import IamView, Readers, capture
 
 
 @dataclass(frozen=True)
 class Pending:
     """The state before one change, visible until ``until`` (monotonic seconds)."""
 
-    before: Snapshot
+    before: IamView
     until: float
 
 
@@ -58,8 +58,8 @@ class LagView:
             self.changes += 1
         return lag
 
-    def current(self) -> Snapshot | None:
-        """The state decisions see now: a snapshot, or None when every change has propagated (read live)."""
+    def current(self) -> IamView | None:
+        """The state decisions see now: the view from before the oldest pending change, or None (read live)."""
         now = self._clock()
         with self._lock:
             while self._pending and self._pending[0].until <= now:
@@ -71,12 +71,12 @@ _view: LagView | None = None
 _saved: list[tuple[Any, str, Any]] = []
 
 
-def _snapshot() -> Snapshot | None:
+def _stale() -> IamView | None:
     return _view.current() if _view is not None else None
 
 
 class _GoneRole:
-    """A role deleted after the snapshot: still assumable until its deletion propagates."""
+    """A role deleted after the view was captured: still assumable until its deletion propagates."""
 
     def __init__(self, arn: str) -> None:
         self.arn = arn
@@ -90,21 +90,21 @@ def _role_arn(caller: Any) -> str | None:
     return None
 
 
-def _entry(snapshot: Snapshot, caller: Any) -> Any:
+def _entry(stale: IamView, caller: Any) -> Any:
     if caller.session is not None or caller.role is not None:
-        return snapshot.roles.get(_role_arn(caller) or "")
-    return snapshot.users.get((caller.account, caller.principal.arn.rsplit("/", 1)[-1]))
+        return stale.roles.get(_role_arn(caller) or "")
+    return stale.users.get((caller.account, caller.principal.arn.rsplit("/", 1)[-1]))
 
 
 def _wrap_find_access_key(original: Callable[[str], Any]) -> Callable[[str], Any]:
     def find_access_key(access_key_id: str) -> Any:
         live = original(access_key_id)
-        snapshot = _snapshot()
-        if snapshot is None or (live is not None and (live[2].user_name is None or live[0] not in snapshot.accounts)):
-            # Session keys work at once; an account set up after the snapshot (another account's administrator,
+        stale = _stale()
+        if stale is None or (live is not None and (live[2].user_name is None or live[0] not in stale.accounts)):
+            # Session keys work at once; an account set up after the view (another account's administrator,
             # bootstrapped outside the API) has no earlier state to lag behind.
             return live
-        key = snapshot.keys.get(access_key_id)
+        key = stale.keys.get(access_key_id)
         return (key.account, key.partition, key) if key is not None else None
 
     return find_access_key
@@ -112,12 +112,12 @@ def _wrap_find_access_key(original: Callable[[str], Any]) -> Callable[[str], Any
 
 def _wrap_user_caller(original: Callable[..., Any]) -> Callable[..., Any]:
     def user_caller(account: str, partition: str, key: Any) -> Any:
-        snapshot = _snapshot()
-        if snapshot is None:
+        stale = _stale()
+        if stale is None:
             return original(account, partition, key)
-        if account not in snapshot.accounts:
+        if account not in stale.accounts:
             return original(account, partition, key)
-        seen = snapshot.users.get((account, key.user_name))
+        seen = stale.users.get((account, key.user_name))
         if seen is None:
             return None
         from rolecheck.moto_adapter.identity import Caller
@@ -131,12 +131,12 @@ def _wrap_user_caller(original: Callable[..., Any]) -> Callable[..., Any]:
 def _wrap_find_role(original: Callable[[str], Any]) -> Callable[[str], Any]:
     def find_role_by_arn(role_arn: str) -> Any:
         live = original(role_arn)
-        snapshot = _snapshot()
-        if snapshot is None:
+        stale = _stale()
+        if stale is None:
             return live
-        if role_arn not in snapshot.roles:
+        if role_arn not in stale.roles:
             account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
-            return live if account not in snapshot.accounts else None
+            return live if account not in stale.accounts else None
         return live if live is not None else _GoneRole(role_arn)
 
     return find_role_by_arn
@@ -144,8 +144,8 @@ def _wrap_find_role(original: Callable[[str], Any]) -> Callable[[str], Any]:
 
 def _wrap_reader(original: Callable[[Any], Any], field: str) -> Callable[[Any], Any]:
     def reader(caller: Any) -> Any:
-        snapshot = _snapshot()
-        entry = _entry(snapshot, caller) if snapshot is not None else None
+        stale = _stale()
+        entry = _entry(stale, caller) if stale is not None else None
         return getattr(entry, field) if entry is not None else original(caller)
 
     return reader
@@ -153,15 +153,15 @@ def _wrap_reader(original: Callable[[Any], Any], field: str) -> Callable[[Any], 
 
 def _wrap_trust(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def trust_policy(role: Any) -> Any:
-        snapshot = _snapshot()
-        entry = snapshot.roles.get(role.arn) if snapshot is not None else None
+        stale = _stale()
+        entry = stale.roles.get(role.arn) if stale is not None else None
         return entry.trust if entry is not None else original(role)
 
     return trust_policy
 
 
 class _TaggedRole:
-    """The role's tags as of the snapshot, for the adapter's own rule merging them with a session's tags."""
+    """The role's tags as the view recorded them, for the adapter's own rule merging them with a session's tags."""
 
     def __init__(self, tags: Any) -> None:
         self.tags = [dict(tag) if isinstance(tag, dict) else tag for tag in tags]
@@ -169,8 +169,8 @@ class _TaggedRole:
 
 def _wrap_principal_tags(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def principal_tags(caller: Any) -> Any:
-        snapshot = _snapshot()
-        entry = _entry(snapshot, caller) if snapshot is not None else None
+        stale = _stale()
+        entry = _entry(stale, caller) if stale is not None else None
         if entry is None:
             return original(caller)
         if caller.session is None and caller.role is None:
@@ -183,9 +183,9 @@ def _wrap_principal_tags(original: Callable[[Any], Any]) -> Callable[[Any], Any]
 def _patch(owner: Any, name: str, wrap: Callable[[Any], Any]) -> None:
     original = getattr(owner, name, None)
     if original is None:
-        from rolecheck.moto_adapter.errors import AdapterDriftError
+        from rolecheck.moto_adapter.errors import MotoInternalsChanged
 
-        raise AdapterDriftError(f"rolecheck.simulated_aws: {owner.__name__}.{name} is gone; "
+        raise MotoInternalsChanged(f"rolecheck.simulated_aws: {owner.__name__}.{name} is gone; "
                                 "the lag hooks need updating")
     _saved.append((owner, name, original))
     setattr(owner, name, wrap(original))
