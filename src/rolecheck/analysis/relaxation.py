@@ -18,13 +18,16 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rolecheck.engine import Policy, Request
+from rolecheck.engine.keys import SERVICE, key_origin
 from rolecheck.policydoc import documents
 
-_DIRECT_CALL_KEYS = frozenset({"aws:viaawsservice", "aws:calledvia", "aws:calledviafirst",
-                               "aws:calledvialast", "kms:viaservice"})  # fmt: skip
-_PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:userid",
-                             "aws:username", "aws:principalisawsservice"})  # fmt: skip
-_RESOURCE_KEYS = frozenset({"aws:resourceaccount"})
+# Derived keys (engine/keys.py KEY_ORIGIN) the analysis knows for any request: the caller's account, and a direct
+# call's aws:ViaAWSService (false). The clock's and the channel's (aws:CurrentTime, aws:SecureTransport) stay the
+# request's, so that an answer holds at every time and over every channel.
+_ALWAYS_KNOWN = frozenset({"aws:principalaccount", "kms:calleraccount", "aws:viaawsservice"})
+# Derived keys known only for a principal of the snapshot.
+_PRINCIPAL_KEYS = frozenset({"aws:principalarn", "aws:principaltype", "aws:userid", "aws:username",
+                             "aws:principalisawsservice"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,17 @@ def request_supplied(key: str, known: Known, *, deny: bool = False) -> bool:
     """True when the condition key's value is the request's to supply, so the analysis cannot know it (in a Deny
     statement when ``deny``)."""
     lower = key.lower()
-    if lower in _RESOURCE_KEYS:
+    if key_origin(lower) == SERVICE:
+        # Absent from a principal's direct call (engine/keys.py KEY_ORIGIN): the engine decides it as missing, so
+        # AWS:SourceOwner in SNS's default topic policy, or an access-point delegation, grants no direct caller.
+        return False
+    if lower == "aws:resourceaccount":
         # An unnamed other account: an Allow on it may hold for one of them; a Deny is decided on a value that is
         # no account, so that "not this account" applies and "that account" does not (others remain).
         return not known.account and not deny
     if known.resource_tags and lower.startswith(("aws:resourcetag/", "iam:resourcetag/")):
         return False
-    if lower in ("aws:principalaccount", "kms:calleraccount") or lower in _DIRECT_CALL_KEYS:
+    if lower in _ALWAYS_KNOWN:
         return False
     return not (known.subject and (lower in _PRINCIPAL_KEYS or lower.startswith("aws:principaltag/")))
 

@@ -25,14 +25,15 @@ are silent the engine makes these choices, each pinned by the named case of ``te
   (``tests/engine/test_round_two.py``).
 - ``aws:SourceOwner`` (SNS's default topic policy; AWS will not document it and names ``aws:SourceAccount`` its
   replacement) is absent from an IAM principal's request, as ``aws:SourceAccount`` is
-  (``choice-sns-default-topic-policy-sourceowner-absent``).
+  (``choice-sns-default-topic-policy-sourceowner-absent``): ``keys.KEY_ORIGIN`` says where each key comes from
+  (derived, service, caller, environment), and the analysis reads the same table.
 - A policy variable before the fifth colon of a Resource/NotResource ARN (service, region, account) stays literal
   text and matches no real ARN, as the variables page says it cannot replace them
   (``resource-variable-in-account-not-substituted``); ArnLike conditions keep variables everywhere.
 - ``Bool`` takes a policy variable: the Boolean section of the condition operators page says "Policy variables -
   Supported", the variables page names only string comparisons; the operator's own section is followed, and a
   value that is not ``true``/``false`` once substituted matches nothing (``choice-bool-policy-variable-substituted``,
-  ``choice-bool-variable-unresolved-no-match``, ``tests/engine/test_round_three.py``).
+  ``choice-bool-variable-unresolved-no-match``, ``tests/engine/test_engine_round_three.py``).
 - Date values take every W3C form of ISO 8601 (``2024``, ``2024-06``, ``2024-06-01``, ``...T11:59Z``,
   ``...T13:59:59.5+02:00``), a missing part meaning the start of its period and a missing time zone UTC; four
   digits alone are a year, not epoch seconds (``date-w3c-year``). Epoch seconds out of range (a 13-digit

@@ -40,11 +40,61 @@ KNOWN_GLOBAL_KEYS = frozenset(
         "aws:SourceOrgPaths", "aws:UserAgent", "aws:IsMcpServiceAction",
     )
 )  # fmt: skip
-# aws:SourceOwner is not on the page: AWS will not document it and names aws:SourceAccount its replacement
-# (https://github.com/awsdocs/iam-user-guide/issues/111), yet SNS writes it into every default topic policy
-# (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html). Like aws:SourceAccount it is
-# taken to be present only when a service acts for a resource of its owner, so absent from an IAM principal's request.
-LEGACY_KEYS = frozenset({"aws:sourceowner"})
+# Where each condition key's value comes from, settled once for the engine and the analysis (KEY_ORIGIN):
+# - "derived": computed from the principal, the resource, the clock or the request's channel
+#   (reference_policies_condition-keys.html, each key's section); the engine builds it (engine/context.py).
+# - "service": set only when a service acts for a resource or a request passes through an access point, so absent
+#   from a principal's direct call: aws:SourceArn/aws:SourceAccount ("If an IAM user attempts to perform this
+#   operation directly, the condition returns false", #condition-keys-sourcearn), aws:SourceOrgID/OrgPaths (same
+#   page), aws:CalledVia* (#condition-keys-calledvia), kms:ViaService
+#   (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service), the
+#   access-point keys (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html
+#   #access-points-condition-keys). aws:SourceOwner is not on the global keys page: AWS will not document it and
+#   names aws:SourceAccount its replacement (https://github.com/awsdocs/iam-user-guide/issues/111), yet SNS writes
+#   it into every default topic policy (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html);
+#   it is read as aws:SourceAccount is.
+# - "caller": the principal chooses it in its own request (docs/account.md, "Caller-chosen values").
+# - "environment": the network, the client and the credentials' history (source IP, VPC endpoint, MFA, ...).
+# A key in none of the rows (a service's own request key, s3:prefix) is the request's: "request".
+DERIVED, SERVICE, CALLER, ENVIRONMENT, REQUEST = "derived", "service", "caller", "environment", "request"
+KEY_ORIGIN: Mapping[str, str] = {
+    **{key.lower(): DERIVED for key in (
+        "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:PrincipalIsAWSService",
+        "aws:PrincipalServiceName", "aws:userid", "aws:username", "aws:ResourceAccount", "aws:CurrentTime",
+        "aws:EpochTime", "aws:SecureTransport", "aws:ViaAWSService", "kms:CallerAccount")},
+    **{key.lower(): SERVICE for key in (
+        "aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths",
+        "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "kms:ViaService", "s3:DataAccessPointAccount",
+        "s3:DataAccessPointArn", "s3:AccessPointNetworkOrigin")},
+    **{key.lower(): CALLER for key in (
+        "sts:RoleSessionName", "sts:SourceIdentity", "aws:SourceIdentity", "aws:TagKeys", "sts:TransitiveTagKeys",
+        "sts:ExternalId", "sts:DurationSeconds", "aws:RequestedRegion")},
+    **{key.lower(): ENVIRONMENT for key in (
+        "aws:SourceIp", "aws:SourceVpc", "aws:SourceVpcArn", "aws:SourceVpce", "aws:VpcSourceIp",
+        "aws:MultiFactorAuthPresent", "aws:MultiFactorAuthAge", "aws:referer", "aws:UserAgent",
+        "aws:TokenIssueTime")},
+}  # fmt: skip
+_CALLER_PREFIXES = ("aws:requesttag/", "saml:", "cognito-identity.amazonaws.com:", "accounts.google.com:",
+                    "graph.facebook.com:", "www.amazon.com:")
+_DERIVED_PREFIXES = ("aws:principaltag/",)
+
+
+def key_origin(key: str) -> str:
+    """Where a condition key's value comes from: one of DERIVED, SERVICE, CALLER, ENVIRONMENT or REQUEST.
+
+    Web-identity claims of an OIDC provider other than the four AWS names are its ``<provider host>:<claim>`` keys
+    and fall under REQUEST here; the analysis treats both as the request's to supply.
+    """
+    lower = key.lower()
+    if lower in KEY_ORIGIN:
+        return KEY_ORIGIN[lower]
+    if lower.startswith(_CALLER_PREFIXES):
+        return CALLER
+    if lower.startswith(_DERIVED_PREFIXES):
+        return DERIVED
+    return REQUEST
+
+
 # A context entry listing keys whose value the engine cannot know for this principal (the documentation does not
 # say what the request carries): a condition on one of them raises UnsupportedFeature instead of guessing.
 UNDETERMINED = "rolecheck:undetermined"
@@ -66,7 +116,7 @@ def check_known(key_lower: str, original: str, context: Mapping[str, Any]) -> No
     if (
         key_lower.startswith("aws:")
         and key_lower not in KNOWN_GLOBAL_KEYS
-        and key_lower not in LEGACY_KEYS
+        and KEY_ORIGIN.get(key_lower) != SERVICE
         and not key_lower.startswith(_TAG_KEY_PREFIXES)
     ):
         raise UnsupportedFeature(
