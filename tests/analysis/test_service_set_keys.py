@@ -59,7 +59,8 @@ def test_aws_defaults_raise_no_false_alarm(change) -> None:
     claims.check_no_access(snapshot(users=[user("iam-test-user")], resources=[change]), USER)
 
 
-@pytest.mark.parametrize(("change", "found"), [(OPEN_TOPIC, "sns:Publish"), (OPEN_BUCKET, "s3:[A-Za-z]+ on arn:aws:s3:::delegated")],
+@pytest.mark.parametrize(("change", "found"), [(OPEN_TOPIC, "sns:Publish"),
+                                               (OPEN_BUCKET, "s3:[A-Za-z]+ on arn:aws:s3:::delegated")],
                          ids=["topic open to everyone", "bucket open to everyone"])
 def test_a_truly_open_statement_still_fails(change, found: str) -> None:
     with pytest.raises(ComplianceViolation, match=f"unexpected grant.*{found}"):
