@@ -1,4 +1,4 @@
-"""A CloudFormation template (JSON or YAML, short-form tags included) deployed through moto's CloudFormation.
+"""A CloudFormation template (JSON or YAML, as cfn-lint decodes it) deployed through moto's CloudFormation.
 
 moto deploys what it supports and skips the rest with a log warning; an audit must not. So the template is read
 first and everything moto would leave out is listed, one line each: resource types it has no model for, intrinsic
@@ -10,15 +10,17 @@ AWS::S3::BucketPolicy. https://docs.aws.amazon.com/AWSCloudFormation/latest/User
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
 import secrets
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from botocore.exceptions import ClientError
+from botocore.parsers import ResponseParserError
 
 from rolecheck.audit.iac import Applied, Deployed, IacError
 
@@ -48,53 +50,133 @@ _KINDS = {"AWS::IAM::User": "user", "AWS::IAM::Role": "role", "AWS::IAM::Managed
           "AWS::S3::Bucket": "bucket"}
 
 
-class _TemplateLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short forms: ``!Ref X`` is ``{"Ref": X}``, ``!Sub s`` is ``{"Fn::Sub": s}``."""
+# Template sections that gate or describe a deployment and grant nothing: ``Rules`` only decide whether a stack may be
+# created with the given parameters (moto ignores them).
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
+# Resource types that grant nothing and that moto has no model for: ``AWS::CDK::Metadata`` is the CDK's usage report.
+# https://docs.aws.amazon.com/cdk/v2/guide/cli.html#version-reporting
+INERT_TYPES = frozenset({"AWS::CDK::Metadata"})
+# A parameter of this type is read from SSM Parameter Store when the stack is created.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#aws-ssm-parameter-types
+SSM_PARAMETER_TYPE = "AWS::SSM::Parameter::Value<"
+# ``cdk bootstrap`` keeps the bootstrap stack's version here; ``cdk synth`` adds a parameter reading it and a rule
+# refusing the versions too old for the app. https://docs.aws.amazon.com/cdk/v2/guide/bootstrapping-env.html
+CDK_BOOTSTRAP_VERSION = re.compile(r"^/cdk-bootstrap/[^/]+/version$")
 
 
-def _short_form(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix in ("Ref", "Condition"):
-        return {suffix: value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
+def line_of(node: Any) -> int | None:
+    """The 1-based template line a decoded node starts on (``None`` for a value that was not read from a file)."""
+    mark = getattr(node, "start_mark", None)
+    return mark.line + 1 if mark is not None else None
 
 
-_TemplateLoader.add_multi_constructor("!", _short_form)
+def where(source: str, node: Any) -> str:
+    """``source:line`` of a decoded node, or just ``source``."""
+    line = line_of(node)
+    return f"{source}:{line}" if line else source
+
+
+def _key(mapping: Mapping[str, Any], name: str) -> Any:
+    """The decoded key itself (it carries the line), not its value."""
+    return next((key for key in mapping if key == name), name)
+
+
+def _dates_as_text(value: Any) -> Any:
+    """YAML reads an unquoted ``2012-10-17`` as a date; CloudFormation reads every scalar as text, so a policy's
+    ``Version: 2012-10-17`` is the string "2012-10-17". Containers are edited in place, so they keep their lines."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            value[key] = _dates_as_text(item)
+    elif isinstance(value, list):
+        value[:] = [_dates_as_text(item) for item in value]
+    return value
 
 
 def load(path: str | Path) -> tuple[str, dict[str, Any]]:
-    """The template's text and its parsed form; a malformed template is one ``IacError`` line."""
+    """The template as JSON text for moto, and its decoded form (cfn-lint's decoder: short forms read as intrinsic
+    functions, every node with its line); a malformed template or a transform is one ``IacError`` line naming the
+    template line."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise IacError(f"cannot read the template {path}: {exc.strerror or exc}") from None
-    try:
-        template = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_TemplateLoader)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise IacError(f"{path}: not a valid template: {' '.join(str(exc).split())}") from None
+    from cfnlint.decode import decode_str
+
+    template, problems = decode_str(text)
+    if problems:
+        first = problems[0]
+        raise IacError(f"{path}:{first.linenumber}:{first.columnnumber}: not a valid template: "
+                       f"{' '.join(str(first.message).split())}")
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict) or not template["Resources"]:
         raise IacError(f"{path}: not a CloudFormation template (no Resources)")
-    return text, template
+    _refuse_transforms(template, str(path))
+    _dates_as_text(template)
+    # moto is given the decoded template, so its own YAML reader never meets short forms or unquoted dates.
+    return json.dumps(template), template
+
+
+def _refuse_transforms(template: Mapping[str, Any], source: str) -> None:
+    """A transform (SAM, AWS::LanguageExtensions, AWS::Include, a macro) rewrites the template when it is deployed;
+    moto does not run it, so what would be audited is not what would be deployed.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/transform-section-structure.html"""
+    transform = template.get("Transform")
+    if transform is None:
+        return
+    names = [transform] if isinstance(transform, str) else [
+        item if isinstance(item, str) else item.get("Name", "?") for item in transform]
+    raise IacError(f"{where(source, _key(template, 'Transform'))}: Transform {', '.join(map(str, names))} is not "
+                   "supported: audit the processed template instead (create a change set, then aws cloudformation "
+                   "get-template --template-stage Processed)")
 
 
 def check_parameters(template: Mapping[str, Any], given: Mapping[str, str], source: str) -> None:
-    """A parameter the template does not declare, or a required one not given, is one line."""
+    """A parameter the template does not declare, a required one not given, or one read from SSM Parameter Store
+    other than the CDK's bootstrap version, is one line naming the template line."""
     declared = template.get("Parameters") or {}
     unknown = sorted(set(given) - set(declared))
     if unknown:
         raise IacError(f"{source}: unknown parameter(s) {', '.join(unknown)}; "
                        f"the template declares {', '.join(sorted(declared)) or 'none'}")
-    missing = sorted(k for k, v in declared.items() if k not in given and "Default" not in (v or {}))
+    missing = [k for k, v in declared.items() if k not in given and "Default" not in (v or {})]
     if missing:
-        raise IacError(f"{source}: no value for parameter(s) {', '.join(missing)}; pass --parameter KEY=VALUE")
+        raise IacError(f"{where(source, _key(declared, missing[0]))}: no value for parameter(s) "
+                       f"{', '.join(sorted(missing))}; pass --parameter KEY=VALUE")
+    for name, spec in declared.items():
+        store_name = given.get(name, (spec or {}).get("Default"))
+        if str((spec or {}).get("Type", "")).startswith(SSM_PARAMETER_TYPE) and not CDK_BOOTSTRAP_VERSION.match(
+                str(store_name)):
+            raise IacError(f"{where(source, _key(declared, name))}: parameter {name} is read from SSM Parameter "
+                           f"Store ({store_name}) when the stack is created; an audit has no Parameter Store to "
+                           "read it from")
+
+
+def _bootstrap_versions(template: Mapping[str, Any], parameters: Mapping[str, str]) -> dict[str, str]:
+    """The SSM names of the CDK bootstrap version parameters, each with a version the template's Rules accept.
+
+    ``cdk synth`` writes ``Fn::Not: [Fn::Contains: [[versions too old], Ref: BootstrapVersion]]``: the audit's account
+    is bootstrapped one past the newest refused version (the rule grants nothing; moto would fail without a value).
+    """
+    refused = [int(item) for item in _contained(template.get("Rules") or {}) if str(item).isdigit()]
+    version = str(max(refused, default=0) + 1)
+    declared = template.get("Parameters") or {}
+    names = (parameters.get(name, (spec or {}).get("Default")) for name, spec in declared.items()
+             if str((spec or {}).get("Type", "")).startswith(SSM_PARAMETER_TYPE))
+    return {str(name): version for name in names if CDK_BOOTSTRAP_VERSION.match(str(name))}
+
+
+def _contained(value: Any) -> Iterator[Any]:
+    """Every item of the lists an ``Fn::Contains`` looks in."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key == "Fn::Contains" and isinstance(item, list) and item and isinstance(item[0], list):
+                yield from item[0]
+            yield from _contained(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _contained(item)
 
 
 def _functions(value: Any) -> Iterator[str]:
@@ -116,15 +198,19 @@ def not_deployed(template: Mapping[str, Any]) -> list[str]:
     lines = []
     for logical, resource in template["Resources"].items():
         kind = resource.get("Type", "?")
+        if kind in INERT_TYPES:
+            continue
+        line = line_of(logical)
+        named = f"{logical} (line {line})" if line else logical
         if kind not in supported and not kind.startswith("Custom::"):
-            lines.append(f"{logical}: resource type {kind} is not supported")
+            lines.append(f"{named}: resource type {kind} is not supported")
             continue
         honoured = HONOURED.get(kind)
         if honoured is not None:
             for prop in sorted(set(resource.get("Properties") or {}) - honoured - COMPLETED.get(kind, set())):
-                lines.append(f"{logical}: property {prop} of {kind} is not supported")
+                lines.append(f"{named}: property {prop} of {kind} is not supported")
         for function in sorted(set(_functions(resource)) - RESOLVED_FUNCTIONS):
-            lines.append(f"{logical}: intrinsic function {function} is not supported")
+            lines.append(f"{named}: intrinsic function {function} is not supported")
     return lines
 
 
@@ -134,6 +220,7 @@ def deploy(cfn: Any, iam: Any, s3: Any, text: str, template: Mapping[str, Any], 
     result = Applied(not_deployed=not_deployed(template))
     # moto warns of each type it skips; those are in not_deployed already, or completed below.
     warnings.filterwarnings("ignore", message=r"Tried to parse .* not supported by moto's CloudFormation")
+    _bootstrap(_bootstrap_versions(template, parameters), account_id, region)
     try:
         stack_id = cfn.create_stack(StackName=stack_name, TemplateBody=text, Parameters=[
             {"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()])["StackId"]
@@ -142,6 +229,10 @@ def deploy(cfn: Any, iam: Any, s3: Any, text: str, template: Mapping[str, Any], 
         error = exc.response.get("Error", {})
         raise IacError(f"{stack_name}: moto's CloudFormation refused the template: {error.get('Code')}: "
                        f"{' '.join(str(error.get('Message', '')).split())}") from None
+    except ResponseParserError:
+        # moto answers a template it has no way to deploy with an HTML error page (a crash inside its models).
+        raise IacError(f"{stack_name}: moto's CloudFormation failed on the template (an error inside moto, not a "
+                       "verdict); nothing is audited") from None
     if status["StackStatus"] != "CREATE_COMPLETE":
         raise IacError(f"{stack_name}: stack {status['StackStatus']}: {status.get('StackStatusReason', '')}")
     physical = {r["LogicalResourceId"]: r["PhysicalResourceId"]
@@ -162,6 +253,19 @@ def deploy(cfn: Any, iam: Any, s3: Any, text: str, template: Mapping[str, Any], 
                                             if k in COMPLETED.get(kind, set())}))
         result.resources.append(Deployed(logical, _KINDS.get(kind), name))
     return result
+
+
+def _bootstrap(versions: Mapping[str, str], account_id: str, region: str) -> None:
+    """Put the CDK bootstrap version into the SSM Parameter Store of moto (running in this process)."""
+    if not versions:
+        return
+    from moto.ssm.models import ssm_backends
+
+    store = ssm_backends[account_id][region]
+    for name, version in versions.items():
+        store.put_parameter(name=name, description="the CDK bootstrap version the template's Rules require",
+                            value=version, parameter_type="String", allowed_pattern=None, keyid=None,
+                            overwrite=True, tags=[], data_type="text", tier=None, policies=None)
 
 
 def _resolver(account_id: str, region: str, stack_id: str) -> Any:
