@@ -21,7 +21,7 @@ from rolecheck.audit import cloudformation
 from rolecheck.audit.iac import IacError
 from rolecheck.cli import main
 from rolecheck.moto_adapter import bootstrap_admin
-from rolecheck.targets.base import MotoServer
+from rolecheck.targets.moto_server import MotoServer
 
 EXAMPLES = REPO / "examples" / "cloudformation"
 CDK = EXAMPLES / "cdk-synth.template.json"
