@@ -10,7 +10,7 @@ can do), which is the audit's point.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rolecheck.audit.mapping import AuditMapping
 from rolecheck.aws import readback
@@ -18,9 +18,7 @@ from rolecheck.aws.clients import AccessKey
 from rolecheck.aws.operations import Role, User
 from rolecheck.policydoc import documents
 from rolecheck.report.evidence import attach_text
-
-if TYPE_CHECKING:
-    from rolecheck.suite.scene import Deployment
+from rolecheck.suite.provisioning import ProvisionContext, Provisioned
 
 
 def report_difference(name: str, deployed: Mapping[str, Any], reviewed: Mapping[str, Any]) -> None:
@@ -39,41 +37,41 @@ class Locator:
         self.mapping = mapping
         self._user_key = user_key
 
-    def user(self, deployment: Deployment, logical: str) -> User:
-        answer = deployment.admin.client("iam").get_user(UserName=self.mapping.name(logical, "user"))["User"]
-        return User(name=answer["UserName"], arn=answer["Arn"], user_id=answer["UserId"])
+    def user(self, ctx: ProvisionContext, logical: str) -> Provisioned[User]:
+        answer = ctx.admin.client("iam").get_user(UserName=self.mapping.name(logical, "user"))["User"]
+        return Provisioned(User(name=answer["UserName"], arn=answer["Arn"], user_id=answer["UserId"]))
 
-    def role(self, deployment: Deployment, logical: str, trust: Mapping[str, Any]) -> Role:
-        iam = deployment.admin.client("iam")
+    def role(self, ctx: ProvisionContext, logical: str, trust: Mapping[str, Any]) -> Provisioned[Role]:
+        iam = ctx.admin.client("iam")
         answer = iam.get_role(RoleName=self.mapping.name(logical, "role"))["Role"]
         role = Role(name=answer["RoleName"], arn=answer["Arn"], role_id=answer["RoleId"],
                     max_session_duration=int(answer.get("MaxSessionDuration", 3600)))
         deployed = documents.from_api(answer["AssumeRolePolicyDocument"])
         report_difference("trust policy", deployed, trust)
-        return role
+        return Provisioned(role)
 
-    def policy(self, deployment: Deployment, logical: str, document: Mapping[str, Any]) -> str:
-        arn = self.mapping.policy_arn(logical, deployment.account_id)
-        deployed = readback.managed_policy(deployment.admin.client("iam"), arn).document
+    def policy(self, ctx: ProvisionContext, logical: str, document: Mapping[str, Any]) -> Provisioned[str]:
+        arn = self.mapping.policy_arn(logical, ctx.account_id)
+        deployed = readback.managed_policy(ctx.admin.client("iam"), arn).document
         report_difference("permission policy", deployed, document)
-        return arn
+        return Provisioned(arn)
 
-    def attach(self, deployment: Deployment, role: Role, policy_arn: str) -> None:
+    def attach(self, ctx: ProvisionContext, role: Role, policy_arn: str) -> None:
         """Nothing to do: the step reads the attachment back and checks it."""
 
-    def bucket(self, deployment: Deployment, logical: str, object_key: str | None = None) -> str:
+    def bucket(self, ctx: ProvisionContext, logical: str, object_key: str | None = None) -> Provisioned[str]:
         name = self.mapping.name(logical, "bucket")
-        s3 = deployment.admin.client("s3")
+        s3 = ctx.admin.client("s3")
         s3.head_bucket(Bucket=name)
         if object_key is not None and not s3.list_objects_v2(Bucket=name, Prefix=object_key, MaxKeys=1).get("Contents"):
             # S3 answers AccessDenied for a missing key to a caller without s3:ListBucket, so a live GetObject could
             # not tell "refused" from "no such object": the engine decides the object's probes instead.
-            deployment.untried[f"arn:aws:s3:::{name}/{object_key}"] = (
-                f"the audited bucket {name} holds no object {object_key} to try")
-        return name
+            return Provisioned(name, {f"arn:aws:s3:::{name}/{object_key}":
+                                      f"the audited bucket {name} holds no object {object_key} to try"})
+        return Provisioned(name)
 
-    def console_access(self, deployment: Deployment, user: User) -> None:
+    def console_access(self, ctx: ProvisionContext, user: User) -> None:
         """Nothing to do: the step reads the login profile back and checks it."""
 
-    def user_key(self, deployment: Deployment, user: User) -> AccessKey | None:
+    def user_key(self, ctx: ProvisionContext, user: User) -> AccessKey | None:
         return self._user_key

@@ -19,12 +19,13 @@ from rolecheck.engine import Policy
 from rolecheck.policydoc import lint
 from rolecheck.report.evidence import attach_json, attach_text
 from rolecheck.suite import claims, probing
-from rolecheck.suite.provisioning import Creator, Provisioner
+from rolecheck.suite.provisioning import Creator, ProvisionContext, Provisioned, Provisioner
 
 # Audit mode's stand-in for the role the "assume another role" probe would create: it trusts the whole account.
 HYPOTHETICAL_OTHER_ROLE = "rolecheck-hypothetical-other-role"
 
 StepFunction = TypeVar("StepFunction", bound=Callable[..., Any])
+Entity = TypeVar("Entity")
 
 
 def background_step(step: StepFunction) -> StepFunction:
@@ -87,9 +88,19 @@ class Deployment:
         """True in audit mode: the resources were located, and the run writes nothing."""
         return not self.provisioner.writes
 
+    def provision_context(self) -> ProvisionContext:
+        """The account the provisioner works in."""
+        return ProvisionContext(admin=self.admin, registry=self.registry, region=self.region,
+                                account_id=self.account_id)
+
+    def _provisioned(self, provisioned: Provisioned[Entity]) -> Entity:
+        """What the provisioner made or found; the resources it says no probe can try are the engine's."""
+        self.untried.update(provisioned.untried)
+        return provisioned.entity
+
     def add_user(self, logical: str) -> User:
         """The Given's IAM user ``logical``, created or located."""
-        self.user = self.provisioner.user(self, logical)
+        self.user = self._provisioned(self.provisioner.user(self.provision_context(), logical))
         self.names[logical] = self.user.name
         return self.user
 
@@ -109,14 +120,14 @@ class Deployment:
     def add_role(self, logical: str, trust: Mapping[str, Any]) -> Role:
         """The Given's role ``logical`` with the reviewed trust policy, created or located."""
         self.documents["trust"] = dict(trust)
-        self.role = self.provisioner.role(self, logical, trust)
+        self.role = self._provisioned(self.provisioner.role(self.provision_context(), logical, trust))
         self.names[logical] = self.role.name
         return self.role
 
     def add_policy(self, logical: str, document: Mapping[str, Any]) -> str:
         """The Given's customer-managed policy ``logical`` with the reviewed document, created or located."""
         self.documents["permissions"] = dict(document)
-        self.policy_arn = self.provisioner.policy(self, logical, document)
+        self.policy_arn = self._provisioned(self.provisioner.policy(self.provision_context(), logical, document))
         self.names[logical] = self.policy_arn
         return self.policy_arn
 
@@ -124,18 +135,18 @@ class Deployment:
         """The reviewed policy attached to the role (attached, or found attached by the step's check)."""
         if self.policy_arn is None:
             raise RuntimeError("no permission policy was created before this step")
-        self.provisioner.attach(self, self.require_role(), self.policy_arn)
+        self.provisioner.attach(self.provision_context(), self.require_role(), self.policy_arn)
 
     def add_bucket(self, logical: str, object_key: str | None = None) -> str:
         """The Given's bucket ``logical``, holding ``object_key`` when given, created or located."""
-        self.bucket = self.provisioner.bucket(self, logical, object_key)
+        self.bucket = self._provisioned(self.provisioner.bucket(self.provision_context(), logical, object_key))
         self.names[logical] = self.bucket
         self.object_key = object_key or self.object_key
         return self.bucket
 
     def add_console_access(self) -> None:
         """The user's console access, enabled or located (the step checks it afterwards)."""
-        self.provisioner.console_access(self, self.require_user())
+        self.provisioner.console_access(self.provision_context(), self.require_user())
 
     def reuse(self) -> None:
         """Another scenario shares this deployment: its actors act with this deployment's credentials again."""
@@ -171,7 +182,7 @@ class Deployment:
             self._other_role_arn()
         if self.user_key is None:
             # A user has at most two keys: a deployment shared by several scenarios signs in with the one it has.
-            self.user_key = self.provisioner.user_key(self, user)
+            self.user_key = self.provisioner.user_key(self.provision_context(), user)
         if self.user_key is None:
             self._decided_by_engine(probing.assume_role_probe(role.arn, self.session_name), "the user",
                                     self.user_subject(), True, _NO_USER_CREDENTIALS)
