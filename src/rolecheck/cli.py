@@ -1,8 +1,8 @@
 """The ``rolecheck`` command: ``rolecheck sweep`` deletes what interrupted runs left behind; ``rolecheck audit``
 runs the suite read-only against existing resources or infrastructure-as-code (``rolecheck.audit.command``).
 
-Bad input or a refused account prints one line to stderr and exits 2; resources that could not be deleted are
-listed and exit 1; a clean sweep exits 0.
+Bad input or a refused account prints one ``ERROR: rolecheck:`` line to stderr and exits 4; resources that could not
+be deleted are listed and exit 1; a clean sweep exits 0 (the codes: ``rolecheck.errors``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rolecheck.audit import command as audit_command
 from rolecheck.aws import safety, sweeper
 from rolecheck.aws.clients import Actor, ClientFactory
-from rolecheck.errors import TargetError
+from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
 from rolecheck.targets.base import DEFAULT_REGION
 from rolecheck.targets.connect import connect, make_target
 from rolecheck.targets.moto import MotoTarget
@@ -48,7 +48,14 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"an account the sweeper may touch (repeatable). Env: {safety.ALLOWLIST_ENV}")
     sweep.add_argument("--dry-run", action="store_true", help="list the leftovers, delete nothing")
     audit_command.add_parser(commands)
+    parser.error = sweep.error = _usage_error  # type: ignore[method-assign]
     return parser
+
+
+def _usage_error(message: str) -> None:
+    """Bad options are bad input: one line, exit status 4 (argparse's own default is 2)."""
+    print(one_line(message), file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
 
 
 def run_sweep(args: argparse.Namespace) -> int:
@@ -96,8 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run_sweep(args)
     except TargetError as exc:
-        print(f"rolecheck: {exc}", file=sys.stderr)
-        return 2
+        print(one_line(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":

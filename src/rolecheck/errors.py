@@ -6,6 +6,25 @@ Allure classifies an ``AssertionError`` as *failed* and anything else as *broken
 
 from __future__ import annotations
 
+# The exit status of every rolecheck command and of the compliance suite, in one place (README "Exit status").
+# 2 is left out on purpose: pytest uses it for an interrupted run, and rolecheck never chooses it.
+EXIT_COMPLIANT = 0
+EXIT_NOT_COMPLIANT = 1
+# The account could not be read or the run broke: no verdict was reached (pytest's own internal error is 3 too).
+EXIT_NOT_ESTABLISHED = 3
+EXIT_BAD_INPUT = 4
+
+# Every refusal of bad input starts with this, on one line (pytest prints its UsageError as "ERROR: <message>").
+ERROR_PREFIX = "ERROR: rolecheck: "
+
+
+def one_line(message: object) -> str:
+    """The refusal of bad input as printed: ``ERROR: rolecheck: ...`` on a single line, whatever the message holds."""
+    text = " ".join(str(message).split())
+    for prefix in (ERROR_PREFIX.strip(), "rolecheck:"):
+        text = text.removeprefix(prefix).strip()
+    return ERROR_PREFIX + text
+
 
 class ComplianceViolation(AssertionError):
     """A compliance check found the account or a policy misconfigured."""

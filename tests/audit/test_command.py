@@ -24,7 +24,7 @@ def _one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> str:
         status = exc.code
     assert status == 4
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("rolecheck: "), err
+    assert len(err) == 1 and err[0].startswith("ERROR: rolecheck: "), err
     return err[0]
 
 

@@ -9,6 +9,7 @@ https://docs.aws.amazon.com/service-authorization/latest/reference/reference_pol
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -142,7 +143,10 @@ def test_an_audit_makes_every_later_client_of_the_process_read_only(monkeypatch:
     from rolecheck.aws import clients
 
     monkeypatch.setattr(clients, "_READ_ONLY_PROCESS", False)
+    # enforce_read_only() also marks the environment for child processes: undone after the test, like the flag.
+    monkeypatch.setenv(clients.READ_ONLY_ENV, "0")
     clients.enforce_read_only()
+    assert os.environ[clients.READ_ONLY_ENV] == "1"
     # A factory that does not ask for it, as the safety check and the canary create theirs.
     iam = Actor("anyone", ClientFactory("us-east-1", server.url)).sign_in(admin_key).client("iam")
     with pytest.raises(WriteRefused):

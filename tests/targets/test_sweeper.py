@@ -372,18 +372,19 @@ def test_the_sweeper_refuses_an_account_outside_the_allowlist_with_zero_writes(s
     status, out, err = sweep("--all-runs", "--allow-account", MOTO_ACCOUNT, account="111122223333",
                              caller="foreign-sweeper")
 
-    assert status == 2 and out == ""
-    assert err.startswith("rolecheck: account 111122223333 is not in the allowlist")
+    assert status == 4 and out == ""
+    assert err.startswith("ERROR: rolecheck: account 111122223333 is not in the allowlist")
     assert len(err.splitlines()) == 1
     # The one write afterwards is the fixture deleting the key it made for the attempt.
     assert server.writes()[writes_before:] == ["iam:DeleteAccessKey"]
 
 
 def test_the_sweeper_has_nothing_to_sweep_on_a_backend_of_its_own(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["sweep", "--target", "moto", "--all-runs"]) == 2
+    assert cli.main(["sweep", "--target", "moto", "--all-runs"]) == 4
     assert "nothing to sweep on target moto" in capsys.readouterr().err
-    assert cli.main(["sweep", "--target", "aws", "--run-id", "Bad-Id"]) == 2
-    assert capsys.readouterr().err == "rolecheck: invalid run id 'Bad-Id': use 1 to 16 lowercase letters or digits\n"
+    assert cli.main(["sweep", "--target", "aws", "--run-id", "Bad-Id"]) == 4
+    assert capsys.readouterr().err == ("ERROR: rolecheck: invalid run id 'Bad-Id': use 1 to 16 lowercase letters or "
+                                       "digits\n")
 
 
 def test_a_worker_sweeps_only_its_own_names() -> None:
@@ -404,8 +405,9 @@ def test_the_caller_is_spared_whether_a_user_or_a_role_session() -> None:
 def test_the_sweeper_needs_a_run_id_or_all_runs_by_name(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as usage:
         cli.main(["sweep", "--target", "aws"])
-    assert usage.value.code == 2
-    assert "--run-id" in capsys.readouterr().err
+    assert usage.value.code == 4
+    err = capsys.readouterr().err
+    assert "--run-id" in err and err.startswith("ERROR: rolecheck: ") and len(err.splitlines()) == 1
 
 
 def test_a_bucket_whose_tagging_fails_is_deleted_at_once(server: MotoServer) -> None:

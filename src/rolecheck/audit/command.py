@@ -9,6 +9,12 @@
 
 Either way the Allure results go to ``--results`` and the report is rendered to ``--report``. Bad input is one line
 and exit status 4 before anything runs; otherwise the exit status is pytest's.
+
+The audit is read-only by construction: this command decides the mode, and the suite's process gets it through
+``ROLECHECK_READ_ONLY=1`` (read by the client layer at import, ``rolecheck.aws.clients``), not through an option
+that a later one could override. Only options that cannot change the mode, target or mapping may follow ``--``
+(``AFTER_DASHES``), and the environment that could (``PYTEST_ADDOPTS``, ``PYTEST_PLUGINS``, the suite's own
+``ROLECHECK_*`` settings) is not passed on.
 """
 
 from __future__ import annotations
@@ -27,12 +33,30 @@ from botocore.exceptions import ClientError
 
 from rolecheck.audit import iac, mapping
 from rolecheck.aws import safety
-from rolecheck.errors import TargetError
+from rolecheck.aws.clients import READ_ONLY_ENV
+from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
 from rolecheck.targets.base import DEFAULT_REGION, MOTO_ACCOUNT
 
-USAGE_ERROR = 4
+USAGE_ERROR = EXIT_BAD_INPUT
 SUITE = Path(__file__).resolve().parents[3]
 USER_PROFILE = "rolecheck-audited-user"
+
+# What may follow ``--``: pytest options that select, order, parallelise or display the run, and nothing that loads
+# code, re-reads configuration or names a target (an allow-list: a new pytest option is refused until it is added).
+# Option -> whether it takes a value.
+AFTER_DASHES: dict[str, bool] = {
+    "-k": True, "-m": True, "-n": True, "--numprocesses": True, "--dist": True, "--maxfail": True, "-r": True,
+    "--tb": True, "--durations": True, "--color": True, "--junitxml": True, "--junit-xml": True,
+    "-x": False, "--exitfirst": False, "-v": False, "--verbose": False, "-q": False, "--quiet": False,
+    "-l": False, "--showlocals": False, "--lf": False, "--last-failed": False, "--ff": False,
+    "--failed-first": False, "-s": False,
+}
+# ``-p`` loads a plugin, or blocks one (the audit plugin itself): only the cache, which holds no verdict, may go.
+_HARMLESS_PLUGIN_CHOICES = frozenset({"no:cacheprovider"})
+# The suite's settings the audit passes on: they cannot change the mode, the target or the mapping.
+_PASSED_ENV = frozenset({"ROLECHECK_RUN_ID", safety.ALLOWLIST_ENV, "ROLECHECK_CALL_LOG",
+                         "ROLECHECK_CONSISTENCY_TIMEOUT", "ROLECHECK_FOREIGN_PROFILE"})
+_DROPPED_PYTEST_ENV = frozenset({"PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DISABLE_PLUGIN_AUTOLOAD"})
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -67,7 +91,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 def _usage_error(message: str) -> None:
     """Bad audit options are bad input: one line, exit status 4 (argparse's own default is 2)."""
-    print(f"rolecheck: {message}", file=sys.stderr)
+    print(one_line(message), file=sys.stderr)
     sys.exit(USAGE_ERROR)
 
 
@@ -82,13 +106,72 @@ def run(args: argparse.Namespace, unknown: Sequence[str] = ()) -> int:
             raise _BadInput(f"unrecognized arguments: {' '.join(unknown)} (pytest options go after --)")
         return _run(args)
     except (mapping.MappingError, iac.IacError, TargetError, _BadInput) as exc:
-        print(f"rolecheck: {exc}", file=sys.stderr)
+        print(one_line(exc), file=sys.stderr)
         return USAGE_ERROR
+
+
+def checked_pytest_options(given: Sequence[str]) -> list[str]:
+    """The options after ``--``, if each is on the allow-list (``AFTER_DASHES``); else one ``_BadInput`` line.
+
+    ``--opt=value``, ``--opt value``, grouped short flags (``-vvx``, ``-n2``) and paths under the suite's features
+    are understood; anything else could change what the audit is, so it is refused rather than guessed at.
+    """
+    options = list(given[1:] if given[:1] == ["--"] else given)
+    index = 0
+    while index < len(options):
+        token = options[index]
+        takes_value = _checked_token(token, options[index + 1] if index + 1 < len(options) else None)
+        index += 2 if takes_value else 1
+    return options
+
+
+def _checked_token(token: str, following: str | None) -> bool:
+    """Whether ``token`` consumes ``following`` as its value; ``_BadInput`` when it may not follow ``--``."""
+    if token.startswith("--"):
+        name, has_value, _ = token.partition("=")
+        if name in AFTER_DASHES and (AFTER_DASHES[name] or not has_value):
+            if AFTER_DASHES[name] and not has_value and following is None:
+                raise _BadInput(f"{name} after -- needs a value")
+            return AFTER_DASHES[name] and not has_value
+        raise _refused(token)
+    if token.startswith("-") and len(token) > 1:
+        for position, letter in enumerate(token[1:], start=1):
+            flag = f"-{letter}"
+            if flag == "-p":
+                choice = token[position + 1:] or following
+                if choice not in _HARMLESS_PLUGIN_CHOICES:
+                    raise _refused(f"-p {choice or ''}".strip())
+                return not token[position + 1:]
+            if flag not in AFTER_DASHES:
+                raise _refused(token)
+            if AFTER_DASHES[flag]:
+                if not token[position + 1:] and following is None:
+                    raise _BadInput(f"{flag} after -- needs a value")
+                return not token[position + 1:]
+        return False
+    path = (SUITE / token.split("::", 1)[0]).resolve()
+    if not path.is_relative_to(SUITE / "features"):
+        raise _BadInput(f"{token!r} after --: an audit runs the suite's own feature files (paths under features/)")
+    return False
+
+
+def _refused(token: str) -> _BadInput:
+    allowed = " ".join(sorted(AFTER_DASHES)) + " -p no:cacheprovider"
+    return _BadInput(f"{token!r} cannot follow --: rolecheck audit decides the mode, target and mapping "
+                     f"(allowed after --: {allowed}, and paths under features/)")
+
+
+def child_env(base: dict[str, str]) -> dict[str, str]:
+    """The suite's environment: ``base`` without what could change the audit, with the read-only mode set."""
+    env = {k: v for k, v in base.items() if k not in _DROPPED_PYTEST_ENV
+           and (not k.startswith("ROLECHECK_") or k in _PASSED_ENV)}
+    env[READ_ONLY_ENV] = "1"
+    return env
 
 
 def _run(args: argparse.Namespace) -> int:
     template = args.cloudformation or args.terraform_plan
-    extra = [a for a in args.pytest_args if a != "--"]
+    extra = checked_pytest_options(args.pytest_args)
     if template is None:
         if args.mapping is None:
             raise _BadInput("rolecheck audit needs --mapping FILE, --cloudformation TEMPLATE or --terraform-plan PLAN")
@@ -195,7 +278,7 @@ def _pytest(args: argparse.Namespace, options: list[str], env: dict[str, str]) -
     """The compliance suite in audit mode, then the report; the exit status is pytest's."""
     results = args.results.resolve()
     command = [sys.executable, "-m", "pytest", "features", f"--alluredir={results}", "--clean-alluredir", *options]
-    status = subprocess.run(command, cwd=SUITE, env=env, check=False).returncode
+    status = subprocess.run(command, cwd=SUITE, env=child_env(env), check=False).returncode
     if not args.no_report and status in (0, 1):
         from rolecheck.report.rendering import RenderError, render
 

@@ -8,6 +8,7 @@ mutable credentials object: signing in again changes what the existing clients s
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -91,15 +92,23 @@ def auditor_policy() -> dict[str, Any]:
             "Statement": [{"Sid": "RolecheckAuditReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}]}
 
 
-# Set once by an audit run, before its first client: from then on every ClientFactory of the process is read-only,
-# the target's own (safety check, canary) included, whoever creates it.
-_READ_ONLY_PROCESS = False
+# Audit mode as the process inherits it: ``rolecheck audit`` sets it for the suite's process, and an audit run sets
+# it for its xdist workers and any subprocess. Read when this module is imported, before any option is parsed, so
+# no option, ini value or plugin of that process can turn it off; changing the variable later changes nothing.
+READ_ONLY_ENV = "ROLECHECK_READ_ONLY"
+_READ_ONLY_PROCESS = os.environ.get(READ_ONLY_ENV) == "1"
 
 
 def enforce_read_only() -> None:
-    """Make every client this process creates from now on refuse writes (audit mode; there is no way back)."""
+    """Make every client this process (and its children) creates from now on refuse writes; there is no way back."""
     global _READ_ONLY_PROCESS
     _READ_ONLY_PROCESS = True
+    os.environ[READ_ONLY_ENV] = "1"
+
+
+def read_only_process() -> bool:
+    """True when this process is an audit's: every client it creates refuses writes."""
+    return _READ_ONLY_PROCESS
 
 
 def _refuse_writes(model: Any, **_: Any) -> None:
@@ -184,7 +193,8 @@ class ClientFactory:
         self.recorder = recorder
         self.config = config
         # Audit mode: every client refuses any operation outside READ_ONLY_OPERATIONS before building the request.
-        self.read_only = read_only or _READ_ONLY_PROCESS
+        # The process-wide mode is asked again in create(), so a factory made before it was enforced obeys it too.
+        self.read_only = read_only
         self._loader = _shared_loader()
         self.clients_created = 0
 
@@ -205,7 +215,7 @@ class ClientFactory:
             # host ("123456789012.localhost"), which does not resolve; the request goes to the endpoint itself.
             client.meta.events.register("before-sign.s3-control", functools.partial(_to_endpoint,
                                                                                   endpoint=self.endpoint_url))
-        if self.read_only:
+        if self.read_only or _READ_ONLY_PROCESS:
             client.meta.events.register_first("before-parameter-build", _refuse_writes)
         consistency.watch(client)
         if self.recorder is not None:

@@ -34,7 +34,7 @@ _NEEDED = pytest.StashKey[dict[str, str]]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("rolecheck audit", "rolecheck audit mode (read-only)")
     group.addoption(f"--{mode.MAPPING_OPTION.replace('_', '-')}", dest=mode.MAPPING_OPTION,
-                    default=os.environ.get("ROLECHECK_AUDIT_MAPPING") or None, metavar="FILE",
+                    default=os.environ.get(mode.MAPPING_ENV), metavar="FILE",
                     help="audit existing resources, read-only: a YAML/JSON file mapping the feature files' logical "
                          "names to real names or ARNs. Env: ROLECHECK_AUDIT_MAPPING")
     # Set by `rolecheck audit` for a template or plan: what was deployed from, and what could not be (the report's
@@ -50,7 +50,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if not mode.enabled(config):
         return
-    # Before the target's preflight creates its first client: nothing in this process may write from here on.
+    # Before the target's preflight creates its first client: nothing in this process (nor its xdist workers) may
+    # write from here on.
     enforce_read_only()
     if config.getoption("mutant", default=None):
         raise pytest.UsageError("rolecheck: --mutant writes to the account; audit mode is read-only")

@@ -30,7 +30,7 @@ from rolecheck import stopping
 from rolecheck.audit import mode as audit_mode
 from rolecheck.aws import consistency, endpoint_check, safety, sweeper
 from rolecheck.aws.call_log import CallRecorder
-from rolecheck.aws.clients import Actor, ClientFactory
+from rolecheck.aws.clients import Actor, ClientFactory, enforce_read_only
 from rolecheck.aws.registry import new_run_id
 from rolecheck.errors import TargetError
 from rolecheck.report.evidence import allure_sink
@@ -115,6 +115,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if audit_mode.enabled(config):
+        # Also here, not only in the audit plugin: with that plugin blocked (-p no:...) the run must still be
+        # read-only, and refused rather than run without its mapping.
+        enforce_read_only()
+        if not config.pluginmanager.hasplugin("rolecheck.plugin.audit"):
+            raise pytest.UsageError("rolecheck: audit mode needs the rolecheck.plugin.audit plugin, which is blocked")
     try:
         settings = _settings(config)
         config.stash[_SETTINGS] = settings
