@@ -124,6 +124,20 @@ class Snapshot:
                 policies += group.inline_policies + group.attached_policies
         return policies
 
+    def own_policies(self, user_or_role_arn: str) -> tuple[tuple[Policy, str], ...]:
+        """A user's or role's own identity policies, each with how it holds it: ``"inline"``, ``"attached"`` or
+        ``"group <name>"`` (a user's groups' inline and attached policies). A role's trust policy is not among them:
+        it says who may assume the role, not what the role may do."""
+        facts = self.roles.get(user_or_role_arn) or self.users.get(user_or_role_arn)
+        if facts is None:
+            return ()
+        own = [(p, "inline") for p in facts.inline_policies] + [(p, "attached") for p in facts.attached_policies]
+        for group_arn in getattr(facts, "group_arns", ()):
+            group = self.groups.get(group_arn)
+            if group is not None:
+                own += [(p, f"group {group.name}") for p in group.inline_policies + group.attached_policies]
+        return tuple(own)
+
 
 def public_access_block_off(account_block: Mapping[str, bool], bucket_block: Mapping[str, bool]) -> tuple[str, ...]:
     """The Block Public Access settings that are off for a bucket, given the account's and the bucket's.

@@ -144,6 +144,25 @@ def inline_policy_on_user(deployment: Deployment) -> None:
                                                                                        "ReadReports"))))
 
 
+def _assume_the_role(deployment: Deployment) -> str:
+    # Exactly what the trust policy already gives the user: redundant today, still a permission of its own.
+    return documents.dumps(_policy(allow_statement("sts:AssumeRole", deployment.require_role().arn, "AssumeRole")))
+
+
+def redundant_assume_policy_on_user(deployment: Deployment) -> None:
+    _iam(deployment).put_user_policy(UserName=deployment.require_user().name, PolicyName="assume-the-role",
+                                     PolicyDocument=_assume_the_role(deployment))
+
+
+def redundant_assume_policy_through_group(deployment: Deployment) -> None:
+    iam = _iam(deployment)
+    name = deployment.registry.unique_name("assumers")
+    iam.create_group(GroupName=name)
+    deployment.registry.track("group", name)
+    iam.put_group_policy(GroupName=name, PolicyName="assume-the-role", PolicyDocument=_assume_the_role(deployment))
+    iam.add_user_to_group(GroupName=name, UserName=deployment.require_user().name)
+
+
 def console_password_without_reset(deployment: Deployment) -> None:
     iam, user = _iam(deployment), deployment.require_user()
     with suppress(iam.exceptions.NoSuchEntityException):

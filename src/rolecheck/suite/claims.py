@@ -142,16 +142,42 @@ def check_session_access(snapshot: Snapshot, role_arn: str, expected: Collection
 
 
 def check_user_access(snapshot: Snapshot, user_arn: str, role_arn: str, *, picture: bool = True) -> Comparison:
-    """The user's account-wide access is exactly assuming the reviewed role (through its trust policy)."""
-    return judge(snapshot, access_of(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)],
-                 "the user's account-wide access is exactly assuming the reviewed role", [user_arn, role_arn],
-                 picture=picture)
+    """The user's account-wide access is exactly assuming the reviewed role (through its trust policy), and it holds
+    no policy of its own that allows anything (``check_no_own_policies``)."""
+    claim = "the user's account-wide access is exactly assuming the reviewed role"
+    comparison = judge(snapshot, access_of(snapshot, user_arn), [Expected("sts:AssumeRole", role_arn)], claim,
+                       [user_arn, role_arn], picture=picture)
+    check_no_own_policies(snapshot, user_arn, claim)
+    return comparison
 
 
 def check_no_access(snapshot: Snapshot, user_arn: str) -> Comparison:
-    """Nothing in the account grants the user anything: it has no permissions of its own."""
-    return judge(snapshot, access_of(snapshot, user_arn), [],
-                 f"user {user_arn} has no permissions of its own", [user_arn], picture=False)
+    """Nothing in the account grants the user anything, and it holds no policy of its own that allows anything."""
+    claim = f"user {user_arn} has no permissions of its own"
+    comparison = judge(snapshot, access_of(snapshot, user_arn), [], claim, [user_arn], picture=False)
+    check_no_own_policies(snapshot, user_arn, claim)
+    return comparison
+
+
+def check_no_own_policies(snapshot: Snapshot, principal_arn: str, claim: str) -> None:
+    """"Of its own" means its own policies: an inline, attached or group policy with an Allow statement breaks the
+    claim even when what it allows is granted anyway today (it outlives a later change of the trust policy). A
+    Deny-only policy grants nothing and passes."""
+    holding = [f"{how} policy {policy.name} (allowing {_allowed(policy)})"
+               for policy, how in snapshot.own_policies(principal_arn)
+               if any(statement.effect == "Allow" for statement in policy.statements)]
+    if holding:
+        attach_text("policies of its own", "\n".join(holding))
+        raise ComplianceViolation(
+            f"\"{claim}\" does not hold: {principal_arn} has {len(holding)} policy(ies) of its own: "
+            + "; ".join(holding) + "; a permission of its own, even one the role path gives anyway, outlives a "
+            "change of the trust policy: remove it")
+
+
+def _allowed(policy: Policy) -> str:
+    actions = sorted({("all but " if statement.not_action else "") + pattern for statement in policy.statements
+                      if statement.effect == "Allow" for pattern in statement.action_patterns})
+    return ", ".join(actions[:3]) + (f" and {len(actions) - 3} more" if len(actions) > 3 else "")
 
 
 def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str, *, picture: bool = True) -> Comparison:
