@@ -19,7 +19,13 @@ from dataclasses import replace
 from typing import Any
 
 from rolecheck.analysis.grants import Grant
-from rolecheck.analysis.relaxation import ConditionRelaxer, Known, dropped_deny_keys, request_supplied_keys
+from rolecheck.analysis.relaxation import (
+    ConditionRelaxer,
+    Known,
+    dropped_deny_keys,
+    request_supplied_keys,
+    supplied_conditions,
+)
 from rolecheck.analysis.resources import ResourceView, account_of, names_a_bucket, view_for
 from rolecheck.analysis.subjects import STAND_IN, Subject, is_stand_in, request_context
 from rolecheck.engine import (
@@ -117,7 +123,8 @@ def _decide(subject: Subject, action: str, resource: str, resource_account: str,
     keys += [f"{key} (in a Deny taken as not applying)" for key in dropped_deny_keys(request, known)
              if key not in keys]
     # Allowed only once request-supplied conditions are taken as met: never reported as unconditional.
-    return _grant(subject, decision, originals, ", ".join(keys) or "request-supplied conditions")
+    grant = _grant(subject, decision, originals, ", ".join(keys) or "request-supplied conditions")
+    return replace(grant, requires=supplied_conditions(found[0], found[1].index, known)) if found else grant
 
 
 def _attribution(decision: Decision, policies: Sequence[Policy]) -> tuple[Policy, Statement] | None:

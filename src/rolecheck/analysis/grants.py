@@ -22,6 +22,8 @@ class Grant:
     path: tuple[str, ...] = ()
     condition: str = ""
     note: str = ""
+    # The request-supplied conditions the grant needs, each "key Operator value" (``relaxation.supplied_conditions``).
+    requires: tuple[str, ...] = ()
 
     def row(self) -> dict[str, str]:
         """The grant as a report row."""

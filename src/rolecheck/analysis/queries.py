@@ -75,8 +75,10 @@ class Analysis:
         """Every principal that can assume the role: the snapshot's users and role sessions, and every outside,
         wildcard or service principal the trust policy admits, each decided by the engine.
 
-        Service principals are decided by the engine too; federated and canonical-user principals, which it does
-        not model, are listed from the trust policy's Allow statements with a note saying so.
+        Service and federated principals are decided by the engine too: a federated one as the holder of any
+        token of its provider, the token's claims taken as request-supplied, so that the grant's ``requires``
+        says which subjects are admitted (``federated_subjects``); canonical-user principals, which the engine
+        does not model, are listed from the trust policy's Allow statements with a note saying so.
         """
         snapshot = self.snapshot
         role = snapshot.roles[role_arn]
@@ -97,8 +99,22 @@ class Analysis:
                 if grant is not None:
                     grants.append(replace(grant, principal=f"Service:{value}"))
                 continue
+            if kind == "Federated":
+                grants += self._federated(role_arn, value)
+                continue
             grants += _listed_from_trust(role_arn, role.trust, kind, value)
         return grants
+
+    def _federated(self, role_arn: str, provider: str) -> list[Grant]:
+        saml = ":saml-provider/" in provider
+        principal = Principal.saml(provider, "*") if saml else Principal.web_identity(provider, "*")
+        action = "sts:AssumeRoleWithSAML" if saml else "sts:AssumeRoleWithWebIdentity"
+        grant = self.decide(Subject(f"Federated:{provider}", principal, (), known=False), action, role_arn)
+        if grant is None:
+            return []
+        subjects = federated_subjects(grant)
+        note = "" if subjects != ("*",) else "no condition on the token's subject: every subject of the provider"
+        return [replace(grant, note="; ".join(filter(None, (grant.note, note))))]
 
     def reachable_roles(self, principal_arn: str, *, session_tags: Mapping[str, str] | None = None) -> list[Grant]:
         """Every role the principal can reach by assuming roles, transitively (role chaining), with the shortest path.
@@ -132,6 +148,17 @@ class Analysis:
                 grants.append(replace(grant, principal=principal_arn, path=(*path, role.arn)))
                 queue.append((subject_of(snapshot, role.arn), (*path, role.arn)))
         return grants
+
+
+def federated_subjects(grant: Grant) -> tuple[str, ...]:
+    """The token subjects a federated grant admits: the values of its conditions on ``<provider>:sub`` (or
+    ``saml:sub``); ``("*",)`` when it puts none on the subject, i.e. every subject of the provider."""
+    found = []
+    for text in grant.requires:
+        key, _operator, values = text.split(" ", 2)
+        if key.lower().endswith(":sub"):
+            found += values.split("|")
+    return tuple(found) or ("*",)
 
 
 def _listed_from_trust(role_arn: str, trust: Policy, kind: str, value: str) -> list[Grant]:

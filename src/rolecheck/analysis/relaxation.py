@@ -68,6 +68,22 @@ def request_supplied_keys(policy: Policy, index: int, known: Known) -> list[str]
                    if request_supplied(k, known, deny=deny)})
 
 
+def supplied_conditions(policy: Policy, index: int, known: Known) -> tuple[str, ...]:
+    """The statement's conditions on request-supplied keys, each ``"key Operator value"`` (several values joined by
+    ``|``), sorted: what a request must carry for the statement to apply."""
+    body = documents.statements(policy.document)[index]
+    condition = body.get("Condition") or {}
+    found = []
+    for operator, block in condition.items():
+        if not isinstance(block, Mapping):
+            continue
+        for key, value in block.items():
+            if request_supplied(key, known):
+                values = value if isinstance(value, list) else [value]
+                found.append(f"{key} {operator} {'|'.join(str(v) for v in values)}")
+    return tuple(sorted(found))
+
+
 def dropped_deny_keys(request: Request, known: Known) -> list[str]:
     """Request-supplied condition keys of the Deny statements for this action, which a relaxed request drops."""
     policies = [*request.identity_policies, *(request.session_policies or ()),

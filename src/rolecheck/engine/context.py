@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rolecheck.engine.keys import UNDETERMINED
+from rolecheck.engine.principal import FEDERATED_TYPES
 from rolecheck.engine.request import Request
 
 # What a service principal's own request carries beyond aws:PrincipalIsAWSService and aws:PrincipalServiceName is
@@ -37,12 +38,21 @@ def build_context(request: Request) -> dict[str, Any]:
         context["aws:principalservicename"] = principal.name
         context["aws:resourceaccount"] = request.resource_account
         context[UNDETERMINED] = _SERVICE_UNDETERMINED - {key.lower() for key in request.context}
+    elif principal.type in FEDERATED_TYPES:
+        # A token's holder calling AssumeRoleWithWebIdentity / AssumeRoleWithSAML: the request carries the
+        # provider (aws:FederatedProvider, #condition-keys-federatedprovider) and the token's claims, which the
+        # caller supplies in Request.context (token.actions.githubusercontent.com:sub, saml:aud, ...:
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif).
+        # The IAM-principal keys are not documented for this call: a condition on them is not decided.
+        context["aws:federatedprovider"] = principal.arn
+        context["aws:resourceaccount"] = request.resource_account
+        context[UNDETERMINED] = _SERVICE_UNDETERMINED - {key.lower() for key in request.context}
     else:
         context["aws:principaltype"] = principal.type
     if principal.type == "Anonymous":
         # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalaccount
         context["aws:principalaccount"] = "anonymous"
-    if principal.type not in ("Anonymous", "Service"):
+    if principal.type not in ("Anonymous", "Service", *FEDERATED_TYPES):
         context["aws:principalaccount"] = principal.account
         context["aws:principalarn"] = principal.role_arn or principal.arn
         context["aws:resourceaccount"] = request.resource_account or principal.account

@@ -21,7 +21,7 @@ from typing import Any
 from rolecheck.engine.context import build_context
 from rolecheck.engine.patterns import context_lookup
 from rolecheck.engine.policy import Policy
-from rolecheck.engine.principal import Principal
+from rolecheck.engine.principal import FEDERATED_TYPES, Principal
 from rolecheck.engine.request import Decision, Request, StageResult, Verdict
 
 ASSUME_ROLE_ACTIONS = frozenset({"sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity"})
@@ -162,8 +162,8 @@ def evaluate(request: Request) -> Decision:
 
     no_deny = StageResult("explicit deny", "no match", ())
     res_stage = _resource_stage(request, res, is_trust)
-    if principal.type in ("Anonymous", "Service"):
-        # Neither has identity-based policies: only a resource-based (or trust) policy naming it can allow.
+    if principal.type in ("Anonymous", "Service", *FEDERATED_TYPES):
+        # None has identity-based policies: only a resource-based (or trust) policy naming it can allow.
         return _anonymous(request, no_deny, res_stage, res)
     if principal.type == "Account":
         return _root(request, no_deny, res_stage, res, is_trust, is_key)

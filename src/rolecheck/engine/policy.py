@@ -17,7 +17,7 @@ from typing import Any
 from rolecheck.engine.conditions import Condition, ValueFormatError, compile_condition
 from rolecheck.engine.errors import PolicyError
 from rolecheck.engine.patterns import Matcher, parse_resource_template
-from rolecheck.engine.principal import Principal
+from rolecheck.engine.principal import FEDERATED_TYPES, Principal
 
 # "key" is an AWS KMS key policy: a resource-based policy that must allow explicitly, as a trust policy must.
 KINDS = ("identity", "boundary", "session", "resource", "trust", "key")
@@ -49,6 +49,8 @@ class PrincipalSpec:
             return "direct"
         if principal.type == "Service":
             return "direct" if ("Service", principal.arn) in self.others else None
+        if principal.type in FEDERATED_TYPES:
+            return "direct" if ("Federated", principal.arn) in self.others else None
         if principal.type == "Anonymous":
             return None
         if principal.arn in self.aws:
@@ -69,6 +71,8 @@ class PrincipalSpec:
             return True
         if principal.type == "Service":
             return ("Service", principal.arn) in self.others
+        if principal.type in FEDERATED_TYPES:
+            return ("Federated", principal.arn) in self.others
         if principal.type == "Anonymous":
             return False
         identities = [principal.arn]

@@ -1,4 +1,5 @@
-"""The authenticated caller of a request: an IAM user, a role session, an account root, a service or anonymous."""
+"""The authenticated caller of a request: an IAM user, a role session, an account root, a service, a federated
+identity (a web-identity or SAML token presented to STS) or anonymous."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ from dataclasses import dataclass
 
 # Every ARN the engine builds is in this partition; other partitions are not modelled.
 PARTITION = "aws"
+# The callers of AssumeRoleWithWebIdentity and AssumeRoleWithSAML: a token's holder, named in a trust policy by
+# its provider in {"Federated": ...}
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-federated-web-identity).
+WEB_IDENTITY, SAML = "WebIdentityUser", "SAMLUser"
+FEDERATED_TYPES = frozenset({WEB_IDENTITY, SAML})
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,17 @@ class Principal:
         return cls("Service", name, None, None, name)
 
     @classmethod
+    def web_identity(cls, provider: str, subject: str) -> Principal:
+        """The holder of an OIDC token for ``subject``; ``provider`` is the IAM OIDC provider's ARN, or a bare
+        provider name a trust policy may use instead (``cognito-identity.amazonaws.com``, ``accounts.google.com``)."""
+        return cls(WEB_IDENTITY, provider, _provider_account(provider), None, subject)
+
+    @classmethod
+    def saml(cls, provider_arn: str, subject: str) -> Principal:
+        """The holder of a SAML assertion for ``subject`` issued by the IAM SAML provider ``provider_arn``."""
+        return cls(SAML, provider_arn, _provider_account(provider_arn), None, subject)
+
+    @classmethod
     def anonymous(cls) -> Principal:
         """An unsigned request."""
         return cls("Anonymous", "*", None, "anonymous")
@@ -62,3 +79,10 @@ class Principal:
     @property
     def account_root_arn(self) -> str | None:
         return f"arn:{PARTITION}:iam::{self.account}:root" if self.account else None
+
+
+def _provider_account(provider: str) -> str | None:
+    """The account of an IAM identity provider's ARN (``arn:aws:iam::<account>:oidc-provider/...``); a bare
+    provider name belongs to no account."""
+    parts = provider.split(":")
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" and parts[4] else None
