@@ -122,6 +122,23 @@ def test_kms_key_policy_is_the_primary_control(world: World) -> None:
     denied(lambda: other.client("kms").encrypt(KeyId=direct, Plaintext=b"x"), "AccessDeniedException")
 
 
+def test_kms_decrypt_without_key_id_is_decided_on_the_blobs_key(world: World) -> None:
+    """https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html : "If the ciphertext was encrypted under
+    a symmetric encryption KMS key, the KeyId parameter is optional"; the key named in the blob's metadata decides,
+    its key policy included."""
+    user_arn, user = world.user()
+    _, other = world.user()
+    kms = world.admins[ACCOUNT].client("kms")
+    key = kms.create_key(Policy=document(grant(user_arn, ["kms:Encrypt", "kms:Decrypt"])),
+                         BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]["KeyId"]
+    blob = user.client("kms").encrypt(KeyId=key, Plaintext=b"x")["CiphertextBlob"]
+    assert user.client("kms").decrypt(CiphertextBlob=blob)["Plaintext"] == b"x"
+    decision = last_decision_for("kms:Decrypt")
+    assert decision is not None and decision.decision.verdict is Verdict.ALLOWED
+    assert decision.resource.startswith("arn:aws:kms:")
+    denied(lambda: other.client("kms").decrypt(CiphertextBlob=blob), "AccessDeniedException")
+
+
 def _zipped() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -101,6 +101,11 @@ def _check_kms() -> None:
              "KmsBackend.keys or .tagger")
     _require(callable(getattr(KmsBackend, "any_id_to_key_id", None)), "KmsBackend.any_id_to_key_id")
     _require(_has_attributes(Key, ("arn", "policy", "id")), "Key lacks arn, policy or id")
+    from moto.kms import utils
+
+    _require(callable(getattr(utils, "_deserialize_ciphertext_blob", None))
+             and _parameters(utils._deserialize_ciphertext_blob) == ["ciphertext_blob"],
+             "moto.kms.utils._deserialize_ciphertext_blob(ciphertext_blob) changed")
 
 
 def _check_awslambda() -> None:

@@ -16,7 +16,9 @@ moto's backends are imported when a request for the service arrives, so start-up
 
 from __future__ import annotations
 
+import base64
 import json
+import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -144,7 +146,8 @@ def _secretsmanager(call: Any, region: str, account: str) -> _Found:
 def _kms(call: Any, region: str, account: str) -> _Found:
     from moto.kms.models import kms_backends
 
-    key_id = param(call, "KeyId") or param(call, "TargetKeyId")
+    key_id = (param(call, "KeyId") or param(call, "TargetKeyId") or param(call, "SourceKeyId")
+              or _key_of_ciphertext(call))
     if key_id is None:
         return None
     owner = key_id.split(":")[4] if key_id.startswith("arn:") else account
@@ -159,6 +162,24 @@ def _kms(call: Any, region: str, account: str) -> _Found:
         return f"arn:aws:kms:{region}:{owner}:key/{key_id.rsplit('/', 1)[-1]}", owner, _MISSING, {}
     tags = {tag["TagKey"]: tag["TagValue"] for tag in backend.tagger.list_tags_for_resource(key.id)["Tags"]}
     return key.arn, owner, _document(f"{key.arn} key policy", key.policy, kind="key"), tags
+
+
+def _key_of_ciphertext(call: Any) -> str | None:
+    """The key a symmetric ciphertext names: https://docs.aws.amazon.com/kms/latest/APIReference/API_Decrypt.html
+    "the KeyId parameter is optional. AWS KMS can get this information from metadata that it adds to the symmetric
+    ciphertext blob"; moto writes the key id into its blob's header. None for a blob that is not moto's."""
+    from moto.kms.utils import _deserialize_ciphertext_blob
+
+    try:
+        # moto's KmsResponse._get_param decodes a blob parameter; another parser would hand over the base64 text.
+        blob = call.response._get_param("CiphertextBlob")
+        if isinstance(blob, str):
+            blob = base64.b64decode(blob, validate=True)
+        if not isinstance(blob, bytes):
+            return None
+        return _deserialize_ciphertext_blob(blob).key_id or None
+    except (ValueError, TypeError, AttributeError, KeyError, struct.error):
+        return None
 
 
 def _function_name(call: Any) -> str | None:
