@@ -22,6 +22,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from rolecheck.suite.features import Locations, feature_files
+
 KINDS = ("user", "role", "policy", "bucket")
 
 # The Given steps that name a resource of the walkthrough, by kind (src/rolecheck/steps/deployment_steps.py).
@@ -117,12 +119,12 @@ def parse(text: str, *, source: str = "audit mapping", as_json: bool = False) ->
     return AuditMapping(source, {k: v.strip() for k, v in data.items()})
 
 
-def feature_resources(features_dir: str | Path) -> dict[str, str]:
+def feature_resources(paths: Locations) -> dict[str, str]:
     """Every logical name the feature files' Given steps give a user, role, policy or bucket, with its kind."""
     from pytest_bdd.parser import FeatureParser
 
     found: dict[str, str] = {}
-    for path in sorted(Path(features_dir).rglob("*.feature")):
+    for path in feature_files(paths):
         feature = FeatureParser(str(path.parent), path.name).parse()
         backgrounds = [feature.background] if feature.background else []
         for scenario in [*backgrounds, *feature.scenarios.values()]:

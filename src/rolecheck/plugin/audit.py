@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from rolecheck.audit.locate import Locator
 from rolecheck.aws import safety
 from rolecheck.aws.clients import AccessKey, Actor, ClientFactory, enforce_read_only, profile_key
 from rolecheck.errors import TargetError
+from rolecheck.plugin import collection
 from rolecheck.suite.provisioning import Creator, Provisioner
 from rolecheck.targets.connect import connect, make_target
 
@@ -55,10 +55,9 @@ def pytest_configure(config: pytest.Config) -> None:
     enforce_read_only()
     if config.getoption("mutant", default=None):
         raise pytest.UsageError("rolecheck: --mutant writes to the account; audit mode is read-only")
-    features = Path(str(config.rootpath), config.getini("bdd_features_base_dir"))
     try:
         loaded = mapping.load(config.getoption(mode.MAPPING_OPTION))
-        needed = mapping.feature_resources(features)
+        needed = mapping.feature_resources(collection.feature_paths(config))
         mapping.check_names(loaded, needed)
     except mapping.MappingError as exc:
         raise pytest.UsageError(f"rolecheck: {exc}") from None

@@ -23,6 +23,7 @@ import pytest
 
 from rolecheck.errors import FeatureFileError
 from rolecheck.policydoc import documents
+from rolecheck.suite.features import feature_files
 from rolecheck.suite.vocabulary import PLACEHOLDERS
 
 _BIND = "from pytest_bdd import scenarios\nscenarios({path!r})\n"
@@ -45,6 +46,21 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if file_path.suffix == ".feature":
         return FeatureModule.from_parent(parent, path=file_path)
     return None
+
+
+def feature_paths(config: pytest.Config) -> list[Path]:
+    """The feature files this run names: its arguments (or ``testpaths``), folders searched, node ids cut to files.
+
+    For the checks that run before collection (``-m``, the audit's mapping); after collection the checks read the
+    collected scenarios' own files instead.
+    """
+    base = config.invocation_params.dir
+    return feature_files(base / str(arg).split("::", 1)[0] for arg in config.args)
+
+
+def scenario_paths(items: list[pytest.Item]) -> list[Path]:
+    """The feature files of the collected scenarios."""
+    return feature_files({item.path for item in items})
 
 
 def is_scenario(item: pytest.Item) -> bool:

@@ -8,34 +8,16 @@ scenario halfway.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-from pytest_bdd.parser import FeatureParser
 
 from rolecheck.engine import Policy, PolicyError, UnsupportedFeature
 from rolecheck.errors import PolicyDocumentError
 from rolecheck.policydoc.documents import render
+from rolecheck.suite.features import Locations, document_steps
 from rolecheck.suite.vocabulary import ACTIVITIES, PLACEHOLDERS
 
 
-def _document_steps(features_dir: str | Path) -> Iterator[tuple[str, int, str, str]]:
-    """Every step of every feature file that carries a document: (file name, line, step text, document text).
-
-    A Background step is listed once, although pytest-bdd repeats it in every scenario.
-    """
-    seen: set[tuple[str, int]] = set()
-    for path in sorted(Path(features_dir).rglob("*.feature")):
-        feature = FeatureParser(str(path.parent), path.name).parse()
-        for scenario in feature.scenarios.values():
-            for step in scenario.steps:
-                if step.docstring and (path.name, step.line_number) not in seen:
-                    seen.add((path.name, step.line_number))
-                    yield path.name, step.line_number, step.name, step.docstring
-
-
-def check_feature_documents(features_dir: str | Path) -> int:
+def check_feature_documents(paths: Locations) -> int:
     """Render every policy document of every feature file with stand-in values before anything is deployed.
 
     A malformed document (bad JSON, unknown placeholder, a grammar error the engine refuses) then stops the run in
@@ -43,7 +25,7 @@ def check_feature_documents(features_dir: str | Path) -> int:
     """
     stand_ins = _stand_ins()
     count = 0
-    for file_name, line, step, text in _document_steps(features_dir):
+    for file_name, line, step, text in document_steps(paths):
         where = f"{file_name}, line {line} ({step.rstrip(':')})"
         kind = "trust" if "trust policy" in step else "identity"
         try:
@@ -72,7 +54,7 @@ def _check_activity(step: str, where: str) -> None:
 _QUOTED = re.compile(r'"[^"]*"')
 
 
-def check_reviewed_documents_agree(features_dir: str | Path) -> int:
+def check_reviewed_documents_agree(paths: Locations) -> int:
     """Every feature must carry the same reviewed document under the same sentence; returns how many sentences.
 
     The feature files each show the documents they deploy, so that an auditor reads them where they apply; the copies
@@ -81,7 +63,7 @@ def check_reviewed_documents_agree(features_dir: str | Path) -> int:
     """
     stand_ins = _stand_ins()
     copies: dict[str, list[tuple[str, int, dict[str, Any]]]] = {}
-    for file_name, line, step, text in _document_steps(features_dir):
+    for file_name, line, step, text in document_steps(paths):
         sentence = _QUOTED.sub('"..."', step.rstrip(":"))
         copies.setdefault(sentence, []).append((file_name, line, render(text, stand_ins, name=file_name)))
     for sentence, found in copies.items():

@@ -1,9 +1,9 @@
 """Gherkin tags as Allure labels and links.
 
 Feature files carry ``@concern:…``, ``@severity:…`` and ``@control:…`` tags. allure-pytest-bdd only knows plain
-tags, so the root conftest maps each one through ``allure_marks`` in its ``pytest_bdd_apply_tag`` hook. Control links
-get their URL from ``--allure-link-pattern`` (configuration), not from code. Every tag, these and free-form ones
-such as ``@smoke``, is also a pytest marker of the same name, for ``-m`` (the root conftest).
+tags, so the plugin (``rolecheck.plugin.hooks``) maps each one through ``allure_marks`` in its
+``pytest_bdd_apply_tag`` hook. Control links get their URL from ``--allure-link-pattern`` (configuration), not from
+code. Every tag, these and free-form ones such as ``@smoke``, is also a pytest marker of the same name, for ``-m``.
 
 ``check_feature_tags`` reads the feature files themselves, so that an unknown ``key:value`` tag is one line naming
 its file and line.
@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from rolecheck.errors import FeatureFileError
+from rolecheck.suite.features import Locations, feature_files
 
 # Each concern is one epic in the report; its feature files say which concern they serve.
 EPICS = {
@@ -71,9 +71,9 @@ def allure_marks(tag: str) -> list[Mark] | None:
     raise UnknownTag(f"unknown tag @{tag}: tags with a colon must be concern:, severity: or control:")
 
 
-def feature_tags(features_dir: str | Path) -> Iterator[tuple[str, int, str]]:
-    """Every tag of every feature file: (``features/<file>``, line, tag without its ``@``)."""
-    for path in sorted(Path(features_dir).rglob("*.feature")):
+def feature_tags(paths: Locations) -> Iterator[tuple[str, int, str]]:
+    """Every tag of every feature file at ``paths``: (``<folder>/<file>``, line, tag without its ``@``)."""
+    for path in feature_files(paths):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             for token in line.split() if line.lstrip().startswith("@") else []:
                 if token.startswith("#"):
@@ -81,10 +81,10 @@ def feature_tags(features_dir: str | Path) -> Iterator[tuple[str, int, str]]:
                 yield f"{path.parent.name}/{path.name}", number, token.lstrip("@")
 
 
-def check_feature_tags(features_dir: str | Path) -> int:
+def check_feature_tags(paths: Locations) -> int:
     """Refuse (``FeatureFileError``) an unknown ``key:value`` tag in any feature file; returns how many tags."""
     count = 0
-    for where, number, tag in feature_tags(features_dir):
+    for where, number, tag in feature_tags(paths):
         try:
             allure_marks(tag)
         except UnknownTag as exc:

@@ -1,37 +1,17 @@
-"""Root conftest: loads the fixtures and step libraries, maps Gherkin tags to markers and Allure labels and links,
-and refuses bad feature files before anything is deployed."""
+"""The suite's own hooks: Gherkin tags as markers and Allure labels and links, ``-m`` checked against the tags in
+use, bad feature files refused before anything is deployed, verdicts reported as verdicts."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import allure
 import pytest
 
 from rolecheck.errors import ComplianceViolation, EngineDrift, FeatureFileError, PolicyDocumentError
+from rolecheck.plugin import collection
 from rolecheck.suite import preflight
 from rolecheck.suite.tags import EPICS, SEVERITIES, UnknownTag, allure_marks, check_feature_tags, feature_tags
-
-pytest_plugins = [
-    "rolecheck.plugin.collection",
-    "rolecheck.plugin.targets",
-    "rolecheck.plugin.audit",
-    "rolecheck.plugin.simulated_aws",
-    "rolecheck.plugin.scene",
-    "rolecheck.steps.deployment_steps",
-    "rolecheck.plugin.outsiders",
-    "rolecheck.plugin.clock",
-    "rolecheck.steps.session_steps",
-    "rolecheck.steps.probe_steps",
-    "rolecheck.steps.trust_steps",
-    "rolecheck.steps.credential_steps",
-    "rolecheck.steps.static_steps",
-    "rolecheck.steps.inventory_steps",
-    "rolecheck.steps.claim_steps",
-    "rolecheck.plugin.reporting",
-    "rolecheck.plugin.mutation",
-]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,8 +38,7 @@ def _check_marker_expression(config: pytest.Config) -> None:
         names = Expression.compile(expression).idents()
     except SyntaxError:
         return  # pytest says what is wrong with the expression itself
-    features = Path(str(config.rootpath), config.getini("bdd_features_base_dir"))
-    in_use = {tag for _, _, tag in feature_tags(features)}
+    in_use = {tag for _, _, tag in feature_tags(collection.feature_paths(config))}
     known = {line.split(":", 1)[0].split("(")[0].strip() for line in config.getini("markers")} | in_use
     known |= {f"concern:{c}" for c in EPICS} | {f"severity:{s}" for s in SEVERITIES}
     unknown = sorted(names - known)
@@ -72,12 +51,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Bad input in the feature files is one ``ERROR: rolecheck:`` line and exit 4, before anything is deployed:
     a malformed policy document, features disagreeing on one, an unknown tag, a step no definition matches, an
     unknown placeholder in a step."""
-    from rolecheck.plugin import collection  # imported by pytest_plugins first, so that pytest rewrites its asserts
-
     scenarios = [item for item in session.items if collection.is_scenario(item)]
     if not scenarios:
         return
-    features = Path(str(session.config.rootpath), session.config.getini("bdd_features_base_dir"))
+    features = collection.scenario_paths(scenarios)
     try:
         preflight.check_feature_documents(features)
         preflight.check_reviewed_documents_agree(features)
@@ -97,9 +74,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool:
     """Every tag becomes a pytest marker of its own name; ``concern:``, ``severity:`` and ``control:`` tags are
-    also Allure labels and links."""
+    also Allure labels and links.
+
+    First among the implementations: pytest-bdd's own (the first to answer wins) would refuse a tag with a colon.
+    """
     # `-m "control:NIST-AC-6"` parses (a marker expression allows `:`), but the `markers` ini option cuts a name
     # at its first colon and --strict-markers would refuse the rest; free-form tags (@smoke) are the feature
     # writer's own. So the tag is put in pytest's marker registry directly: check_feature_tags refuses the
