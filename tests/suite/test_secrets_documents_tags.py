@@ -40,6 +40,11 @@ def test_redact_masks_credential_fields_at_any_depth() -> None:
                       "LoginProfile": [{"Password": MASK}], "Other": MASK}
 
 
+def test_redact_masks_federation_tokens() -> None:
+    masked = redact({"RoleArn": "arn:aws:iam::1:role/r", "WebIdentityToken": "eyJ.x.y", "SAMLAssertion": "PHNh"})
+    assert masked == {"RoleArn": "arn:aws:iam::1:role/r", "WebIdentityToken": MASK, "SAMLAssertion": MASK}
+
+
 def test_redact_masks_lambda_environment_variables() -> None:
     """The account snapshot lists every Lambda function of the account (ListFunctions), and a function's
     environment variables often hold credentials of their own: the evidence never shows their values."""

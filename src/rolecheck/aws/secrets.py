@@ -30,6 +30,9 @@ SECRET_FIELDS = frozenset(
         "aws_session_token",
         "X-Amz-Security-Token",
         "TokenCode",
+        # The bearer credentials of AssumeRoleWithWebIdentity / AssumeRoleWithSAML: whoever holds one may use it.
+        "WebIdentityToken",
+        "SAMLAssertion",
         "Authorization",
         "Variables",
     )

@@ -15,7 +15,7 @@ from moto.core.authorization import ActionAuthenticatorMixin
 
 from rolecheck.engine import Decision, PolicyError, Principal, Request, UnsupportedFeature, evaluate
 
-from . import actions, context, resources, sessions, state, validation
+from . import actions, context, federation, resources, sessions, state, validation
 from .calls import Call, call_of, denied
 from .errors import AwsErrorResponse
 from .identity import (
@@ -203,6 +203,9 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
     call = call_of(response)
     credential = credential_of(response.headers, call.query)
     if credential is None:
+        if call.service == "sts" and call.operation == "AssumeRoleWithWebIdentity":
+            _authorize_web_identity(call)
+            return
         if call.service != "s3":
             # https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
             raise call.error("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
@@ -233,6 +236,27 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
         _session_extras_need_trust(call, caller, principal, decision)
     if decision.request.action in _PASSES_ROLE:
         _passing_a_role_needs_pass_role(call, caller, principal, decision)
+    validation.check_request(call)
+
+
+def _authorize_web_identity(call: Call) -> None:
+    """An unsigned AssumeRoleWithWebIdentity: the token verified as STS does (``federation``), then the role's
+    trust policy decided for the token's holder, with its claims as condition keys."""
+    role_arn = first_param(call.params, "RoleArn") or "*"
+    try:
+        token = federation.verify_web_identity(first_param(call.params, "WebIdentityToken") or "", role_arn)
+    except federation.InvalidIdentityToken as error:
+        raise call.error(error.code, str(error), 400) from None
+    role = find_role_by_arn(role_arn)
+    owner = role_arn.split(":")[4] if role_arn.count(":") >= 5 else None
+    trust = state.trust_policy(role) if role is not None else None
+    service_context = {**context.assume_role_context(call.params, role, None), **token.context}
+    principal = Principal.web_identity(token.provider_arn, token.subject)
+    decision = _evaluate(call, None, principal, "sts:AssumeRoleWithWebIdentity", role_arn, owner, trust,
+                         service_context)
+    _record(decision)
+    if not decision.allowed:
+        raise denied(call, decision.message)
     validation.check_request(call)
 
 
