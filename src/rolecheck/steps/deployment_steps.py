@@ -8,7 +8,8 @@ from rolecheck.aws.identity import caller_identity
 from rolecheck.policydoc import documents
 from rolecheck.report.evidence import attach_json
 from rolecheck.suite import checks, claims
-from rolecheck.suite.scene import Deployment, background_step
+from rolecheck.suite.replay import background_step
+from rolecheck.suite.scene import Deployment
 
 
 @given("an administrator who is not the account root user is signed in")

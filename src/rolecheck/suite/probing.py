@@ -7,6 +7,7 @@ wrong), and an allowed action that must be denied is a compliance violation.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,9 +17,11 @@ from botocore.exceptions import ClientError
 
 from rolecheck.analysis import abac
 from rolecheck.aws import consistency, readback
+from rolecheck.aws.clients import Actor, WriteRefused
 from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.engine import Decision, Policy, Principal, Request, evaluate
 from rolecheck.errors import AUTHORIZATION_ERRORS, ComplianceViolation, EngineDrift, TargetError, refusal
+from rolecheck.report.evidence import attach_json, attach_text
 
 # A harmless bucket policy for the PutBucketPolicy probe: if the probe is wrongly allowed, the bucket stays usable.
 _PROBE_BUCKET_POLICY = {
@@ -272,8 +275,6 @@ def verify(p: Probe, who: str, client: Any, subject: Subject, ctx: ProbeContext,
     The target's answer decides compliance: an action the account allows is allowed, whatever the engine thinks.
     Drift is checked after, so that a compliant account whose answer the engine fails to predict is still reported.
     """
-    from rolecheck.report.evidence import attach_json, attach_text
-
     outcome = attempt(p, client, ctx) if p.live else None
     decision = predict(p, subject, ctx, iam, s3)
     if outcome is not None:
@@ -291,5 +292,43 @@ def verify(p: Probe, who: str, client: Any, subject: Subject, ctx: ProbeContext,
 
 
 # The role exists for one action; every other probe is one the role must be refused, and so must the user.
+@dataclass(frozen=True)
+class ProbeRunner:
+    """Attempts a scenario's probes and checks them; in audit mode the engine decides what cannot or may not be tried.
+
+    ``context`` is called when a probe needs it (it names the role, which the first Givens have not made yet), and
+    ``untried`` names the resources (by ARN) that no probe can try for real, with why.
+    """
+
+    admin: Actor
+    audit: bool
+    context: Callable[[], ProbeContext]
+    untried: Mapping[str, str]
+    no_credentials: str
+
+    def verify(self, p: Probe, who: str, actor: Actor | None, subject: Subject, expect_allowed: bool) -> None:
+        """Attempt the probe as ``actor`` and check it, or have the engine decide it where audit mode cannot try it."""
+        if self.audit and (actor is None or (actor.key is None and not actor.anonymous)):
+            self.decided_by_engine(p, who, subject, expect_allowed, self.no_credentials)
+            return
+        untried = self.untried.get(p.resource(self.context()))
+        if untried is not None:
+            self.decided_by_engine(p, who, subject, expect_allowed, untried)
+            return
+        assert actor is not None
+        try:
+            verify(p, who, actor.client(p.service), subject, self.context(), self.admin.client("iam"),
+                   self.admin.client("s3"), expect_allowed)
+        except WriteRefused as refused:
+            self.decided_by_engine(p, who, subject, expect_allowed, str(refused))
+
+    def decided_by_engine(self, p: Probe, who: str, subject: Subject, expect_allowed: bool, reason: str) -> None:
+        """Audit mode: the engine decides the probe from the state read back, and the report says why."""
+        attach_text(f"{p.action} decided by the policy engine", f"{reason}; the policy engine decides {p.action} "
+                    "from the policies read back from the account")
+        verify(dataclasses.replace(p, call=None), who, None, subject, self.context(), self.admin.client("iam"),
+               self.admin.client("s3"), expect_allowed)
+
+
 ALLOWED_TO_ROLE = ("s3:ListAllMyBuckets",)
 REFUSED_TO_ROLE = tuple(action for action in PROBES if action not in ALLOWED_TO_ROLE)

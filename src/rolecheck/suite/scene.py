@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from unittest import SkipTest
 
 from rolecheck.analysis.snapshot import Snapshot
 from rolecheck.aws import consistency, operations, readback
-from rolecheck.aws.clients import AccessKey, Actor, WriteRefused
+from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operations import Role, User
 from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.aws.snapshot_reader import read_snapshot
@@ -24,23 +22,7 @@ from rolecheck.suite.provisioning import Creator, ProvisionContext, Provisioned,
 # Audit mode's stand-in for the role the "assume another role" probe would create: it trusts the whole account.
 HYPOTHETICAL_OTHER_ROLE = "rolecheck-hypothetical-other-role"
 
-StepFunction = TypeVar("StepFunction", bound=Callable[..., Any])
 Entity = TypeVar("Entity")
-
-
-def background_step(step: StepFunction) -> StepFunction:
-    """A Given that deploys shared state: replayed without calls when the scenario reuses a shared deployment."""
-
-    @functools.wraps(step)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        world = kwargs.get("deployment")
-        if isinstance(world, Deployment) and world.replaying:
-            attach_text("shared deployment", "This Background was deployed once, by the first of this feature's "
-                        "read-only scenarios, and is shared by them; this step is replayed without API calls.")
-            return None
-        return step(*args, **kwargs)
-
-    return run  # type: ignore[return-value]
 
 
 def account_trust(account_id: str) -> dict[str, Any]:
@@ -184,8 +166,8 @@ class Deployment:
             # A user has at most two keys: a deployment shared by several scenarios signs in with the one it has.
             self.user_key = self.provisioner.user_key(self.provision_context(), user)
         if self.user_key is None:
-            self._decided_by_engine(probing.assume_role_probe(role.arn, self.session_name), "the user",
-                                    self.user_subject(), True, _NO_USER_CREDENTIALS)
+            self._probes().decided_by_engine(probing.assume_role_probe(role.arn, self.session_name), "the user",
+                                             self.user_subject(), True, _NO_USER_CREDENTIALS)
             return
         self.user_actor.sign_in(self.user_key)
         self.role_key = operations.assume_role(self.user_actor.client("sts"), role.arn, self.session_name, duration)
@@ -258,35 +240,15 @@ class Deployment:
             # propagation overlaps the deployment's own instead of costing a wait of its own later.
             self._other_role_arn()
         if p is probing.PROBES["sts:AssumeRole"] and self.audit:
-            self._decided_by_engine(p, who, subject, expect_allowed, "audit mode creates no other role to try; "
-                                    "it is imagined trusting the whole account")
+            self._probes().decided_by_engine(p, who, subject, expect_allowed, "audit mode creates no other role to "
+                                             "try; it is imagined trusting the whole account")
             return
-        self._verify(p, who, actor, subject, expect_allowed)
+        self._probes().verify(p, who, actor, subject, expect_allowed)
 
-    def _verify(self, p: probing.Probe, who: str, actor: Actor | None, subject: probing.Subject,
-                expect_allowed: bool) -> None:
-        """Attempt the probe and check it; in audit mode the engine decides what cannot or may not be tried."""
-        if self.audit and (actor is None or (actor.key is None and not actor.anonymous)):
-            self._decided_by_engine(p, who, subject, expect_allowed, _NO_USER_CREDENTIALS)
-            return
-        untried = self.untried.get(p.resource(self.probe_context()))
-        if untried is not None:
-            self._decided_by_engine(p, who, subject, expect_allowed, untried)
-            return
-        assert actor is not None
-        try:
-            probing.verify(p, who, actor.client(p.service), subject, self.probe_context(), self.admin.client("iam"),
-                          self.admin.client("s3"), expect_allowed)
-        except WriteRefused as refused:
-            self._decided_by_engine(p, who, subject, expect_allowed, str(refused))
-
-    def _decided_by_engine(self, p: probing.Probe, who: str, subject: probing.Subject, expect_allowed: bool,
-                           reason: str) -> None:
-        """Audit mode: the engine decides the probe from the state read back, and the report says why."""
-        attach_text(f"{p.action} decided by the policy engine", f"{reason}; the policy engine decides {p.action} "
-                    "from the policies read back from the account")
-        probing.verify(dataclasses.replace(p, call=None), who, None, subject, self.probe_context(),
-                      self.admin.client("iam"), self.admin.client("s3"), expect_allowed)
+    def _probes(self) -> probing.ProbeRunner:
+        """This scenario's probe runner: the audit fallback to the engine, and the resources no probe can try."""
+        return probing.ProbeRunner(admin=self.admin, audit=self.audit, context=self.probe_context,
+                                   untried=self.untried, no_credentials=_NO_USER_CREDENTIALS)
 
     def acting_as_user(self) -> Actor:
         """The user's actor, signed in; in audit mode a step that needs the user's own credentials is skipped
@@ -347,15 +309,16 @@ class Deployment:
         """
         self.sign_in_and_switch()
         if self.user_key is not None:
-            self._verify(probing.assume_role_probe(self.require_role().arn, f"{self.session_name}-check"[:64]),
-                         "the user", self.user_actor, self.user_subject(), expect_allowed=True)
+            check = probing.assume_role_probe(self.require_role().arn, f"{self.session_name}-check"[:64])
+            self._probes().verify(check, "the user", self.user_actor, self.user_subject(), expect_allowed=True)
 
     def verify_cannot_assume(self, who: str, actor: Actor | None, subject: probing.Subject) -> None:
         """An outsider's attempt to assume the walkthrough's role must be refused (and predicted refused).
 
         ``actor`` is None for an outsider audit mode only imagines: the engine decides for it.
         """
-        self._verify(probing.assume_role_probe(self.require_role().arn), who, actor, subject, expect_allowed=False)
+        self._probes().verify(probing.assume_role_probe(self.require_role().arn), who, actor, subject,
+                              expect_allowed=False)
 
     def create_chained_role(self, logical: str) -> Role:
         """A role that trusts this scenario's role session directly and allows 12-hour sessions."""
