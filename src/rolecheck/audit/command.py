@@ -33,7 +33,7 @@ from botocore.exceptions import ClientError
 
 from rolecheck.audit import iac, mapping
 from rolecheck.aws import safety
-from rolecheck.aws.clients import READ_ONLY_ENV
+from rolecheck.aws.clients import READ_ONLY_ENV, guard
 from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
 from rolecheck.targets.base import DEFAULT_REGION, MOTO_ACCOUNT
 
@@ -233,9 +233,11 @@ def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, par
     try:
         key_id, secret = moto_adapter.bootstrap_admin(account, "rolecheck-iac-deployer")
         session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=args.region)
-        iam, s3 = session.client("iam", endpoint_url=server.url), session.client("s3", endpoint_url=server.url)
+        # The deployer writes into the moto server this command started; guarded, so a Secret goes on the wire masked.
+        iam, s3 = (guard(session.client(name, endpoint_url=server.url)) for name in ("iam", "s3"))
         if args.cloudformation:
-            applied = cloudformation.deploy(session.client("cloudformation", endpoint_url=server.url), iam, s3, text,
+            applied = cloudformation.deploy(guard(session.client("cloudformation", endpoint_url=server.url)), iam, s3,
+                                            text,
                                             template, parameters, "rolecheck-audit", account, args.region)
         else:
             applied = terraform.apply(iam, s3, plan, account, args.region)

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from rolecheck.audit.iac import Applied, Deployed, IacError
+from rolecheck.aws.clients import guard
+from rolecheck.aws.secrets import generate_password
 
 
 @dataclass
@@ -170,8 +172,9 @@ def _bucket_policy(a: _Applying, r: _Resource) -> None:
 
 def _login_profile(a: _Applying, r: _Resource) -> None:
     # Terraform generates the password (or encrypts it with a PGP key); the audit only needs the profile to exist.
-    a.iam.create_login_profile(UserName=a.value(r, "user"), Password=f"Rc-{secrets.token_urlsafe(18)}-9a",
-                               PasswordResetRequired=bool(a.value(r, "password_reset_required", False)))
+    # Whoever made the client, guarded: the Secret goes on the wire masked in any traceback.
+    guard(a.iam).create_login_profile(UserName=a.value(r, "user"), Password=generate_password(),
+                                      PasswordResetRequired=bool(a.value(r, "password_reset_required", False)))
 
 
 def _inline(kind: str) -> Callable[[_Applying, _Resource], None]:

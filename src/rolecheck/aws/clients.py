@@ -21,7 +21,7 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Credent
 
 from rolecheck.aws import consistency
 from rolecheck.aws.call_log import CallRecorder
-from rolecheck.aws.secrets import Secret
+from rolecheck.aws.secrets import Secret, reveal_on_the_wire
 from rolecheck.errors import TargetError
 
 # Throttling is retried by botocore's standard mode, never by hand.
@@ -115,6 +115,18 @@ def _refuse_writes(model: Any, **_: Any) -> None:
     service = model.service_model.service_name
     if not read_only(service, model.name):
         raise WriteRefused(service, model.name)
+
+
+def guard(client: Any, *, read_only: bool = False) -> Any:
+    """Register rolecheck's request hooks on any botocore client: ``Secret`` parameters go on the wire masked in
+    every traceback, and an audit's process (or ``read_only``) refuses writes before anything is built."""
+    # register_first is last-in, first-run: the refusal, registered after, runs before a secret is unwrapped.
+    # A unique id each, so guarding a client twice (a caller's, then the applier's) registers each hook once.
+    client.meta.events.register_first("before-parameter-build", reveal_on_the_wire,
+                                      unique_id="rolecheck-reveal-on-the-wire")
+    if read_only or _READ_ONLY_PROCESS:
+        client.meta.events.register_first("before-parameter-build", _refuse_writes, unique_id="rolecheck-read-only")
+    return client
 
 
 @dataclass(frozen=True)
@@ -215,8 +227,7 @@ class ClientFactory:
             # host ("123456789012.localhost"), which does not resolve; the request goes to the endpoint itself.
             client.meta.events.register("before-sign.s3-control", functools.partial(_to_endpoint,
                                                                                   endpoint=self.endpoint_url))
-        if self.read_only or _READ_ONLY_PROCESS:
-            client.meta.events.register_first("before-parameter-build", _refuse_writes)
+        guard(client, read_only=self.read_only)
         consistency.watch(client)
         if self.recorder is not None:
             self.recorder.watch(client, actor)

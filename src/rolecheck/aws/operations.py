@@ -98,7 +98,8 @@ def create_bucket(s3: Any, registry: ResourceRegistry, logical: str, region: str
 
 def enable_console_access(iam: Any, user: User, password: Secret, reset_required: bool = True) -> None:
     """Give the user a console password. AWS's console offers to require a reset at first sign-in; we do."""
-    iam.create_login_profile(UserName=user.name, Password=password.reveal(), PasswordResetRequired=reset_required)
+    # The Secret itself: the client unwraps it as the request is built, so a failing call's traceback shows it masked.
+    iam.create_login_profile(UserName=user.name, Password=password, PasswordResetRequired=reset_required)
 
 
 def create_access_key(iam: Any, user: User) -> AccessKey:

@@ -3,6 +3,11 @@
 allure-pytest-bdd renders every step argument with ``repr()``, pytest prints locals in tracebacks and boto3 logs
 request parameters. A ``Secret`` masks itself in all of those; only ``reveal()`` gives the value, and it is called
 exactly where the value goes on the wire.
+
+A ``Secret`` is passed to boto3 as it is (``Password=secret``): ``reveal_on_the_wire``, run by every client before
+botocore builds the request, swaps it in place for a string that is the value to the serializer but masks itself
+in ``repr``. A failing call's traceback shows botocore's own frames, whose arguments (``api_params``) pytest prints
+in its long and auto styles, with or without ``-l``: they hold that masked string, never a plain one.
 """
 
 from __future__ import annotations
@@ -72,6 +77,38 @@ class Secret:
         raise TypeError("secrets are not picklable")
 
 
+class _OnTheWire(str):
+    """A secret's value as botocore serializes it: a real ``str`` to encoding, masked wherever it is rendered."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Secret({MASK})"
+
+    # botocore encodes the value itself (percent-encoding, JSON, XML text), never through str().
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return repr(self)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("secrets are not picklable")
+
+
+def reveal_on_the_wire(params: Any, **_: Any) -> None:
+    """botocore's ``before-parameter-build`` hook: every ``Secret`` in ``params`` becomes its wire value, in place.
+
+    In place, because botocore's frames (``_make_api_call``'s ``api_params``) hold this very dict: whatever of it a
+    traceback prints is masked.
+    """
+    items = params.items() if isinstance(params, dict) else enumerate(params) if isinstance(params, list) else ()
+    for key, value in list(items):
+        if isinstance(value, Secret):
+            params[key] = _OnTheWire(value.reveal())
+        elif isinstance(value, dict | list):
+            reveal_on_the_wire(value)
+
+
 # IAM's default password policy asks for at least 8 characters from at least three of four classes; symbols are
 # limited to the set the IAM console accepts.
 _PASSWORD_SYMBOLS = "!@#$%^&*()_+-=[]{}|'"
@@ -99,7 +136,7 @@ def redact(value: Any, extra_secrets: Iterable[str] = ()) -> Any:
 
 
 def _redact(value: Any, known: frozenset[str]) -> Any:
-    if isinstance(value, Secret):
+    if isinstance(value, Secret | _OnTheWire):
         return MASK
     if isinstance(value, Mapping):
         return {
