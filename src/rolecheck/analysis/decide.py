@@ -35,7 +35,9 @@ from rolecheck.engine import (
     Request,
     Statement,
     UnsupportedFeature,
+    catalog_source,
     evaluate,
+    is_known_action,
 )
 
 # Actions a principal's credentials perform on a role's trust policy (AssumeRole with session tags or a source
@@ -56,6 +58,17 @@ def decide(subject: Subject, action: str, resource: str, *, account_id: str, vie
     as the account's own resources (those without a policy, or not read: another region), then, unless it names
     this account, as another account's, with a stand-in that allows (``_outside_policy``).
     """
+    grant = _decide_anywhere(subject, action, resource, account_id=account_id, views=views, relaxer=relaxer)
+    if grant is None or is_known_action(action):
+        return grant
+    # A name the catalog lacks still grants whatever AWS knows by it; the report says which catalog it was.
+    source = catalog_source()
+    note = f"not in the action catalog ({source.package} of {source.updated})"
+    return replace(grant, note="; ".join(filter(None, (grant.note, note))))
+
+
+def _decide_anywhere(subject: Subject, action: str, resource: str, *, account_id: str,
+                     views: Mapping[str, ResourceView], relaxer: ConditionRelaxer) -> Grant | None:
     view = view_for(views, action, resource)
     if view is not None:
         return _decide(subject, action, resource, account_id, view.policy, view.context,

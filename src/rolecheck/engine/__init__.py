@@ -45,10 +45,14 @@ are silent the engine makes these choices, each pinned by the named case of ``te
 
 from rolecheck.engine.catalog import (
     PRIVILEGE_ESCALATION_METHODS,
+    CatalogSource,
     action_catalog,
+    catalog_source,
     effective_actions,
+    is_known_action,
     privilege_escalation_actions,
     statement_actions,
+    unknown_actions,
 )
 from rolecheck.engine.context import build_context, tag_context
 from rolecheck.engine.errors import PolicyError, UnsupportedFeature
@@ -63,6 +67,7 @@ __all__ = [
     "PARTITION",
     "PRIVILEGE_ESCALATION_METHODS",
     "UNSIGNED_FEDERATION",
+    "CatalogSource",
     "Decision",
     "Policy",
     "PolicyError",
@@ -74,11 +79,14 @@ __all__ = [
     "Verdict",
     "action_catalog",
     "build_context",
+    "catalog_source",
     "context_lookup",
     "effective_actions",
     "evaluate",
+    "is_known_action",
     "plain",
     "privilege_escalation_actions",
     "statement_actions",
     "tag_context",
+    "unknown_actions",
 ]

