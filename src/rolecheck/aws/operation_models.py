@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, Shape
 from botocore import xform_name
+from botocore.model import OperationModel, Shape
 from botocore.validate import ParamValidator
 
 # IAM action (lower-cased) -> botocore operation, where the names differ

@@ -18,10 +18,19 @@ from botocore.exceptions import ClientError
 from rolecheck.analysis import abac
 from rolecheck.aws import consistency, readback
 from rolecheck.aws.clients import Actor, WriteRefused
+from rolecheck.aws.operation_models import ENGINE_ONLY, NotProbeable, derive_call
 from rolecheck.aws.registry import ResourceRegistry
-from rolecheck.engine import Decision, Policy, Principal, Request, evaluate
-from rolecheck.errors import AUTHORIZATION_ERRORS, ComplianceViolation, EngineDrift, TargetError, refusal
+from rolecheck.engine import Decision, Policy, Principal, Request, action_catalog, evaluate
+from rolecheck.errors import (
+    AUTHORIZATION_ERRORS,
+    ComplianceViolation,
+    EngineDrift,
+    FeatureFileError,
+    TargetError,
+    refusal,
+)
 from rolecheck.report.evidence import attach_json, attach_text
+from rolecheck.suite.kinds import KINDS
 
 # A harmless bucket policy for the PutBucketPolicy probe: if the probe is wrongly allowed, the bucket stays usable.
 _PROBE_BUCKET_POLICY = {
@@ -122,11 +131,60 @@ PROBES: dict[str, Probe] = {
 
 
 def probe(action: str) -> Probe:
-    """The probe for an action, or one clear error naming the known ones."""
+    """The probe for an action: a hand-written one where the call needs setup (``PROBES``), else one derived from
+    botocore's service models (``derived_probe``); ``FeatureFileError`` for an action that is not AWS's."""
+    return PROBES.get(action) or derived_probe(action)
+
+
+# The name a derived probe gives what the scenario does not name (a table, a queue...): it need not exist, since
+# an answer other than access denied (ResourceNotFoundException, ...) means the call got past authorization.
+_STAND_IN_NAME = "rolecheck-probe"
+# Members of a derived call whose stand-in names a resource of a kind (suite/kinds.py), for the engine's prediction.
+_MEMBER_KINDS = {"TableName": "table", "FunctionName": "function", "SecretId": "secret", "QueueUrl": "queue",
+                 "TopicArn": "topic", "KeyId": "key", "UserName": "user", "GroupName": "group"}
+
+
+def _binding(ctx: ProbeContext, service: str) -> dict[str, Any]:
+    """What a derived call of ``service`` is aimed at: the scenario's bucket and object, or its role."""
+    if service == "s3":
+        return {"Bucket": ctx.bucket, "Key": ctx.object_key}
+    if service == "iam":
+        return {"RoleName": ctx.role_name}
+    return {}
+
+
+def _derived_resource(ctx: ProbeContext, action: str) -> str:
+    """The ARN the derived call acts on, as the engine predicts it (``*`` for a call on no resource)."""
+    call = derive_call(action, _binding(ctx, action.split(":", 1)[0].lower()))
+    if call.service == "s3" and "Bucket" in call.params:
+        return f"arn:aws:s3:::{ctx.bucket}/{ctx.object_key}" if "Key" in call.params else f"arn:aws:s3:::{ctx.bucket}"
+    if call.service == "iam" and "RoleName" in call.params:
+        return f"arn:aws:iam::{ctx.account_id}:role/{ctx.role_name}"
+    for member, kind in _MEMBER_KINDS.items():
+        if member in call.params:
+            return KINDS[kind].arn(_STAND_IN_NAME, account=ctx.account_id, region=ctx.region)
+    return "*"
+
+
+def derived_probe(action: str) -> Probe:
+    """A probe derived from botocore's service models (``rolecheck.aws.operation_models``), aimed at the scenario's
+    bucket, object or role; an action no call exercises (``ENGINE_ONLY``) is the engine's alone.
+
+    ``FeatureFileError`` names an action that is not in AWS's catalog, or one no operation exercises.
+    """
+    if action not in action_catalog():
+        raise FeatureFileError(f"{action!r} is not an action of AWS's catalog (engine.catalog); the spelling is "
+                               "service:ActionName, e.g. dynamodb:DeleteTable")
+    service = action.split(":", 1)[0].lower()
+    if action.lower() in ENGINE_ONLY:
+        return Probe(action, service, None, lambda x: "*")
     try:
-        return PROBES[action]
-    except KeyError:
-        raise KeyError(f"no probe for {action!r}; known: {', '.join(sorted(PROBES))}") from None
+        checked = derive_call(action)
+    except NotProbeable as exc:
+        raise FeatureFileError(f"no probe can exercise {exc}") from None
+    return Probe(action, checked.service,
+                 lambda c, x: derive_call(action, _binding(x, service)).make(c),
+                 lambda x: _derived_resource(x, action))
 
 
 @dataclass(frozen=True)
