@@ -19,7 +19,7 @@ from typing import Any
 
 from rolecheck.analysis.grants import Grant, rows
 from rolecheck.analysis.graph import edges_of
-from rolecheck.analysis.queries import Analysis
+from rolecheck.analysis.queries import Analysis, federated_subjects
 from rolecheck.analysis.snapshot import PUBLIC_GRANTEES, Snapshot
 from rolecheck.engine import Policy, Principal, effective_actions
 from rolecheck.errors import ComplianceViolation
@@ -35,18 +35,57 @@ _SHOWN_IN_MESSAGE = 5
 @dataclass(frozen=True)
 class Expected:
     """One grant a sentence allows: an action (case-insensitive, as in IAM) on a resource (exact), to a principal
-    (any, unless named)."""
+    (any, unless named), needing exactly the request-supplied conditions ``condition`` (any, unless given; ``""``
+    for none), written as ``Grant.requires`` is, ``key Operator value`` joined by ``; ``."""
 
     action: str
     resource: str
     principal: str | None = None
+    condition: str | None = None
 
     def matches(self, grant: Grant) -> bool:
         return (grant.action.lower() == self.action.lower() and grant.resource == self.resource
-                and self.principal in (None, grant.principal))
+                and self.principal in (None, grant.principal) and _condition_matches(self.condition, grant))
 
     def __str__(self) -> str:
-        return f"{self.principal + ' may ' if self.principal else ''}{self.action} on {self.resource}"
+        text = f"{self.principal + ' may ' if self.principal else ''}{self.action} on {self.resource}"
+        return text + (f" when {self.condition}" if self.condition else "")
+
+
+def condition_text(grant: Grant) -> str:
+    """The request-supplied conditions a grant needs, as a table's condition cell reads them."""
+    return "; ".join(grant.requires)
+
+
+def _condition_matches(condition: str | None, grant: Grant) -> bool:
+    if condition is None:
+        return True
+    wanted = sorted(part.strip() for part in condition.split(";") if part.strip())
+    return wanted == sorted(grant.requires)
+
+
+@dataclass(frozen=True)
+class Assumer:
+    """One row of "the only principals that can assume X are": a principal (an ARN, ``Service:<name>``) or, for a
+    federated trust, the token subject admitted (``*`` for every subject of the provider), and the conditions the
+    assumption needs (``Expected.condition``)."""
+
+    principal: str | None
+    condition: str | None = None
+    subject: str | None = None
+
+    def matches(self, grant: Grant) -> bool:
+        if self.subject is not None:
+            if not grant.principal.startswith("Federated:") or federated_subjects(grant) != (self.subject,):
+                return False
+            # The subject's own condition is the row's subject: the condition cell says the rest.
+            requires = tuple(r for r in grant.requires if not r.split(" ", 1)[0].lower().endswith(":sub"))
+            return _condition_matches(self.condition, Grant(grant.principal, "", "", "", "", requires=requires))
+        return grant.principal == self.principal and _condition_matches(self.condition, grant)
+
+    def __str__(self) -> str:
+        who = f"a token for {self.subject}" if self.subject is not None else str(self.principal)
+        return who + (f" when {self.condition}" if self.condition else "")
 
 
 @dataclass(frozen=True)
@@ -185,6 +224,43 @@ def check_only_assumer(snapshot: Snapshot, role_arn: str, user_arn: str, *, pict
     return judge(snapshot, Analysis(snapshot).who_can_assume(role_arn),
                  [Expected("sts:AssumeRole", role_arn, user_arn)],
                  f"the only principal that can assume {role_arn} is {user_arn}", [user_arn, role_arn], picture=picture)
+
+
+def check_principal_access(snapshot: Snapshot, principal_arn: str, expected: Collection[Expected],
+                           claim: str) -> Comparison:
+    """The user's, or the role sessions', account-wide access is exactly ``expected`` (conditions included where the
+    rows give them)."""
+    return judge(snapshot, access_of(snapshot, principal_arn), expected, claim, [principal_arn])
+
+
+def check_assumers(snapshot: Snapshot, role_arn: str, expected: Sequence[Assumer], claim: str, *,
+                   picture: bool = True) -> None:
+    """The principals the engine admits to the role are exactly ``expected``: every grant of ``who_can_assume``
+    matches a row, and every row matches a grant."""
+    grants = Analysis(snapshot).who_can_assume(role_arn)
+    unexpected = tuple(g for g in grants if not any(a.matches(g) for a in expected))
+    missing = [a for a in expected if not any(a.matches(g) for g in grants)]
+    attach_text("claim", f"{claim}\nallowed: {', '.join(str(a) for a in expected) or 'no one'}")
+    table = [{**row, "condition": condition_text(g)} for g, row in zip(grants, rows(grants), strict=True)]
+    attach_table(f"principals that can assume the role ({len(grants)})", table)
+    if picture or unexpected or missing:
+        attach_png("who can reach what",
+                   lambda: render_access_graph(snapshot, [role_arn], edges_of(snapshot, unexpected)))
+    check_readable(snapshot, claim)
+    findings = []
+    if unexpected:
+        findings.append(f"{len(unexpected)} unexpected principal(s): "
+                        + "; ".join(f"{g.line()} (needs: {condition_text(g) or 'nothing'})" for g in unexpected))
+    if missing:
+        findings.append("cannot assume it: " + ", ".join(str(a) for a in missing))
+    if findings:
+        raise ComplianceViolation(f"\"{claim}\" does not hold: " + " | ".join(findings))
+
+
+def check_reaches_only(snapshot: Snapshot, role_arn: str, reachable: Collection[str], claim: str) -> Comparison:
+    """The role's sessions can reach, by assuming roles (chains included), exactly the roles ``reachable``."""
+    return judge(snapshot, Analysis(snapshot).reachable_roles(role_arn),
+                 [Expected("sts:AssumeRole", arn) for arn in reachable], claim, [role_arn, *reachable])
 
 
 def check_assumes_no_role(snapshot: Snapshot, role_arn: str) -> Comparison:

@@ -59,8 +59,8 @@ Feature: GitHub Actions deploys the app from the main branch of one repository, 
 
   Scenario: Only the main branch of the app can assume the role
     Then the only principals that can assume the role "deployer" are:
-      | principal                                          | condition |
-      | federated "repo:example-org/app:ref:refs/heads/main" |           |
+      | principal                                            | condition                                                  |
+      | federated "repo:example-org/app:ref:refs/heads/main" | token.actions.githubusercontent.com:aud StringEquals sts.amazonaws.com |
 
   Scenario: Nothing in the account grants the role more than deploying the app
     Then the role "deployer"'s account-wide access is exactly:

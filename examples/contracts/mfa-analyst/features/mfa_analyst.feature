@@ -66,14 +66,14 @@ Feature: The analyst reads this month's reports only after signing in with MFA
 
   Scenario: Nothing in the account grants the role more than the monthly reports
     Then the role "reports-reader"'s account-wide access is exactly:
-      | action        | resource                                | condition                  |
-      | s3:GetObject  | arn:aws:s3:::{{reports.name}}/monthly/* |                            |
-      | s3:ListBucket | arn:aws:s3:::{{reports.name}}           | s3:prefix like monthly/*   |
+      | action        | resource                                | condition                    |
+      | s3:GetObject  | arn:aws:s3:::{{reports.name}}/monthly/* |                              |
+      | s3:ListBucket | arn:aws:s3:::{{reports.name}}           | s3:prefix StringLike monthly/* |
 
   Scenario: Only the analyst, with MFA, can assume the role
     Then the only principals that can assume the role "reports-reader" are:
       | principal      | condition                            |
-      | user "analyst" | aws:MultiFactorAuthPresent is true   |
+      | user "analyst" | aws:MultiFactorAuthPresent Bool true |
 
   Scenario: The role's sessions are short
     Then sessions of the role "reports-reader" last at most 3600 seconds

@@ -84,7 +84,7 @@ Feature: The operator reaches the target role only through the jump role, and th
       | principal       | condition |
       | user "operator" |           |
     And the only principals that can assume the role "target" are:
-      | principal                 | condition |
+      | principal                  | condition |
       | session of the role "jump" |           |
 
   Scenario: Nothing in the account grants the jump role more than assuming the target

@@ -47,8 +47,8 @@ Feature: The vendor's engineer reads our support tickets from their own account,
 
   Scenario: Only the vendor's engineer, with the external id, can assume the role
     Then the only principals that can assume the role "vendor-support" are:
-      | principal              | condition                                  |
-      | user "vendor-engineer" | sts:ExternalId is "example-vendor-7f3a"    |
+      | principal              | condition                                   |
+      | user "vendor-engineer" | sts:ExternalId StringEquals example-vendor-7f3a |
 
   Scenario: The role receives the support tickets and does nothing else
     Then the role "vendor-support" can perform "sqs:ReceiveMessage" on the queue "support-tickets"
