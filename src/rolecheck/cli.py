@@ -1,5 +1,6 @@
 """The ``rolecheck`` command: ``rolecheck sweep`` deletes what interrupted runs left behind; ``rolecheck audit``
-runs the suite read-only against existing resources or infrastructure-as-code (``rolecheck.audit.command``).
+runs the suite read-only against existing resources or infrastructure-as-code (``rolecheck.audit.command``);
+``rolecheck init DIR`` writes a starter project (``rolecheck.init``).
 
 Bad input or a refused account prints one ``ERROR: rolecheck:`` line to stderr and exits 4; resources that could not
 be deleted are listed and exit 1; a clean sweep exits 0 (the codes: ``rolecheck.errors``).
@@ -11,9 +12,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from rolecheck import init
 from rolecheck.audit import command as audit_command
 from rolecheck.aws import safety, sweeper
 from rolecheck.aws.clients import Actor, ClientFactory
@@ -48,7 +51,10 @@ def _parser() -> argparse.ArgumentParser:
                        help=f"an account the sweeper may touch (repeatable). Env: {safety.ALLOWLIST_ENV}")
     sweep.add_argument("--dry-run", action="store_true", help="list the leftovers, delete nothing")
     audit_command.add_parser(commands)
-    parser.error = sweep.error = _usage_error  # type: ignore[method-assign]
+    starter = commands.add_parser("init", help="write a starter project of access contracts (the walkthrough's "
+                                               "features, pytest.ini, rolecheck.yaml, a CI workflow) into DIR")
+    starter.add_argument("directory", metavar="DIR", type=Path, help="the project's folder (made if missing)")
+    parser.error = sweep.error = starter.error = _usage_error  # type: ignore[method-assign]
     return parser
 
 
@@ -92,6 +98,18 @@ def run_sweep(args: argparse.Namespace) -> int:
         target.stop()
 
 
+def run_init(args: argparse.Namespace) -> int:
+    """Write the starter project and say how to run it; exit 4 (nothing written) if any of its files exists."""
+    try:
+        written = init.write_project(args.directory)
+    except (init.InitRefused, OSError) as exc:
+        print(one_line(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {len(written)} files into {args.directory}; run the example contracts on moto with:\n"
+          f"  cd {args.directory} && pytest")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``rolecheck`` console script."""
     parser = _parser()
@@ -100,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return audit_command.run(args, unknown)
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command == "init":
+        return run_init(args)
     try:
         return run_sweep(args)
     except TargetError as exc:
