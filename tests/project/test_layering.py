@@ -32,7 +32,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("rolecheck.mutation",),
     ("rolecheck.plugin",),
     ("rolecheck.steps",),
-    ("rolecheck.cli",),
+    ("rolecheck.cli", "rolecheck.init"),
 )
 
 
