@@ -27,12 +27,14 @@ def one_line(message: object) -> str:
 
 
 class ComplianceViolation(AssertionError):
-    """A compliance check found the account or a policy misconfigured."""
+    """A compliance check found the account or a policy misconfigured; ``grants`` are the rows of what the account
+    grants beyond the claim (the findings files carry them)."""
 
     prefix = "Compliance violation"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, grants: tuple[dict[str, str], ...] = ()) -> None:
         super().__init__(f"{self.prefix}: {message}")
+        self.grants = grants
 
 
 class EngineDrift(AssertionError):

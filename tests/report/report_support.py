@@ -38,6 +38,10 @@ class SuiteRun:
     def results(self) -> Path:
         return self.workdir / "allure-results"
 
+    def findings(self, kind: str) -> Path:
+        """The ``--output`` file of this format (``sarif``, ``ocsf``, ``json``, ``csv``)."""
+        return self.workdir / f"findings.{kind}"
+
     @property
     def report(self) -> Path:
         return self.workdir / "allure-report"
@@ -71,6 +75,7 @@ def start_suite(workdir: Path, plugins: tuple[str, ...] = ()) -> subprocess.Pope
                f"--alluredir={run.results}", "--clean-alluredir",
                f"--junitxml={run.junit}", "-o", "junit_logging=all",
                f"--cucumberjson={run.cucumber}",
+               *(f"--output={kind}={run.findings(kind)}" for kind in ("sarif", "ocsf", "json", "csv")),
                "--log-level=DEBUG", f"--log-file={run.log}", "--log-file-level=DEBUG"]
     for plugin in plugins:
         command += ["-p", plugin]

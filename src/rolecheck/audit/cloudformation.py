@@ -298,3 +298,22 @@ def _complete(iam: Any, kind: str, name: str, props: Mapping[str, Any]) -> None:
     elif kind == "AWS::IAM::Role":
         for arn in props.get("ManagedPolicyArns") or []:
             iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+
+
+# The properties that name a resource; a finding naming one is shown on that resource's line.
+NAME_PROPERTIES = ("UserName", "RoleName", "ManagedPolicyName", "PolicyName", "GroupName", "BucketName", "TopicName",
+                   "QueueName")
+
+
+def resource_lines(path: str | Path) -> dict[str, int]:
+    """Each resource's logical id, and each literal name it gives itself, with the template line it starts on."""
+    _, template = load(path)
+    lines: dict[str, int] = {}
+    for logical, resource in template["Resources"].items():
+        line = line_of(logical) or 1
+        lines.setdefault(str(logical), line)
+        props = resource.get("Properties") or {}
+        for prop in NAME_PROPERTIES:
+            if isinstance(props.get(prop), str):
+                lines.setdefault(props[prop], line)
+    return lines

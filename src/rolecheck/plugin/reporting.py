@@ -6,9 +6,11 @@ which are the ones that start the target, send its description to the controller
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -20,7 +22,8 @@ import allure_commons.reporter
 import allure_pytest_bdd.pytest_bdd_listener
 import pytest
 
-from rolecheck.report import cucumber
+from rolecheck.errors import ComplianceViolation
+from rolecheck.report import cucumber, findings
 from rolecheck.report.environment import (
     RunFacts,
     TargetFacts,
@@ -35,6 +38,25 @@ CATEGORIES = Path(__file__).resolve().parents[1] / "report" / "categories.json"
 _TARGET_KEY = pytest.StashKey[TargetFacts]()
 _EARLIER_KEY = pytest.StashKey[dict[str, str]]()
 _WORKER_OUTPUT = "rolecheck_target"
+_OUTPUTS_KEY = pytest.StashKey[list[tuple[str, Path]]]()
+_GATHERED_KEY = pytest.StashKey["_Gathered"]()
+_SCENARIO_KEY = pytest.StashKey[tuple[str, int, str]]()
+# A report's attribute, carried from an xdist worker to the controller with the report.
+_FINDING_ATTR = "rolecheck_finding"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--output FORMAT=PATH`` (SARIF, OCSF, JSON, CSV findings) and ``--fail-on-severity``."""
+    group = parser.getgroup("rolecheck", "rolecheck compliance suite")
+    group.addoption("--output", action="append", default=[], metavar="FORMAT=PATH", dest="rolecheck_output",
+                    help=f"write the findings as FORMAT ({', '.join(findings.FORMATS)}) to PATH (repeatable)")
+    group.addoption("--fail-on-severity", default=findings.SEVERITY_ORDER[0], choices=findings.SEVERITY_ORDER,
+                    dest="rolecheck_fail_on_severity",
+                    help="exit non-zero only for failures at or above this severity (the others are still "
+                         "reported, as warnings in SARIF); default: every failure")
+    # rolecheck audit: the template whose lines the findings point to, and the folder their paths are relative to.
+    group.addoption("--audit-template", default=None, help=argparse.SUPPRESS)
+    group.addoption("--findings-root", default=None, help=argparse.SUPPRESS)
 
 
 # These libraries log raw request and response bodies at DEBUG: access-key secrets, session tokens and console
@@ -68,6 +90,13 @@ def pytest_configure(config: pytest.Config) -> None:
         logger = logging.getLogger(name)
         if logger.level < logging.INFO:
             logger.setLevel(logging.INFO)
+    try:
+        config.stash[_OUTPUTS_KEY] = [findings.parse_output(v) for v in config.getoption("rolecheck_output")]
+    except ValueError as exc:
+        raise pytest.UsageError(f"rolecheck: {exc}") from None
+    if _is_controller(config):
+        config.stash[_GATHERED_KEY] = _Gathered()
+        config.pluginmanager.register(config.stash[_GATHERED_KEY], "rolecheck-findings")
     alluredir = _alluredir(config)
     earlier = alluredir / "environment.properties" if alluredir is not None else None
     if earlier is not None and _is_controller(config) and earlier.is_file():
@@ -120,8 +149,56 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
 
     An outline's rows share their template's name as story, so the rows of one outline stay together.
     """
+    request.node.stash[_SCENARIO_KEY] = (feature.filename, scenario.line_number, story_of(feature, scenario))
     if _alluredir(request.config) is not None:
         allure.dynamic.story(story_of(feature, scenario))
+
+
+def _tag_values(item: pytest.Item, key: str) -> list[str]:
+    names = dict.fromkeys(mark.name for mark in item.iter_markers())
+    return [name.split(":", 1)[1] for name in names if name.startswith(f"{key}:")]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A scenario's controls and severity are JUnit properties of its test case."""
+    for item in items:
+        item.user_properties += [("control", c) for c in _tag_values(item, "control")]
+        item.user_properties += [("severity", s) for s in _tag_values(item, "severity")[:1]]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """A scenario's outcome as a finding, carried by its report (to the xdist controller too)."""
+    report: pytest.TestReport = yield
+    scenario = item.stash.get(_SCENARIO_KEY, None)
+    if scenario is None or not (report.when == "call" or report.failed or report.skipped):
+        return report
+    error = call.excinfo.value if call.excinfo is not None else None
+    outcome = ("skipped" if report.skipped else "passed" if report.passed
+               else "failed" if isinstance(error, ComplianceViolation) else "broken")
+    path, line, story = scenario
+    message = str(error).splitlines()[0] if error is not None and not report.skipped else ""
+    setattr(report, _FINDING_ATTR, {
+        "test_id": item.nodeid, "scenario": story, "path": path, "line": line,
+        "controls": _tag_values(item, "control"), "severity": (_tag_values(item, "severity") or ["critical"])[0],
+        "outcome": outcome, "message": message,
+        "grants": [dict(g) for g in getattr(error, "grants", ())]})
+    return report
+
+
+class _Gathered:
+    """On the controller (or a run without xdist): each scenario's finding, and which tests failed."""
+
+    def __init__(self) -> None:
+        self.findings: list[dict[str, Any]] = []
+        self.failed: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        finding = getattr(report, _FINDING_ATTR, None)
+        if finding is not None:
+            self.findings.append(finding)
+        if report.failed:
+            self.failed.append(report.nodeid)
 
 
 def story_of(feature: Any, scenario: Any) -> str:
@@ -140,8 +217,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     cucumber_json = getattr(config.option, "cucumber_json_path", None)
     if cucumber_json and _is_controller(config):
         cucumber.tidy_file(Path(cucumber_json))
-    alluredir = _alluredir(config)
-    if alluredir is None or not _is_controller(config):
+    if not _is_controller(config):
         return
     target = config.stash.get(_TARGET_KEY, None) or TargetFacts(
         name=config.getoption("target", default="unknown"),
@@ -152,6 +228,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # Imported here, after pytest_plugins imported them, so that pytest rewrites their asserts.
     from rolecheck.plugin.mutation import mutant_of
     from rolecheck.plugin.targets import run_id_of
+
+    _finish_findings(session, target, run_id_of(config) or "unknown")
+    alluredir = _alluredir(config)
+    if alluredir is None:
+        return
 
     facts = suite_facts(_ROOT)
     mutant = mutant_of(config)
@@ -164,3 +245,57 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     (alluredir / "environment.properties").write_text(properties, encoding="utf-8")
     (alluredir / "executor.json").write_text(json.dumps(executor(facts, os.environ, run), indent=2),
                                              encoding="utf-8")
+
+
+def _finish_findings(session: pytest.Session, target: TargetFacts, run_id: str) -> None:
+    """Write the ``--output`` files; with ``--fail-on-severity``, failures below it alone do not fail the run."""
+    config = session.config
+    gathered = config.stash.get(_GATHERED_KEY, None)
+    if gathered is None:
+        return
+    threshold = config.getoption("rolecheck_fail_on_severity")
+    root = Path(config.getoption("findings_root") or config.rootpath).resolve()
+    template = config.getoption("audit_template")
+    lines = _template_lines(Path(template)) if template else {}
+    built = [_finding(raw, root, Path(template) if template else None, lines) for raw in gathered.findings]
+    below = {f.test_id for f in built if f.outcome == "failed" and not findings.at_or_above(f.severity, threshold)}
+    if session.exitstatus == pytest.ExitCode.TESTS_FAILED and gathered.failed and set(gathered.failed) <= below:
+        session.exitstatus = pytest.ExitCode.OK
+    outputs = config.stash.get(_OUTPUTS_KEY, [])
+    if not outputs:
+        return
+    from rolecheck import __version__
+
+    run = findings.RunInfo(run_id=run_id, target=target.name, version=__version__, started_ms=round(_WALL_AT_START_MS),
+                           region=target.region, account_id=target.account_id,
+                           audited=config.getoption("audit_source", default=None), threshold=threshold)
+    findings.write(outputs, built, run)
+
+
+def _template_lines(template: Path) -> dict[str, int]:
+    from rolecheck.audit import cloudformation
+    from rolecheck.audit.iac import IacError
+
+    try:
+        return cloudformation.resource_lines(template)
+    except IacError:
+        return {}  # a Terraform plan: its lines are not the configuration's, the feature file is the location
+
+
+def _path(path: Path, root: Path) -> str:
+    """Relative to ``root`` (code scanning's checkout) when under it, else a file URI."""
+    path = path.resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_uri()
+
+
+def _finding(raw: dict[str, Any], root: Path, template: Path | None, lines: dict[str, int]) -> findings.Finding:
+    source = None
+    if template is not None and lines:
+        texts = [g.get(k, "") for g in raw["grants"] for k in ("granted by", "principal", "resource")]
+        line = next((lines[name] for text in [*texts, raw["message"]] for name in lines
+                     if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)), 1)
+        source = findings.Location(_path(template, root), line)
+    return findings.Finding(test_id=raw["test_id"], scenario=raw["scenario"],
+                            feature=findings.Location(_path(Path(raw["path"]), root), raw["line"]),
+                            controls=tuple(raw["controls"]), severity=raw["severity"], outcome=raw["outcome"],
+                            message=raw["message"], grants=tuple(raw["grants"]), source=source)

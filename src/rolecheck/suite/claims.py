@@ -127,7 +127,8 @@ def _summary(comparison: Comparison) -> str:
 def check(comparison: Comparison, claim: str) -> None:
     """Raise a violation stating the claim and, in short, every grant that breaks it."""
     if not comparison.holds:
-        raise ComplianceViolation(f"\"{claim}\" does not hold: {_summary(comparison)}")
+        raise ComplianceViolation(f"\"{claim}\" does not hold: {_summary(comparison)}",
+                                  grants=tuple(comparison.rows()))
 
 
 def check_readable(snapshot: Snapshot, claim: str) -> None:
