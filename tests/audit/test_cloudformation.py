@@ -80,7 +80,7 @@ def test_the_sam_example_is_one_line_and_exit_4_before_anything_runs(capsys: pyt
     assert main(["audit", "--cloudformation", str(EXAMPLES / "sam-transform.yaml")]) == 4
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("rolecheck: ") and captured.out == "", captured
+    assert len(lines) == 1 and lines[0].startswith("ERROR: rolecheck: ") and captured.out == "", captured
     assert "sam-transform.yaml:2: Transform AWS::Serverless-2016-10-31 is not supported" in lines[0]
 
 

@@ -35,6 +35,7 @@ from rolecheck.audit import iac, mapping
 from rolecheck.aws import safety
 from rolecheck.aws.clients import READ_ONLY_ENV, guard
 from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
+from rolecheck.report import findings
 from rolecheck.targets.base import DEFAULT_REGION, MOTO_ACCOUNT
 
 USAGE_ERROR = EXIT_BAD_INPUT
@@ -85,6 +86,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     audit.add_argument("--results", type=Path, default=Path("reports/allure-results"), help="Allure results")
     audit.add_argument("--report", type=Path, default=Path("reports/allure-report"), help="rendered Allure report")
     audit.add_argument("--no-report", action="store_true", help="write the Allure results, do not render them")
+    audit.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
+                       help=f"write the findings as FORMAT ({', '.join(findings.FORMATS)}) to PATH (repeatable); "
+                            "SARIF points to the template's lines")
+    audit.add_argument("--fail-on-severity", default=findings.SEVERITY_ORDER[0], choices=findings.SEVERITY_ORDER,
+                       help="exit 1 only for failures at or above this severity (default: every failure)")
     audit.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -n ...)")
     audit.error = _usage_error  # type: ignore[method-assign]
 
@@ -172,6 +178,11 @@ def child_env(base: dict[str, str]) -> dict[str, str]:
 def _run(args: argparse.Namespace) -> int:
     template = args.cloudformation or args.terraform_plan
     extra = checked_pytest_options(args.pytest_args)
+    try:
+        for value in args.output:
+            findings.parse_output(value)
+    except ValueError as exc:
+        raise _BadInput(str(exc)) from None
     if template is None:
         if args.mapping is None:
             raise _BadInput("rolecheck audit needs --mapping FILE, --cloudformation TEMPLATE or --terraform-plan PLAN")
@@ -276,10 +287,21 @@ def _write_user_profile(path: Path, iam: Any, user: str) -> None:
     path.chmod(0o600)
 
 
+def _findings_options(args: argparse.Namespace) -> list[str]:
+    """``--output`` paths and the findings' relative paths are the caller's (the suite runs in its own folder)."""
+    options = [f"--fail-on-severity={args.fail_on_severity}", f"--findings-root={Path.cwd()}"]
+    for kind, path in map(findings.parse_output, args.output):
+        options.append(f"--output={kind}={path.resolve()}")
+    if args.cloudformation:
+        options.append(f"--audit-template={args.cloudformation.resolve()}")
+    return options
+
+
 def _pytest(args: argparse.Namespace, options: list[str], env: dict[str, str]) -> int:
     """The compliance suite in audit mode, then the report; the exit status is pytest's."""
     results = args.results.resolve()
-    command = [sys.executable, "-m", "pytest", "features", f"--alluredir={results}", "--clean-alluredir", *options]
+    command = [sys.executable, "-m", "pytest", "features", f"--alluredir={results}", "--clean-alluredir", *options,
+               *_findings_options(args)]
     status = subprocess.run(command, cwd=SUITE, env=child_env(env), check=False).returncode
     if not args.no_report and status in (0, 1):
         from rolecheck.report.rendering import RenderError, render

@@ -73,6 +73,11 @@ def pytest_report_header(config: pytest.Config) -> str | None:
                "no credentials act as the user: the engine decides its probes"))
 
 
+def audit_mapping(config: pytest.Config) -> mapping.AuditMapping | None:
+    """The audit's mapping of the feature files' names to real resources; None when this run is no audit."""
+    return config.stash.get(_MAPPING, None)
+
+
 def audited(config: pytest.Config) -> dict[str, Any]:
     """The report's audit entries: what was audited and what a template or plan could not deploy; {} otherwise."""
     if _MAPPING not in config.stash:

@@ -22,7 +22,7 @@ import allure_commons.reporter
 import allure_pytest_bdd.pytest_bdd_listener
 import pytest
 
-from rolecheck.errors import ComplianceViolation
+from rolecheck.errors import EXIT_COMPLIANT, EXIT_NOT_COMPLIANT, ComplianceViolation
 from rolecheck.report import cucumber, findings
 from rolecheck.report.environment import (
     RunFacts,
@@ -256,11 +256,11 @@ def _finish_findings(session: pytest.Session, target: TargetFacts, run_id: str) 
     threshold = config.getoption("rolecheck_fail_on_severity")
     root = Path(config.getoption("findings_root") or config.rootpath).resolve()
     template = config.getoption("audit_template")
-    lines = _template_lines(Path(template)) if template else {}
+    lines = _template_lines(Path(template), config) if template else {}
     built = [_finding(raw, root, Path(template) if template else None, lines) for raw in gathered.findings]
     below = {f.test_id for f in built if f.outcome == "failed" and not findings.at_or_above(f.severity, threshold)}
-    if session.exitstatus == pytest.ExitCode.TESTS_FAILED and gathered.failed and set(gathered.failed) <= below:
-        session.exitstatus = pytest.ExitCode.OK
+    if session.exitstatus == EXIT_NOT_COMPLIANT and gathered.failed and set(gathered.failed) <= below:
+        session.exitstatus = EXIT_COMPLIANT
     outputs = config.stash.get(_OUTPUTS_KEY, [])
     if not outputs:
         return
@@ -272,14 +272,22 @@ def _finish_findings(session: pytest.Session, target: TargetFacts, run_id: str) 
     findings.write(outputs, built, run)
 
 
-def _template_lines(template: Path) -> dict[str, int]:
+def _template_lines(template: Path, config: pytest.Config) -> dict[str, int]:
+    """The template line of each name a finding may use: logical ids, real names, and the feature files' names."""
     from rolecheck.audit import cloudformation
     from rolecheck.audit.iac import IacError
+    from rolecheck.plugin.audit import audit_mapping
 
     try:
-        return cloudformation.resource_lines(template)
+        lines = cloudformation.resource_lines(template)
     except IacError:
         return {}  # a Terraform plan: its lines are not the configuration's, the feature file is the location
+    mapped = audit_mapping(config)
+    for logical, value in (mapped.entries.items() if mapped else ()):
+        real = value.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+        if real in lines:
+            lines.setdefault(logical, lines[real])
+    return lines
 
 
 def _path(path: Path, root: Path) -> str:
