@@ -82,3 +82,59 @@ def test_a_plan_applies_groups_memberships_and_policies(clients: dict[str, Any])
     assert applied.not_deployed == []
     found = [policy.name for policy in readback.user_identity_policies(clients["iam"], "tf-user")]
     assert found == ["inline policy own of user tf-user", "inline policy read of group tf-readers"]
+
+
+def _plan(*items: tuple[str, str, dict], **flags: Any) -> dict[str, Any]:
+    planned = [{"address": f"{kind}.{name}", "mode": "managed", "type": kind, "name": name, "values": values}
+               for kind, name, values in items]
+    return {"format_version": "1.2", "planned_values": {"root_module": {"resources": planned}},
+            "configuration": {"root_module": {"resources": []}}, **flags}
+
+
+TAG_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+    "Condition": {"StringEquals": {"aws:PrincipalTag/team": "platform"}}}]}
+
+
+def test_terraform_role_and_user_tags_are_applied(clients: dict[str, Any]) -> None:
+    """A trust that names principals by tag decides who may switch: a dropped tag changes the verdict.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html"""
+    plan = _plan(("aws_iam_user", "u", {"name": "tf-tagged-user", "tags": {"team": "platform"}}),
+                 ("aws_iam_role", "r", {"name": "tf-tagged-role", "assume_role_policy": json.dumps(TAG_TRUST),
+                                        "tags": {"owner": "ops"}, "tags_all": {"owner": "ops", "env": "prod"}}))
+    terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+    assert clients["iam"].list_user_tags(UserName="tf-tagged-user")["Tags"] == [{"Key": "team", "Value": "platform"}]
+    role_tags = clients["iam"].list_role_tags(RoleName="tf-tagged-role")["Tags"]
+    assert sorted((t["Key"], t["Value"]) for t in role_tags) == [("env", "prod"), ("owner", "ops")], "default tags too"
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"name": "tf-x", "assume_role_policy": json.dumps(TAG_TRUST), "role_last_used": [{"region": "x"}]},
+     "aws_iam_role.r: role_last_used cannot be applied"),
+    ({"name": "tf-x", "assume_role_policy": json.dumps(TAG_TRUST), "inline_policy": [{"name": "p", "policy": ""}]},
+     "an inline_policy block needs both a name and a policy"),
+    ({"name": "tf-x", "assume_role_policy": '{"Version": "2012-10-17", "Statement": [], "Statement": []}'},
+     "duplicate key 'Statement'"),
+])
+def test_a_role_attribute_that_would_be_dropped_is_refused_before_anything_is_created(
+        clients: dict[str, Any], values: dict, message: str) -> None:
+    plan = _plan(("aws_iam_user", "first", {"name": "tf-must-not-exist"}), ("aws_iam_role", "r", values))
+    with pytest.raises(terraform.IacError, match=message):
+        terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+    if "duplicate" not in message:
+        with pytest.raises(clients["iam"].exceptions.NoSuchEntityException):
+            clients["iam"].get_user(UserName="tf-must-not-exist")
+
+
+def test_a_refused_call_while_applying_is_one_line(clients: dict[str, Any]) -> None:
+    plan = _plan(("aws_iam_role", "r", {"name": "tf-bad-trust", "assume_role_policy": '"alice"'}))
+    with pytest.raises(terraform.IacError, match=r"^aws_iam_role.r: CreateRole: MalformedPolicyDocument: "):
+        terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+
+
+@pytest.mark.parametrize("flags", [{"errored": True}, {"applyable": False}, {"complete": False}])
+def test_a_plan_terraform_would_not_apply_is_refused(tmp_path: Any, flags: dict[str, bool]) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(_plan(**flags)))
+    with pytest.raises(terraform.IacError, match=f"the plan is {next(iter(flags))}="):
+        terraform.load(path)

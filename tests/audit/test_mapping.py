@@ -113,3 +113,31 @@ def test_every_mapped_resource_is_found(account: tuple[Any, Any]) -> None:
 def test_a_missing_resource_is_one_line(account: tuple[Any, Any], logical: str, value: str, message: str) -> None:
     with pytest.raises(MappingError, match=message):
         mapping.check_exists(AuditMapping("m", {**GOOD, logical: value}), NEEDED, *account, ACCOUNT)
+
+
+@pytest.mark.parametrize(("logical", "value", "message"), [
+    ("s3-list-role", f"arn:aws-evil:iam::{ACCOUNT}:role/ops-list", "partition 'aws-evil', which AWS does not have"),
+    ("s3-list-role", f"arn:aws:iam:us-east-1:{ACCOUNT}:role/ops-list", "an IAM ARN has no region"),
+    ("s3-list-role", "arn:aws:iam::12345:role/ops-list", "a 12-digit account"),
+    ("s3-list-role", "arn:aws:iam::aws:role/ops-list", "a 12-digit account"),
+    ("s3-list-role", f"arn:aws:iam::{ACCOUNT}:role/", "empty name or path segment"),
+    ("s3-list-role", f"arn:aws:iam::{ACCOUNT}:role/ops//list", "empty name or path segment"),
+    ("iam-test-user", f"arn:aws:s3:::{ACCOUNT}:user/alice", "expected an IAM user ARN"),
+    ("demo-bucket", "arn:aws:s3:::ops-reports/secret.txt", "expected a bucket"),
+    ("demo-bucket", f"arn:aws:s3:us-east-1:{ACCOUNT}:ops-reports", "expected a bucket"),
+    ("demo-bucket", "arn:aws:s3:::", "expected a bucket"),
+    ("iam-test-user", "team/alice", "neither a name nor an ARN"),
+], ids=["foreign-partition", "iam-region", "short-account", "aws-role", "empty-name", "empty-path", "s3-as-user",
+        "object-arn", "bucket-with-account", "empty-bucket", "slash-in-name"])
+def test_an_arn_that_does_not_fit_its_kind_is_refused(logical: str, value: str, message: str) -> None:
+    with pytest.raises(MappingError, match=message):
+        mapping.check_names(AuditMapping("m", {**GOOD, logical: value}), NEEDED)
+
+
+def test_an_arn_of_another_real_partition_is_refused_against_this_one(account: tuple[Any, Any]) -> None:
+    """aws-cn's ops-list is not the aws partition's ops-list: https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html"""
+    iam, s3 = account
+    chinese = AuditMapping("m", {**GOOD, "s3-list-role": f"arn:aws-cn:iam::{ACCOUNT}:role/ops/ops-list"})
+    mapping.check_names(chinese, NEEDED)
+    with pytest.raises(MappingError, match="is in partition aws-cn, but the audited account is in aws"):
+        mapping.check_exists(chinese, NEEDED, iam, s3, ACCOUNT)

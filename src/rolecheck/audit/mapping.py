@@ -13,7 +13,7 @@ account does not hold) is a ``MappingError``: one line, exit status 4, before an
 
 from __future__ import annotations
 
-import json
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from rolecheck.policydoc import decoding
 from rolecheck.suite.features import Locations, feature_files
 
 KINDS = ("user", "role", "policy", "bucket")
@@ -33,10 +34,20 @@ _NAMING_STEPS = {
     "policy": re.compile(r'^a customer-managed policy "([^"]+)"'),
     "bucket": re.compile(r'^an S3 bucket "([^"]+)"'),
 }
-# The account part: 12 digits, "aws" for an AWS managed policy, empty for S3.
-_ARN = re.compile(r"^arn:aws[\w-]*:(?P<service>iam|s3):[^:]*:(?P<account>\d{12}|aws)?:(?P<resource>.+)$")
+# An IAM or S3 ARN's parts; each is checked by _parts (the partition against botocore's list, the account, the
+# resource type). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+_ARN = re.compile(r"^arn:(?P<partition>[^:]*):(?P<service>iam|s3):(?P<region>[^:]*):(?P<account>[^:]*):"
+                  r"(?P<resource>.*)$")
 _IAM_RESOURCE = {"user": "user/", "role": "role/", "policy": "policy/"}
 _NOT_FOUND = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound"})
+
+
+@functools.cache
+def _partitions() -> tuple[str, ...]:
+    """AWS's partitions, as botocore's endpoint data knows them."""
+    import botocore.session
+
+    return tuple(botocore.session.get_session().get_available_partitions())
 
 
 class MappingError(ValueError):
@@ -63,15 +74,40 @@ class AuditMapping:
         if match is None:
             if value.startswith("arn:"):
                 raise MappingError(f"{self.source}: {logical}: not an IAM or S3 ARN: {value!r}")
+            if "/" in value or not value.strip():
+                raise MappingError(f"{self.source}: {logical}: {value!r} is neither a name nor an ARN")
             return value
+        return self._parts(logical, kind, match)
+
+    def _parts(self, logical: str, kind: str, match: re.Match[str]) -> str:
+        """The name an ARN gives, once its partition, region, account and resource type fit ``kind``."""
+        value, where = match.group(0), f"{self.source}: {logical}"
+        if match["partition"] not in _partitions():
+            raise MappingError(f"{where}: {value!r} names partition {match['partition']!r}, which AWS does not have "
+                               f"({', '.join(_partitions())})")
         resource = match["resource"]
         if kind == "bucket":
-            if match["service"] != "s3":
-                raise MappingError(f"{self.source}: {logical}: expected a bucket, got {value!r}")
-            return resource.split("/", 1)[0]
-        if not resource.startswith(_IAM_RESOURCE[kind]):
-            raise MappingError(f"{self.source}: {logical}: expected an IAM {kind} ARN, got {value!r}")
+            # arn:<partition>:s3:::<bucket>: a bucket ARN has no region, no account and no object key.
+            if match["service"] != "s3" or match["region"] or match["account"] or not resource or "/" in resource:
+                raise MappingError(f"{where}: expected a bucket (arn:{match['partition']}:s3:::NAME), got {value!r}")
+            return resource
+        if match["service"] != "iam" or not resource.startswith(_IAM_RESOURCE[kind]):
+            raise MappingError(f"{where}: expected an IAM {kind} ARN, got {value!r}")
+        allowed_accounts = "a 12-digit account or aws" if kind == "policy" else "a 12-digit account"
+        if match["region"] or not (re.fullmatch(r"\d{12}", match["account"])
+                                   or (kind == "policy" and match["account"] == "aws")):
+            raise MappingError(f"{where}: {value!r}: an IAM ARN has no region and {allowed_accounts}")
+        if any(not segment for segment in resource.split("/")):
+            raise MappingError(f"{where}: {value!r} has an empty name or path segment")
         return resource.rsplit("/", 1)[-1]
+
+    def check_partition(self, partition: str) -> None:
+        """Every ARN must be of the audited account's partition: aws-cn's role is not this partition's namesake."""
+        for logical, value in self.entries.items():
+            match = _ARN.match(value)
+            if match and match["partition"] != partition:
+                raise MappingError(f"{self.source}: {logical}: {value} is in partition {match['partition']}, but "
+                                   f"the audited account is in {partition}")
 
     def policy_arn(self, logical: str, account_id: str) -> str:
         """The ARN of the managed policy ``logical`` (a bare name is a customer-managed policy of the account)."""
@@ -82,7 +118,7 @@ class AuditMapping:
         """Every ARN must name the audited account: a role of another account is not the one under audit."""
         for logical, value in self.entries.items():
             match = _ARN.match(value)
-            if match and match["account"] not in (None, "aws", account_id):
+            if match and match["account"] not in ("", "aws", account_id):
                 raise MappingError(f"{self.source}: {logical}: {value} is in account {match['account']}, "
                                    f"but the audited account is {account_id}")
 
@@ -91,9 +127,9 @@ def load(path: str | Path) -> AuditMapping:
     """Read a mapping file (``.json``, or YAML otherwise); every problem is one ``MappingError`` line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MappingError(f"cannot read the audit mapping {path}: {exc.strerror or exc}") from None
+        text = decoding.read_text(path, "audit mapping")
+    except decoding.DecodingError as exc:
+        raise MappingError(str(exc)) from None
     return parse(text, source=str(path), as_json=path.suffix.lower() == ".json")
 
 
@@ -101,16 +137,11 @@ def parse(text: str, *, source: str = "audit mapping", as_json: bool = False) ->
     """Parse a mapping's text."""
     data: Any
     try:
-        if as_json:
-            data = json.loads(text)
-        else:
-            import yaml
-
-            data = yaml.safe_load(text)
+        data = decoding.json_value(text, source) if as_json else decoding.yaml_value(text, source)
+    except decoding.DecodingError as exc:
+        raise MappingError(str(exc)) from None
     except ValueError as exc:
         raise MappingError(f"{source}: not valid JSON: {str(exc).splitlines()[0]}") from None
-    except Exception as exc:  # yaml.YAMLError and its subclasses, without importing yaml at module level
-        raise MappingError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict) or not data:
         raise MappingError(f"{source}: expected a mapping of logical names to real names or ARNs")
     bad = [str(k) for k, v in data.items() if not isinstance(k, str) or not isinstance(v, str) or not v.strip()]
@@ -158,6 +189,7 @@ def check_names(mapping: AuditMapping, needed: Mapping[str, str], *, complete: b
 def check_exists(mapping: AuditMapping, needed: Mapping[str, str], iam: Any, s3: Any, account_id: str) -> None:
     """Every mapped resource must exist in the audited account; read-only calls only."""
     mapping.check_account(account_id)
+    mapping.check_partition(iam.meta.partition)
     for logical, kind in sorted(needed.items()):
         name = mapping.name(logical, kind)
         try:

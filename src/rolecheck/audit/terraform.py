@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from rolecheck.audit.iac import Applied, Deployed, IacError
 from rolecheck.aws.clients import guard
 from rolecheck.aws.secrets import generate_password
+from rolecheck.policydoc import decoding
 
 
 @dataclass
@@ -37,13 +40,19 @@ def load(path: str | Path) -> dict[str, Any]:
     """The plan's JSON; a file that is not a ``terraform show -json`` plan is one ``IacError`` line."""
     path = Path(path)
     try:
-        plan = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise IacError(f"cannot read the plan {path}: {exc.strerror or exc}") from None
+        plan = decoding.json_value(decoding.read_text(path, "plan"), str(path))
+    except decoding.DecodingError as exc:
+        raise IacError(str(exc)) from None
     except ValueError as exc:
         raise IacError(f"{path}: not valid JSON: {exc}") from None
     if not isinstance(plan, dict) or "planned_values" not in plan or "format_version" not in plan:
         raise IacError(f"{path}: not a Terraform plan in JSON (expected `terraform show -json plan.out` output)")
+    # A plan Terraform itself would not apply describes an account that will not exist: auditing it proves nothing.
+    # https://developer.hashicorp.com/terraform/internals/json-format#plan-representation
+    for flag, refusal in (("errored", True), ("applyable", False), ("complete", False)):
+        if plan.get(flag) is refusal:
+            raise IacError(f"{path}: the plan is {flag}={str(refusal).lower()}: Terraform would not apply it as "
+                           "planned; fix the plan (terraform plan) and audit the new one")
     return plan
 
 
@@ -113,13 +122,28 @@ class _Applying:
         return default
 
     def document(self, resource: _Resource, attribute: str) -> str:
+        """A policy document attribute as text, refused unless it is strict JSON (no duplicate keys)."""
         value = self.value(resource, attribute)
-        return value if isinstance(value, str) else json.dumps(value)
+        if not isinstance(value, str):
+            return json.dumps(value)
+        try:
+            decoding.json_value(value, f"{resource.address}: {attribute}")
+        except decoding.DecodingError as exc:
+            raise IacError(str(exc)) from None
+        except ValueError as exc:
+            raise IacError(f"{resource.address}: {attribute} is not valid JSON: {exc}") from None
+        return value
+
+
+def _tags(r: _Resource) -> list[dict[str, str]]:
+    """The resource's tags as IAM takes them; ``tags_all`` adds the provider's default tags, which AWS gets too."""
+    tags = r.values.get("tags_all") or r.values.get("tags") or {}
+    return [{"Key": str(key), "Value": str(value)} for key, value in sorted(tags.items())]
 
 
 def _user(a: _Applying, r: _Resource) -> Deployed:
     name = a.value(r, "name")
-    arn = a.iam.create_user(UserName=name, Path=r.values.get("path") or "/")["User"]["Arn"]
+    arn = a.iam.create_user(UserName=name, Path=r.values.get("path") or "/", Tags=_tags(r))["User"]["Arn"]
     if r.values.get("permissions_boundary"):
         a.iam.put_user_permissions_boundary(UserName=name, PermissionsBoundary=r.values["permissions_boundary"])
     a.created[r.address] = {"name": name, "id": name, "arn": arn}
@@ -137,17 +161,32 @@ def _role(a: _Applying, r: _Resource) -> Deployed:
     name = a.value(r, "name")
     params: dict[str, Any] = {"RoleName": name, "AssumeRolePolicyDocument": a.document(r, "assume_role_policy"),
                               "Path": r.values.get("path") or "/",
-                              "MaxSessionDuration": int(r.values.get("max_session_duration") or 3600)}
+                              "MaxSessionDuration": int(r.values.get("max_session_duration") or 3600),
+                              "Tags": _tags(r)}
     if r.values.get("permissions_boundary"):
         params["PermissionsBoundary"] = r.values["permissions_boundary"]
     arn = a.iam.create_role(**params)["Role"]["Arn"]
-    for inline in r.values.get("inline_policy") or []:
-        if inline.get("name") and inline.get("policy"):
-            a.iam.put_role_policy(RoleName=name, PolicyName=inline["name"], PolicyDocument=inline["policy"])
+    for inline in _inline_policies(r):
+        a.iam.put_role_policy(RoleName=name, PolicyName=inline["name"], PolicyDocument=inline["policy"])
     for arn_attached in r.values.get("managed_policy_arns") or []:
         a.iam.attach_role_policy(RoleName=name, PolicyArn=arn_attached)
     a.created[r.address] = {"name": name, "id": name, "arn": arn}
     return Deployed(r.address, "role", name)
+
+
+def _inline_policies(r: _Resource) -> list[dict[str, str]]:
+    """The role's ``inline_policy`` blocks; one with a name but no policy (or the reverse) is refused, not skipped.
+
+    An empty block (neither) is how Terraform says the role has none.
+    """
+    found = []
+    for inline in r.values.get("inline_policy") or []:
+        if bool(inline.get("name")) != bool(inline.get("policy")):
+            raise IacError(f"{r.address}: an inline_policy block needs both a name and a policy "
+                           "(one may be known only after apply): it would be dropped")
+        if inline.get("name"):
+            found.append(inline)
+    return found
 
 
 def _policy(a: _Applying, r: _Resource) -> Deployed:
@@ -225,9 +264,37 @@ APPLIERS: dict[str, Callable[[_Applying, _Resource], Deployed | None]] = {
 }
 _ORDER = {kind: index for index, kind in enumerate(APPLIERS)}
 
+# Every attribute of a user and a role is applied above or cannot change a verdict: computed by AWS, or
+# descriptive. Any other with a value (a newer provider's, or one this module does not apply) is refused rather
+# than dropped: a dropped tag once turned a role trusting "team=platform" principals into a compliant audit.
+# https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role
+_ACCOUNTED: dict[str, frozenset[str]] = {
+    "aws_iam_user": frozenset({"name", "path", "permissions_boundary", "tags", "tags_all",
+                               "arn", "id", "unique_id", "force_destroy"}),
+    "aws_iam_role": frozenset({"name", "path", "assume_role_policy", "max_session_duration", "permissions_boundary",
+                               "inline_policy", "managed_policy_arns", "tags", "tags_all",
+                               "arn", "id", "unique_id", "create_date", "description", "force_detach_policies",
+                               "name_prefix"}),
+}
+
+
+def check(plan: Mapping[str, Any]) -> None:
+    """Refuse, before anything is created, a user or role attribute that would be dropped (one ``IacError`` line)."""
+    for resource in resources(plan):
+        accounted = _ACCOUNTED.get(resource.type)
+        if accounted is None:
+            continue
+        dropped = sorted(k for k, v in resource.values.items() if k not in accounted and v not in (None, "", [], {}))
+        if dropped:
+            raise IacError(f"{resource.address}: {', '.join(dropped)} cannot be applied into moto, and dropping it "
+                           "could change the verdict; audit the deployed account with --mapping instead")
+        if resource.type == "aws_iam_role":
+            _inline_policies(resource)
+
 
 def apply(iam: Any, s3: Any, plan: Mapping[str, Any], account_id: str, region: str) -> Applied:
     """Create the plan's supported resources; everything else is one line of ``not_deployed``."""
+    check(plan)
     applying = _Applying(iam, s3, account_id, region)
     result = Applied()
     for resource in sorted(resources(plan), key=lambda r: _ORDER.get(r.type, len(_ORDER))):
@@ -240,6 +307,10 @@ def apply(iam: Any, s3: Any, plan: Mapping[str, Any], account_id: str, region: s
         except _Unresolved as exc:
             result.not_deployed.append(f"{resource.address}: {exc}")
             continue
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            raise IacError(f"{resource.address}: {exc.operation_name}: {error.get('Code')}: "
+                           f"{' '.join(str(error.get('Message', '')).split())}") from None
         if deployed is not None:
             result.resources.append(deployed)
     return result

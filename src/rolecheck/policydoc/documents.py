@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from rolecheck.errors import PolicyDocumentError
+from rolecheck.policydoc import decoding
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 
@@ -38,7 +39,9 @@ def render(template: str, values: Mapping[str, str], *, name: str = "policy docu
 def parse(text: str, *, name: str = "policy document") -> dict[str, Any]:
     """Parse a policy document's JSON, naming the line and column of a syntax error."""
     try:
-        document = json.loads(text)
+        document = decoding.json_value(text, name)
+    except decoding.DecodingError as exc:
+        raise PolicyDocumentError(str(exc)) from None
     except json.JSONDecodeError as exc:
         raise PolicyDocumentError(f"{name}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     if not isinstance(document, dict) or "Statement" not in document:
