@@ -16,14 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import cached_property
+from typing import Any
 
 from rolecheck.analysis.candidates import identity_candidates, resource_candidates, resource_patterns, statement_names
+from rolecheck.analysis.choices import Mentions, mentions, session_names
 from rolecheck.analysis.decide import decide
 from rolecheck.analysis.grants import OUTSIDE_ROLES, Grant
 from rolecheck.analysis.relaxation import ConditionRelaxer
 from rolecheck.analysis.resources import ResourceView, account_of, resource_views
 from rolecheck.analysis.snapshot import Snapshot
-from rolecheck.analysis.subjects import ACCOUNT_ID, Subject, outsider, subject_of, variable_lookup
+from rolecheck.analysis.subjects import ACCOUNT_ID, ANALYSIS_SESSION, Subject, outsider, subject_of, variable_lookup
 from rolecheck.engine import ALWAYS_ALLOWED, PARTITION, Policy, Principal, statement_actions
 
 ASSUME_ROLE = "sts:AssumeRole"
@@ -55,10 +57,21 @@ class Analysis:
         Identity- and resource-based policies, permissions boundary, session policies and tags all apply. Resource
         strings are a snapshot resource's ARN (a bucket's objects as ``arn:aws:s3:::bucket/*``), or the pattern a
         statement names for resources outside the snapshot (``*``). ``sts:GetCallerIdentity``, which AWS allows
-        without any policy, is not a grant.
+        without any policy, is not a grant. A role's sessions are also decided under each session name the
+        account's policies mention and the trust lets an assumer pick (``rolecheck.analysis.choices``): a grant
+        only such a name opens says so in ``condition`` ("the session is named nightly-export").
         """
-        subject = subject_of(self.snapshot, principal_arn, session_policies=session_policies,
-                             session_tags=session_tags)
+        grants: list[Grant] = []
+        seen: set[tuple[str, str]] = set()
+        for subject, chosen in self._sessions(principal_arn, session_policies=session_policies,
+                                              session_tags=session_tags):
+            for grant in self._access(subject):
+                if (grant.action.lower(), grant.resource) not in seen:
+                    seen.add((grant.action.lower(), grant.resource))
+                    grants.append(_when(grant, chosen))
+        return sorted(grants, key=lambda g: (g.action.lower(), g.resource))
+
+    def _access(self, subject: Subject) -> list[Grant]:
         lookup = variable_lookup(subject)
         candidates = dict.fromkeys([*identity_candidates(subject, self.resources, lookup),
                                     *resource_candidates(subject, self.resources, lookup)])
@@ -69,7 +82,22 @@ class Analysis:
             grant = self.decide(subject, action, resource)
             if grant is not None:
                 grants.append(grant)
-        return sorted(grants, key=lambda g: (g.action.lower(), g.resource))
+        return grants
+
+    @cached_property
+    def _mentions(self) -> Mentions:
+        return mentions(self.snapshot)
+
+    def _sessions(self, principal_arn: str, **session: Any) -> list[tuple[Subject, str]]:
+        """The subject for the principal, and for a role one per session name the caller may choose
+        (``rolecheck.analysis.choices``), each with the choice it stands for ("" for the stand-in name)."""
+        found = [(subject_of(self.snapshot, principal_arn, **session), "")]
+        role = self.snapshot.roles.get(principal_arn)
+        if role is not None:
+            found += [(subject_of(self.snapshot, principal_arn, session_name=name, **session),
+                       f"the session is named {name}")
+                      for name in session_names(self.snapshot, role, self._mentions, ANALYSIS_SESSION)]
+        return found
 
     def who_can_assume(self, role_arn: str) -> list[Grant]:
         """Every principal that can assume the role: the snapshot's users and role sessions, and every outside,
@@ -84,11 +112,14 @@ class Analysis:
         role = snapshot.roles[role_arn]
         grants = []
         for arn in [*snapshot.users, *snapshot.roles]:
-            subject = subject_of(snapshot, arn)
-            if any(s.effect == "Allow" and statement_names(s, subject.principal) for s in role.trust.statements):
+            for subject, chosen in self._sessions(arn):
+                if not any(s.effect == "Allow" and statement_names(s, subject.principal)
+                           for s in role.trust.statements):
+                    continue
                 grant = self.decide(subject, ASSUME_ROLE, role_arn)
                 if grant is not None:
-                    grants.append(grant)
+                    grants.append(_when(grant, chosen))
+                    break
         for name in _outsiders_named(snapshot, role.trust):
             grant = self.decide(outsider(name), ASSUME_ROLE, role_arn)
             if grant is not None:
@@ -125,16 +156,19 @@ class Analysis:
         role), its path ending in ``OUTSIDE_ROLES``; where those roles lead is not known.
         """
         snapshot = self.snapshot
-        start = subject_of(snapshot, principal_arn, session_tags=session_tags)
-        queue: list[tuple[Subject, tuple[str, ...]]] = [(start, (principal_arn,))]
+        queue: list[tuple[Subject, tuple[str, ...], str]] = [
+            (subject, (principal_arn,), chosen) for subject, chosen in self._sessions(principal_arn,
+                                                                                      session_tags=session_tags)]
         reached: set[str] = set()
+        outside: set[str] = set()
         grants = []
         while queue:
-            subject, path = queue.pop(0)
+            subject, path, chosen = queue.pop(0)
             for pattern in _outside_role_patterns(snapshot, subject):
                 grant = self.decide(subject, ASSUME_ROLE, pattern)
-                if grant is not None:
-                    grants.append(replace(grant, principal=principal_arn, path=(*path, OUTSIDE_ROLES)))
+                if grant is not None and pattern not in outside:
+                    outside.add(pattern)
+                    grants.append(_when(replace(grant, principal=principal_arn, path=(*path, OUTSIDE_ROLES)), chosen))
             for role in snapshot.roles.values():
                 if role.arn in reached:
                     continue
@@ -145,9 +179,17 @@ class Analysis:
                 if grant is None:
                     continue
                 reached.add(role.arn)
-                grants.append(replace(grant, principal=principal_arn, path=(*path, role.arn)))
-                queue.append((subject_of(snapshot, role.arn), (*path, role.arn)))
+                grants.append(_when(replace(grant, principal=principal_arn, path=(*path, role.arn)), chosen))
+                queue += [(next_subject, (*path, role.arn), ", ".join(filter(None, (chosen, next_chosen))))
+                          for next_subject, next_chosen in self._sessions(role.arn)]
         return grants
+
+
+def _when(grant: Grant, chosen: str) -> Grant:
+    """The grant, noted with the caller's choice that opens it (``"the session is named nightly-export"``)."""
+    if not chosen:
+        return grant
+    return replace(grant, condition=", ".join(filter(None, (chosen, grant.condition))))
 
 
 def federated_subjects(grant: Grant) -> tuple[str, ...]:

@@ -61,8 +61,9 @@ def is_stand_in(policy: Policy) -> bool:
 
 
 def subject_of(snapshot: Snapshot, arn: str, *, session_policies: Sequence[Policy] | None = None,
-               session_tags: Mapping[str, str] | None = None) -> Subject:
-    """The user, or a session of the role, as the engine sees its requests."""
+               session_tags: Mapping[str, str] | None = None, session_name: str | None = None) -> Subject:
+    """The user, or a session of the role (named ``session_name``, by default the analysis' own stand-in name), as
+    the engine sees its requests."""
     if arn in snapshot.users:
         user = snapshot.users[arn]
         principal = Principal.user(snapshot.account_id, user.name, user.user_id or None, user.path)
@@ -70,8 +71,8 @@ def subject_of(snapshot: Snapshot, arn: str, *, session_policies: Sequence[Polic
                        context=principal_tags(user.tags))
     if arn in snapshot.roles:
         role = snapshot.roles[arn]
-        principal = Principal.assumed_role(snapshot.account_id, role.name, ANALYSIS_SESSION, role.role_id or None,
-                                           role.path)
+        principal = Principal.assumed_role(snapshot.account_id, role.name, session_name or ANALYSIS_SESSION,
+                                           role.role_id or None, role.path)
         return Subject(arn, principal, snapshot.identity_policies(arn), role.boundary,
                        tuple(session_policies) if session_policies else None,
                        principal_tags(role.tags, session_tags))

@@ -203,6 +203,11 @@ CATALOG: tuple[Mutant, ...] = (
     Mutant("bucket-policy-grants-role", "A bucket policy grants the role s3:GetObject on the bucket's objects.",
            frozenset({SESSION_ACCOUNT_WIDE} | cannot("s3:GetObject")),
            apply=edits.bucket_policy_grants_role),
+    # Values the caller chooses: the session name is the assumer's pick, so a policy naming one session grants it.
+    Mutant("bucket-grants-named-session",
+           "The bucket's policy lets the role's session named nightly-export read the bucket's objects.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=edits.bucket_grants_named_session),
     Mutant("bucket-is-public", "A bucket policy lets anyone read the bucket's objects.",
            frozenset({NO_STANDING, SESSION_ACCOUNT_WIDE} | cannot("s3:GetObject")),
            apply=edits.bucket_is_public),
@@ -244,6 +249,11 @@ CATALOG: tuple[Mutant, ...] = (
     Mutant("other-role-trusts-role", "A role that may do everything trusts the reviewed role.",
            frozenset({SESSION_ACCOUNT_WIDE, ASSUMES_NO_ROLE}),
            apply=edits.other_role_trusts_role),
+    Mutant("other-role-trusts-userid-prefix",
+           "A role that may do everything trusts any caller whose aws:userid is the reviewed role's id followed by "
+           "the user's name: a session the user names so reaches it.",
+           frozenset({SESSION_ACCOUNT_WIDE, ASSUMES_NO_ROLE}),
+           apply=edits.other_role_trusts_userid_prefix),
     Mutant("role-chain-from-user", "The user may assume a second role, which may assume a role that may do everything.",
            frozenset({NO_STANDING}),
            apply=edits.role_chain_from_user),

@@ -181,6 +181,12 @@ def bucket_policy_grants_role(deployment: Deployment) -> None:
     _put_bucket_policy(deployment, {"AWS": deployment.require_role().arn}, "RoleReadsObjects")
 
 
+def bucket_grants_named_session(deployment: Deployment) -> None:
+    """The bucket's policy names one session of the role, the one its assumer names nightly-export."""
+    session = f"arn:aws:sts::{deployment.account_id}:assumed-role/{deployment.require_role().name}/nightly-export"
+    _put_bucket_policy(deployment, {"AWS": session}, "NightlyExport")
+
+
 def bucket_is_public(deployment: Deployment) -> None:
     _put_bucket_policy(deployment, "*", "PublicRead")
 
@@ -337,6 +343,14 @@ def other_role_trusts_user(deployment: Deployment) -> None:
 
 def other_role_trusts_role(deployment: Deployment) -> None:
     _powerful_role(deployment, "deployer", _role(deployment))
+
+
+def other_role_trusts_userid_prefix(deployment: Deployment) -> None:
+    """A powerful role trusts any caller whose aws:userid is the reviewed role's id and a session name starting with
+    the user's name: the user, naming its session so when it switches, reaches it through the reviewed role."""
+    role, user = deployment.require_role(), deployment.require_user()
+    _powerful_role(deployment, "exporter", {"AWS": "*"},
+                   {"StringLike": {"aws:userid": f"{role.role_id}:{user.name}*"}})
 
 
 def role_chain_from_user(deployment: Deployment) -> None:

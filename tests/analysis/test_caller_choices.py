@@ -1,0 +1,65 @@
+"""The session name is the caller's choice (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+RoleSessionName): a policy naming one session of the role, or a trust admitting an aws:userid prefix, grants the
+role's sessions that much, reported with the choice; a trust that fixes the name to something else keeps it shut."""
+
+from __future__ import annotations
+
+import pytest
+from snapshot_data import ACCOUNT, allow, arn, bucket, policy, role, snapshot, trusting, user
+
+from rolecheck.analysis.queries import Analysis
+from rolecheck.errors import ComplianceViolation
+from rolecheck.suite import claims
+
+USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
+LIST = policy(f"arn:aws:iam::{ACCOUNT}:policy/list-buckets", allow("s3:ListAllMyBuckets"))
+EXPECTED = [claims.Expected("s3:ListAllMyBuckets", "*")]
+NIGHTLY = f"arn:aws:sts::{ACCOUNT}:assumed-role/s3-list-role/nightly-export"
+EVERYTHING = policy("everything", allow("*"))
+
+
+def account(*, trust=None, roles=(), resources=()):
+    return snapshot(users=[user("iam-test-user")],
+                    roles=[role("s3-list-role", trust or trusting(USER), LIST), *roles],
+                    resources=[bucket("walkthrough-bucket"), *resources])
+
+
+NAMED_SESSION = bucket("exports", allow("s3:GetObject", "arn:aws:s3:::exports/*", Principal={"AWS": NIGHTLY}))
+
+
+def test_a_bucket_naming_one_session_grants_the_role_when_so_named() -> None:
+    grants = Analysis(account(resources=[NAMED_SESSION])).principal_access(ROLE)
+    found = [g for g in grants if g.resource == "arn:aws:s3:::exports/*"]
+    assert [(g.action, g.condition) for g in found] == [("s3:GetObject", "the session is named nightly-export")]
+    with pytest.raises(ComplianceViolation, match="when the session is named nightly-export"):
+        claims.check_session_access(account(resources=[NAMED_SESSION]), ROLE, EXPECTED)
+
+
+def test_a_trust_fixing_the_session_name_keeps_the_named_grant_shut() -> None:
+    """https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_rolesessionname
+    : sts:RoleSessionName in the trust decides which names an assumer may pick."""
+    fixed = [{**trusting(USER)[0], "Condition": {"StringEquals": {"sts:RoleSessionName": "${aws:username}"}}}]
+    changed = account(trust=fixed, resources=[NAMED_SESSION])
+    assert not [g for g in Analysis(changed).principal_access(ROLE) if g.resource == "arn:aws:s3:::exports/*"]
+    claims.check_session_access(changed, ROLE, EXPECTED)
+
+
+def test_a_trust_admitting_a_userid_prefix_is_reached_when_the_session_is_so_named() -> None:
+    prefix = {"StringLike": {"aws:userid": "AROAS3-LIST-ROLE:iam-test-user*"}}
+    # Principal "*" narrowed by the caller's id: the trust alone admits whoever matches (reference_policies_variables
+    # .html#principaltable: a role session's aws:userid is "<role id>:<session name>").
+    ops = role("ops", [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole",
+                        "Condition": prefix}], EVERYTHING)
+    changed = account(roles=[ops])
+    reached = Analysis(changed).reachable_roles(ROLE)
+    assert (arn("role", "ops"), "the session is named iam-test-user") in [(g.resource, g.condition) for g in reached]
+    assert all(g.condition.startswith("the session is named iam-test-user") for g in reached)
+    with pytest.raises(ComplianceViolation, match="when the session is named iam-test-user"):
+        claims.check_assumes_no_role(changed, ROLE)
+    who = [g for g in Analysis(changed).who_can_assume(arn("role", "ops")) if g.principal == ROLE]
+    assert [g.condition for g in who] == ["the session is named iam-test-user"]
+
+
+def test_the_walkthrough_has_no_choices_to_make() -> None:
+    claims.check_session_access(account(), ROLE, EXPECTED)
+    claims.check_assumes_no_role(account(), ROLE)
