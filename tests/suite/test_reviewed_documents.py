@@ -42,13 +42,37 @@ def test_a_copy_widened_in_one_feature_is_one_line_naming_the_features(tmp_path:
     message = str(failure.value)
     assert "\n" not in message
     assert "a.feature (line 3)" in message and "c.feature (line 3)" in message and "b.feature" not in message
-    assert 'a customer-managed policy "..." that allows only listing buckets' in message
+    assert 'the reviewed permissions document of the customer-managed policy "p" differs' in message
 
 
-def test_copies_that_differ_only_in_spelling_or_logical_name_agree(tmp_path: Path) -> None:
+def test_copies_that_differ_only_in_spelling_agree(tmp_path: Path) -> None:
     (tmp_path / "a.feature").write_text(_feature("a", LISTING))
-    (tmp_path / "b.feature").write_text(_feature("b", LISTING.replace(", ", ",\n        "), logical="other"))
+    (tmp_path / "b.feature").write_text(_feature("b", LISTING.replace(", ", ",\n        ")))
     assert preflight.check_reviewed_documents_agree(tmp_path) == 1
+
+
+def _role(logical: str, principal: str) -> str:
+    document = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "' + principal
+                + '"}, "Action": "sts:AssumeRole"}]}')
+    return (f'    Given a role "{logical}" whose trust policy names only that user:\n'
+            f'      """json\n      {document}\n      """\n')
+
+
+def test_two_roles_with_different_documents_in_one_folder_are_two_documents(tmp_path: Path) -> None:
+    # Issue 19: keyed by the sentence with its names removed, these two were refused as one document differing.
+    (tmp_path / "a.feature").write_text(f"Feature: a\n  Scenario: s\n{_role('reader', USER)}")
+    (tmp_path / "b.feature").write_text(f"Feature: b\n  Scenario: s\n{_role('writer', USER.replace('user', 'us'))}")
+    (tmp_path / "c.feature").write_text(_feature("c", LISTING, logical="p") + _feature("d", WIDENED, logical="q")
+                                        .split("\n", 2)[2])
+    assert preflight.check_reviewed_documents_agree(tmp_path) == 4
+
+
+def test_one_role_with_two_trust_documents_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a.feature").write_text(f"Feature: a\n  Scenario: s\n{_role('reader', USER)}")
+    (tmp_path / "b.feature").write_text(f"Feature: b\n  Scenario: s\n{_role('reader', USER.replace('user', 'us'))}")
+    with pytest.raises(PolicyDocumentError, match=r'^the reviewed trust document of the role "reader" differs '
+                                                   r"between features: a\.feature \(line 3\) and b\.feature"):
+        preflight.check_reviewed_documents_agree(tmp_path)
 
 
 def test_the_suite_refuses_disagreeing_features_in_one_line_before_deploying(tmp_path: Path) -> None:

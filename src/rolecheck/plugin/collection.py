@@ -23,6 +23,7 @@ import pytest
 
 from rolecheck.errors import FeatureFileError
 from rolecheck.policydoc import documents
+from rolecheck.suite import preflight
 from rolecheck.suite.features import feature_files
 from rolecheck.suite.vocabulary import PLACEHOLDERS
 
@@ -69,7 +70,8 @@ def is_scenario(item: pytest.Item) -> bool:
 
 
 def check_steps(session: pytest.Session, items: list[pytest.Item]) -> int:
-    """Every step of every collected scenario must have a step definition, and its text only known placeholders.
+    """Every step of every collected scenario must have a step definition, its text only known placeholders, and
+    pass the step checks registered in ``preflight.STEP_CHECKS``.
 
     Checked after collection, before any fixture runs, so that a misspelled step stops the run in one line instead
     of failing its scenario after the Givens deployed. Returns how many distinct steps were checked.
@@ -93,6 +95,8 @@ def check_steps(session: pytest.Session, items: list[pytest.Item]) -> int:
             if not any(True for _ in find_fixturedefs_for_step(step, session._fixturemanager, item)):
                 raise FeatureFileError(f"{where}: no step definition matches \"{step.keyword} {step.name}\""
                                        f"{_closest(step)}")
+            for check in preflight.STEP_CHECKS:
+                check(step, where)
     return len(seen)
 
 

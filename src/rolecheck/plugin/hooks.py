@@ -49,8 +49,8 @@ def _check_marker_expression(config: pytest.Config) -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Bad input in the feature files is one ``ERROR: rolecheck:`` line and exit 4, before anything is deployed:
-    a malformed policy document, features disagreeing on one, an unknown tag, a step no definition matches, an
-    unknown placeholder in a step."""
+    a malformed policy document, features disagreeing on one, a logical name never introduced, an unknown tag, a
+    step no definition matches, an unknown placeholder in a step, what a registered step check refuses."""
     scenarios = [item for item in session.items if collection.is_scenario(item)]
     if not scenarios:
         return
@@ -58,6 +58,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     try:
         preflight.check_feature_documents(features)
         preflight.check_reviewed_documents_agree(features)
+        preflight.check_names_introduced(features)
         check_feature_tags(features)
         collection.check_steps(session, scenarios)
     except (PolicyDocumentError, FeatureFileError) as exc:
