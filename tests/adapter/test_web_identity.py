@@ -19,7 +19,8 @@ from botocore.exceptions import ClientError
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from rolecheck.moto_adapter.federation import mint_web_identity
+from rolecheck.moto_adapter.federation import mint_web_identity, verify_web_identity
+from rolecheck.targets.moto_server import MotoServer, MotoServerTarget, request_token
 
 ISSUER = "https://token.actions.githubusercontent.com"
 HOST = "token.actions.githubusercontent.com"
@@ -91,3 +92,17 @@ def test_a_token_signed_by_another_key_is_refused(world, provider_arn) -> None:
     forged = jwt.encode({"alg": "RS256"}, {"iss": ISSUER, "sub": MAIN, "aud": "sts.amazonaws.com",
                                            "exp": 4102444800}, RSAKey.generate_key(2048))
     assert _code(_role(world, provider_arn, PINNED), forged) == "InvalidIdentityToken"
+
+
+def test_a_server_run_gets_tokens_from_the_suites_own_server(provider_arn) -> None:
+    """A process running against the suite's moto server asks it for tokens (targets.moto_server.TOKEN_ROUTE); it
+    runs last in the module, since the server's stop removes the adapter."""
+    server = MotoServer()
+    url = server.start()
+    try:
+        token = MotoServerTarget(endpoint_url=url).web_identity_token(ISSUER, MAIN, "sts.amazonaws.com")
+        assert token is not None
+        assert verify_web_identity(token, f"arn:aws:iam::{ACCOUNT}:role/any").subject == MAIN
+        assert request_token("https://sts.amazonaws.com", ISSUER, MAIN, "sts.amazonaws.com") is None
+    finally:
+        server.stop()

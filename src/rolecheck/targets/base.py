@@ -54,6 +54,11 @@ class Target(ABC):
         """A backend in this process reads this process's clock, which the suite can move (time-machine)."""
         return self.in_process
 
+    def web_identity_token(self, issuer_url: str, subject: str, audience: str) -> str | None:
+        """An OIDC token from ``issuer_url`` for ``subject`` that this target's STS verifies, or None where the suite
+        cannot mint one (a real account: only the provider holds its signing key); the engine then decides."""
+        return None
+
     def describe(self) -> str:
         """Where requests go, for one-line messages and the report's environment."""
         return f"target {self.name} ({self.endpoint_url or 'AWS ' + self.region})"

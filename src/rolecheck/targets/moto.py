@@ -37,6 +37,11 @@ class MotoTarget(Target):
         key_id, secret = moto_adapter.bootstrap_admin(self.account_id, self.admin_user)
         return AccessKey(key_id, Secret(secret))
 
+    def web_identity_token(self, issuer_url: str, subject: str, audience: str) -> str | None:
+        from rolecheck.moto_adapter.federation import mint_web_identity
+
+        return mint_web_identity(issuer_url, subject, audience)
+
     def stop(self) -> None:
         if self._mock is None:
             return

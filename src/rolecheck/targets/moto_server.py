@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import re
 import threading
+import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
@@ -20,6 +22,9 @@ from rolecheck.aws.secrets import Secret
 from .aws import chain_credentials
 from .base import MOTO_ACCOUNT, MOTO_ADMIN, Target
 
+# The suite's own route on its own server: a process that runs against the server (a pytest subprocess of
+# ``rolecheck audit``) asks for web-identity tokens here, minted where the signing key lives (moto_adapter.federation).
+TOKEN_ROUTE = "/_rolecheck/web-identity-token"
 _READ_OPERATIONS = re.compile(r"^(Get|List|Describe|Head|Simulate)")
 _UNSIGNED_SERVICE = "rolecheck.unsigned_service"
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
@@ -88,10 +93,41 @@ class MotoServer:
 
     def _noting(self, app: Any) -> Any:
         def noted(environ: dict[str, Any], start_response: Any) -> Any:
+            if environ.get("PATH_INFO") == TOKEN_ROUTE and environ.get("REQUEST_METHOD") == "POST":
+                return _mint(environ, start_response)
             self.operations.append(_route(environ))
             return app(environ, start_response)
 
         return noted
+
+
+def _mint(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """A web-identity token for the JSON body's issuer, subject and audience (loopback only: the server binds it)."""
+    from rolecheck.moto_adapter.federation import mint_web_identity
+
+    try:
+        asked = json.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+        token = mint_web_identity(str(asked["issuer"]), str(asked["subject"]), str(asked["audience"]))
+    except (ValueError, KeyError, TypeError):
+        start_response("400 Bad Request", [("Content-Type", "text/plain")])
+        return [b"expected a JSON object with issuer, subject and audience"]
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps({"token": token}).encode()]
+
+
+def request_token(endpoint_url: str, issuer_url: str, subject: str, audience: str) -> str | None:
+    """A token from a rolecheck moto server on loopback (``TOKEN_ROUTE``); None from any other endpoint."""
+    if not endpoint_url.startswith(("http://127.0.0.1:", "http://localhost:")):
+        return None
+    body = json.dumps({"issuer": issuer_url, "subject": subject, "audience": audience}).encode()
+    request = urllib.request.Request(endpoint_url.rstrip("/") + TOKEN_ROUTE, body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return str(json.loads(answer.read())["token"])
+    except (OSError, ValueError, KeyError):
+        # Not a rolecheck server (moto's own answers 404): no token, the engine decides.
+        return None
 
 
 def _route(environ: dict[str, Any]) -> str:
@@ -166,6 +202,11 @@ class MotoServerTarget(Target):
         self.account_id = MOTO_ACCOUNT
         key_id, secret = moto_adapter.bootstrap_admin(self.account_id, self.admin_user)
         return AccessKey(key_id, Secret(secret))
+
+    def web_identity_token(self, issuer_url: str, subject: str, audience: str) -> str | None:
+        if self.endpoint_url is None:
+            return None
+        return request_token(self.endpoint_url, issuer_url, subject, audience)
 
     def stop(self) -> None:
         if self.server is not None:
