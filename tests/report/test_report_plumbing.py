@@ -185,20 +185,43 @@ def test_without_node_the_previous_report_does_not_stay_beside_new_results(monke
 
 def test_a_suite_run_writes_its_run_id_and_mutant_beside_the_ci_jobs_entries(tmp_path: Path) -> None:
     results = tmp_path / "results"
-    results.mkdir()
-    (results / "environment.properties").write_text("commit=abc1234\nmatrix\\ row=aws eu-west-1\n")
+    ci_entries = tmp_path / "ci.properties"
+    ci_entries.write_text("commit=abc1234\nmatrix\\ row=aws eu-west-1\n")
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ROLECHECK_", "AWS_"))}
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--alluredir={results}",
-                          "--clean-alluredir", "--mutant", "policy-detached", "features/walkthrough.feature"],
-                         cwd=REPO, env={**env, "ROLECHECK_RUN_ID": "envtest1"}, capture_output=True, text=True,
-                         timeout=120, check=False)
+    run = _suite(results, "--mutant", "policy-detached", f"--rolecheck-environment={ci_entries}",
+                 run_id="envtest1")
 
     assert run.returncode == 1, run.stdout + run.stderr
     written = (results / "environment.properties").read_text().splitlines()
     assert written[:2] == ["commit=abc1234", r"matrix\ row=aws eu-west-1"]
     assert r"Run\ id=envtest1" in written
     assert written[2].startswith(r"Mutant\ (deliberately\ misconfigured,\ not\ an\ audit)=policy-detached")
+
+
+def test_a_run_in_a_folder_an_earlier_run_used_describes_only_itself(tmp_path: Path) -> None:
+    """Without --clean-alluredir too: the earlier run's results and environment (a mutant's) are gone."""
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "environment.properties").write_text(
+        "Mutant\\ (deliberately\\ misconfigured,\\ not\\ an\\ audit)=policy-detached: x\nRun\\ id=old1\n")
+    (results / "0000-result.json").write_text('{"name": "an earlier run\'s scenario", "status": "failed"}')
+
+    run = _suite(results, run_id="fresh1", clean=False)
+
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"rolecheck: {results} held the results of an earlier run; emptied it" in run.stderr
+    written = (results / "environment.properties").read_text()
+    assert r"Run\ id=fresh1" in written and "old1" not in written and "Mutant" not in written
+    assert not (results / "0000-result.json").exists()
+    assert render_module.title_suffix(results) == ""
+
+
+def _suite(results: Path, *args: str, run_id: str, clean: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ROLECHECK_", "AWS_"))}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--alluredir={results}",
+                           *(["--clean-alluredir"] if clean else []), *args, "features/walkthrough.feature"],
+                          cwd=REPO, env={**env, "ROLECHECK_RUN_ID": run_id}, capture_output=True, text=True,
+                          timeout=120, check=False)
 
 
 def test_cucumber_json_says_which_step_failed_and_why_and_skips_the_rest() -> None:

@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     dest="rolecheck_fail_on_severity",
                     help="exit non-zero only for failures at or above this severity (the others are still "
                          "reported, as warnings in SARIF); default: every failure")
+    group.addoption("--rolecheck-environment", metavar="FILE", dest="rolecheck_environment",
+                    default=os.environ.get("ROLECHECK_ENVIRONMENT") or None,
+                    help="a CI job's own entries for the report's environment panel (java.util.Properties: commit, "
+                         "matrix row...). Env: ROLECHECK_ENVIRONMENT")
     # rolecheck audit: the template whose lines the findings point to, and the folder their paths are relative to.
     group.addoption("--audit-template", default=None, help=argparse.SUPPRESS)
     group.addoption("--findings-root", default=None, help=argparse.SUPPRESS)
@@ -80,11 +85,11 @@ for _module in (allure_commons.lifecycle, allure_commons.reporter, allure_pytest
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Keep the libraries that log credentials at DEBUG at INFO or above; remember a CI job's environment entries.
+    """Keep the libraries that log credentials at DEBUG at INFO or above; read a CI job's environment entries.
 
-    A CI job may write ``environment.properties`` into the results before the run (its commit, its matrix row):
-    it is read here, before allure-pytest-bdd's ``--clean-alluredir`` empties the directory, and merged into the
-    suite's own at the end.
+    A CI job's own entries (its commit, its matrix row) come only from ``--rolecheck-environment FILE``: whatever
+    the results folder holds was written by an earlier run and describes that run, so a folder holding one is
+    emptied first.
     """
     for name in _BODY_LOGGERS:
         logger = logging.getLogger(name)
@@ -97,10 +102,26 @@ def pytest_configure(config: pytest.Config) -> None:
     if _is_controller(config):
         config.stash[_GATHERED_KEY] = _Gathered()
         config.pluginmanager.register(config.stash[_GATHERED_KEY], "rolecheck-findings")
+    if not _is_controller(config):
+        return
+    ci_entries = config.getoption("rolecheck_environment")
+    if ci_entries:
+        try:
+            config.stash[_EARLIER_KEY] = read_properties(Path(ci_entries).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise pytest.UsageError(f"rolecheck: --rolecheck-environment {ci_entries}: "
+                                    f"{exc.strerror or exc}") from None
     alluredir = _alluredir(config)
-    earlier = alluredir / "environment.properties" if alluredir is not None else None
-    if earlier is not None and _is_controller(config) and earlier.is_file():
-        config.stash[_EARLIER_KEY] = read_properties(earlier.read_text(encoding="utf-8"))
+    if alluredir is not None and not config.option.clean_alluredir and _holds_a_run(alluredir):
+        # Results of two runs in one folder make one report of both: the earlier run's target, run id and mutant
+        # title would describe this one. allure-pytest-bdd empties the folder when it configures, after this hook.
+        config.option.clean_alluredir = True
+        print(f"rolecheck: {alluredir} held the results of an earlier run; emptied it (this report describes only "
+              "this run)", file=sys.stderr)
+
+
+def _holds_a_run(alluredir: Path) -> bool:
+    return any(alluredir.glob("*-result.json")) or (alluredir / "environment.properties").is_file()
 
 
 def _alluredir(config: pytest.Config) -> Path | None:
