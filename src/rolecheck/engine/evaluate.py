@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rolecheck.engine.catalog import has_resource_type, rcp_services
 from rolecheck.engine.context import build_context
 from rolecheck.engine.patterns import context_lookup
 from rolecheck.engine.policy import Policy
@@ -39,7 +40,11 @@ _DENY_TYPES = {
     "key": "a resource-based policy",
     "boundary": "a permissions boundary",
     "session": "a session policy",
+    "scp": "a service control policy",
+    "rcp": "a resource control policy",
 }
+SCP_EVALUATION = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html"
+RCP_EVALUATION = "https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html"
 _LEVEL_NOTES = {
     "direct": "names the caller itself",
     "role": "names the caller's role",
@@ -138,6 +143,10 @@ def evaluate(request: Request) -> Decision:
     sessions = list(request.session_policies or ()) if iam_principal else []
     resource = [request.resource_policy] if request.resource_policy else []
 
+    rcp_levels = _rcp_levels(request, action_lower)
+    scp_levels = _scp_levels(request)
+    rcp_scans = [_scan(level, request, action_lower, context, lookup) for level in rcp_levels]
+    scp_scans = [_scan(level, request, action_lower, context, lookup) for level in scp_levels]
     idn = _scan(identity, request, action_lower, context, lookup)
     res = _scan(resource, request, action_lower, context, lookup)
     bnd = _scan(boundary, request, action_lower, context, lookup)
@@ -151,7 +160,9 @@ def evaluate(request: Request) -> Decision:
     # https://docs.aws.amazon.com/kms/latest/developerguide/key-policies.html : the key policy is the primary
     # control; an identity-based policy has effect only when the key policy allows the account to use them.
     is_key = request.resource_policy is not None and request.resource_policy.kind == "key"
-    denies = idn.denies + res.denies + bnd.denies + ses.denies
+    # The organization's policies come first, as in the flowchart of the evaluation logic page.
+    org_denies = [deny for scan in rcp_scans + scp_scans for deny in scan.denies]
+    denies = org_denies + idn.denies + res.denies + bnd.denies + ses.denies
     if denies:
         stage = StageResult("explicit deny", "denies", tuple(label for _, label in denies))
         kind = denies[0][0]
@@ -161,6 +172,14 @@ def evaluate(request: Request) -> Decision:
         return Decision(Verdict.EXPLICIT_DENY, request, (stage,), message)
 
     no_deny = StageResult("explicit deny", "no match", ())
+    for what, scans in (("resource control policy", rcp_scans), ("service control policy", scp_scans)):
+        if scans and not all(scan.allows for scan in scans):
+            # "An explicit Allow statement [is required] at every level from the root through each OU in the
+            # direct path to the account" (SCP_EVALUATION; RCPs likewise, RCP_EVALUATION).
+            missing = sum(1 for scan in scans if not scan.allows)
+            stage = StageResult("organization policies", "denies", (),
+                                f"no {what} allows it at {missing} of {len(scans)} levels")
+            return Decision(Verdict.IMPLICIT_DENY, request, (no_deny, stage), _because(request, what))
     res_stage = _resource_stage(request, res, is_trust)
     if principal.type in ("Anonymous", "Service", *FEDERATED_TYPES):
         # None has identity-based policies: only a resource-based (or trust) policy naming it can allow.
@@ -219,6 +238,41 @@ def evaluate(request: Request) -> Decision:
     else:
         message = _because(request, "session policy")
     return Decision(Verdict.IMPLICIT_DENY, request, stages, message)
+
+
+def _service_linked(principal: Principal) -> bool:
+    # Neither SCPs nor RCPs restrict service-linked roles (their path is /aws-service-role/).
+    return bool(principal.role_arn) and ":role/aws-service-role/" in (principal.role_arn or "")
+
+
+def _rcp_levels(request: Request, action_lower: str) -> list[Sequence[Policy]]:
+    """The RCP levels that apply: the resource owner's, when it is a member account (not the management account),
+    the action's service is one RCPs apply to and the action has a resource type, and the caller is not a
+    service-linked role (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html)."""
+    organization = request.organization
+    principal = request.principal
+    if organization is None or _service_linked(principal):
+        return []
+    account = request.resource_account or principal.account
+    if account is None or account == organization.management_account or account not in organization.rcps:
+        return []
+    if action_lower.split(":", 1)[0] not in rcp_services() or not has_resource_type(action_lower):
+        return []
+    return [list(level) for level in organization.rcps[account]]
+
+
+def _scp_levels(request: Request) -> list[Sequence[Policy]]:
+    """The SCP levels that apply: the caller's account's, when the caller is a user, a role session or the root
+    user of a member account (not the management account) and not a service-linked role
+    (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html)."""
+    organization = request.organization
+    principal = request.principal
+    if organization is None or principal.type not in ("User", "AssumedRole", "Account") or _service_linked(principal):
+        return []
+    account = principal.account
+    if account is None or account == organization.management_account or account not in organization.scps:
+        return []
+    return [list(level) for level in organization.scps[account]]
 
 
 def _resource_stage(request: Request, res: _Scan, is_trust: bool) -> StageResult:

@@ -20,7 +20,11 @@ from rolecheck.engine.patterns import Matcher, parse_resource_template
 from rolecheck.engine.principal import FEDERATED_TYPES, Principal
 
 # "key" is an AWS KMS key policy: a resource-based policy that must allow explicitly, as a trust policy must.
-KINDS = ("identity", "boundary", "session", "resource", "trust", "key")
+# "scp" and "rcp" are AWS Organizations' service and resource control policies (``Request.organization``).
+KINDS = ("identity", "boundary", "session", "resource", "trust", "key", "scp", "rcp")
+# https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html : "The effect of
+# Allow is only supported for the RCPFullAWSAccess policy", whose one statement is this.
+_RCP_FULL_ACCESS = {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}
 _VERSIONS = ("2012-10-17", "2008-10-17")
 _TOP_KEYS = {"Version", "Id", "Statement"}
 _STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal",
@@ -200,7 +204,9 @@ def _statement(name: str, kind: str, index: int, body: Any, variables: bool) -> 
     patterns = tuple(action.lower() for action in actions)
     action_regex = re.compile("|".join(f"(?:{_glob(p)})" for p in patterns))
 
-    takes_principal = kind in ("resource", "trust", "key")
+    if kind == "rcp":
+        _check_rcp(where, body, effect)
+    takes_principal = kind in ("resource", "trust", "key", "rcp")
     resource_key, resources = _one_of(where, body, "Resource", "NotResource", required=kind != "trust")
     if kind == "trust" and resource_key:
         raise PolicyError(f"{where}: a role trust policy must not have a {resource_key} element")
@@ -240,6 +246,19 @@ def _statement(name: str, kind: str, index: int, body: Any, variables: bool) -> 
         not_principal=principal_key == "NotPrincipal",
         conditions=_conditions(where, body.get("Condition"), variables),
     )
+
+
+def _check_rcp(where: str, body: Mapping[str, Any], effect: str) -> None:
+    # https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_syntax.html : Principal
+    # must be "*" (NotPrincipal is not among the elements), Action only (no NotAction), Allow only as
+    # RCPFullAWSAccess.
+    if body.get("Principal") != "*":
+        raise PolicyError(f'{where}: a resource control policy statement needs "Principal": "*"')
+    if "NotAction" in body:
+        raise PolicyError(f"{where}: a resource control policy must not use NotAction")
+    if effect == "Allow" and {k: v for k, v in body.items() if k != "Sid"} != _RCP_FULL_ACCESS:
+        raise PolicyError(f"{where}: a resource control policy allows only as RCPFullAWSAccess does "
+                          '(Principal, Action and Resource "*", no condition)')
 
 
 def _check_not_principal(where: str, kind: str, effect: str) -> None:

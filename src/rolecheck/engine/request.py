@@ -21,6 +21,21 @@ class Verdict(enum.Enum):
 
 
 @dataclass(frozen=True)
+class Organization:
+    """The AWS Organizations policies in force: for each member account, its SCPs and its RCPs, one tuple of
+    policies per level from the organization root through each OU to the account itself.
+
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html and
+    https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps_evaluation.html : every
+    level must allow, any level can deny; the management account is exempt from both.
+    """
+
+    management_account: str
+    scps: Mapping[str, Sequence[Sequence[Policy]]] = field(default_factory=dict)
+    rcps: Mapping[str, Sequence[Sequence[Policy]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Request:
     """One authorization request with every policy that applies to it."""
 
@@ -34,6 +49,8 @@ class Request:
     resource_policy: Policy | None = None
     context: Mapping[str, Any] = field(default_factory=dict)
     now: datetime | None = None
+    # None: not in an organization, or its policies were not read; then SCPs and RCPs decide nothing.
+    organization: Organization | None = None
 
 
 @dataclass(frozen=True)
