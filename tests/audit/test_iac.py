@@ -138,3 +138,38 @@ def test_a_plan_terraform_would_not_apply_is_refused(tmp_path: Any, flags: dict[
     path.write_text(json.dumps(_plan(**flags)))
     with pytest.raises(terraform.IacError, match=f"the plan is {next(iter(flags))}="):
         terraform.load(path)
+
+
+def _big_policy(statements: int) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": f"S{n}", "Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::bucket-{n:05d}/*"}
+        for n in range(statements)]})
+
+
+@pytest.mark.parametrize(("items", "message"), [
+    ([("aws_iam_policy", "p", {"name": "tf-big", "policy": _big_policy(90)})],
+     "aws_iam_policy.p: policy: LimitExceeded: Cannot exceed quota for PolicySize: 6144"),
+    ([("aws_iam_role", "r", {"name": "tf-big-trust", "assume_role_policy": _big_policy(30)})],
+     "aws_iam_role.r: assume_role_policy: LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048"),
+    ([("aws_iam_user_policy", f"p{n}", {"name": f"p{n}", "user": "tf-u", "policy": _big_policy(15)})
+      for n in range(2)],
+     "the inline policies of user tf-u: LimitExceeded: Maximum policy size of 2048 bytes exceeded for user tf-u"),
+    ([("aws_iam_policy", "p", {"name": "tf-odd", "policy": _big_policy(1).replace("GetObject", "Get\u041ebject")})],
+     "MalformedPolicyDocument: the character U\\+041E"),
+], ids=["managed", "trust", "inline-aggregate", "character"])
+def test_a_document_over_iams_limits_is_refused_before_anything_is_created(
+        server: MotoServer, clients: dict[str, Any], items: list, message: str) -> None:
+    """IAM's quotas, in characters without whitespace, and its character set:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"""
+    before = len(server.operations)
+    with pytest.raises(terraform.IacError, match=message):
+        terraform.apply(clients["iam"], clients["s3"], _plan(("aws_iam_user", "u", {"name": "tf-u"}), *items),
+                        ACCOUNT, "us-east-1")
+    assert server.operations[before:] == []
+
+
+def test_a_document_within_iams_limits_is_applied(clients: dict[str, Any]) -> None:
+    text = _big_policy(60)
+    assert 5000 < len(text.replace(" ", "")) < 6144
+    terraform.apply(clients["iam"], clients["s3"], _plan(("aws_iam_policy", "p", {"name": "tf-fits", "policy": text})),
+                    ACCOUNT, "us-east-1")

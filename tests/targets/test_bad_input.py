@@ -134,3 +134,27 @@ def test_a_compliance_violation_prints_its_message_not_a_traceback() -> None:
     assert "Compliance violation: the role session can perform iam:PassRole" in output
     for traceback_mark in ("Traceback", ".py:", "def _(", "_ _ _ _", "\nE   "):
         assert traceback_mark not in output, output
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "empty.feature: no Feature: line"),
+    ('Feature: x\n  Given an IAM user "iam-test-user"\n  Scenario: s\n    Then the user holds temporary credentials '
+     "for the role\n", "empty.feature, line 2: the step \"Given an IAM user"),
+], ids=["empty", "step-outside-a-scenario"])
+def test_a_feature_file_pytest_bdd_cannot_read_is_one_line(tmp_path: Path, text: str, message: str) -> None:
+    """pytest-bdd's own answers: a KeyError traceback and exit 2 (empty), a Given silently dropped (outside)."""
+    cwd = suite_copy(tmp_path, "walkthrough.feature", "Feature:", "Feature:")
+    (cwd / "features" / "empty.feature").write_text(text)
+
+    line = _refused(run_pytest(cwd=cwd, env=clean_env()))
+
+    assert line.startswith(f"ERROR: rolecheck: {message}"), line
+
+
+def test_a_duplicate_key_in_a_feature_document_is_one_line(tmp_path: Path) -> None:
+    cwd = suite_copy(tmp_path, "walkthrough.feature", '"Sid": "ListAllBucketsOnly",',
+                     '"Sid": "ListAllBucketsOnly", "Effect": "Deny",')
+
+    line = _refused(run_pytest(cwd=cwd, env=clean_env()))
+
+    assert "duplicate key 'Effect'" in line and line.startswith("ERROR: rolecheck: malformed policy document"), line

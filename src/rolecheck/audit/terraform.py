@@ -21,7 +21,8 @@ from botocore.exceptions import ClientError
 from rolecheck.audit.iac import Applied, Deployed, IacError
 from rolecheck.aws.clients import guard
 from rolecheck.aws.secrets import generate_password
-from rolecheck.policydoc import decoding
+from rolecheck.errors import PolicyDocumentError
+from rolecheck.policydoc import decoding, documents
 
 
 @dataclass
@@ -278,18 +279,45 @@ _ACCOUNTED: dict[str, frozenset[str]] = {
 }
 
 
+# Where a plan's known policy documents go, for IAM's size quotas: (resource type, attribute) -> quota kind.
+_DOCUMENTS = {("aws_iam_policy", "policy"): "managed", ("aws_iam_role", "assume_role_policy"): "trust"}
+_INLINE = {"aws_iam_role_policy": "role", "aws_iam_user_policy": "user", "aws_iam_group_policy": "group"}
+
+
 def check(plan: Mapping[str, Any]) -> None:
-    """Refuse, before anything is created, a user or role attribute that would be dropped (one ``IacError`` line)."""
+    """Refuse, before anything is created, what would be dropped or refused by IAM (one ``IacError`` line each).
+
+    A user or role attribute this module does not apply, and a document over IAM's size quotas (an entity's inline
+    policies count together) or with a character IAM does not allow.
+    """
+    inline: dict[tuple[str, str], list[str]] = {}
     for resource in resources(plan):
         accounted = _ACCOUNTED.get(resource.type)
-        if accounted is None:
-            continue
-        dropped = sorted(k for k, v in resource.values.items() if k not in accounted and v not in (None, "", [], {}))
-        if dropped:
-            raise IacError(f"{resource.address}: {', '.join(dropped)} cannot be applied into moto, and dropping it "
-                           "could change the verdict; audit the deployed account with --mapping instead")
-        if resource.type == "aws_iam_role":
-            _inline_policies(resource)
+        if accounted is not None:
+            dropped = sorted(k for k, v in resource.values.items()
+                             if k not in accounted and v not in (None, "", [], {}))
+            if dropped:
+                raise IacError(f"{resource.address}: {', '.join(dropped)} cannot be applied into moto, and dropping "
+                               "it could change the verdict; audit the deployed account with --mapping instead")
+        for (kind, attribute), quota in _DOCUMENTS.items():
+            if resource.type == kind and isinstance(resource.values.get(attribute), str):
+                _within_limits(quota, resource.values[attribute], f"{resource.address}: {attribute}")
+        if resource.type == "aws_iam_role" and resource.values.get("name"):
+            inline.setdefault(("role", resource.values["name"]), []).extend(
+                block["policy"] for block in _inline_policies(resource))
+        owner_kind = _INLINE.get(resource.type)
+        if owner_kind and isinstance(resource.values.get(owner_kind), str) and \
+                isinstance(resource.values.get("policy"), str):
+            inline.setdefault((owner_kind, resource.values[owner_kind]), []).append(resource.values["policy"])
+    for (kind, owner), texts in inline.items():
+        _within_limits(f"inline {kind}", "".join(texts), f"the inline policies of {kind} {owner}", owner)
+
+
+def _within_limits(quota: str, text: str, name: str, entity: str = "") -> None:
+    try:
+        documents.check_limits(quota, text, name, entity)
+    except PolicyDocumentError as exc:
+        raise IacError(str(exc)) from None
 
 
 def apply(iam: Any, s3: Any, plan: Mapping[str, Any], account_id: str, region: str) -> Applied:

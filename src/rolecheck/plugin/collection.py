@@ -15,19 +15,50 @@ deployed.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from rolecheck.errors import FeatureFileError
+from rolecheck.errors import FeatureFileError, one_line
 from rolecheck.policydoc import documents
 from rolecheck.suite import preflight
 from rolecheck.suite.features import feature_files
 from rolecheck.suite.vocabulary import PLACEHOLDERS
 
 _BIND = "from pytest_bdd import scenarios\nscenarios({path!r})\n"
+# A feature file that cannot be collected, as one line per file: refused after collection, before anything runs.
+_BROKEN = pytest.StashKey[list[str]]()
+_STEP = re.compile(r"^\s*(Given|When|Then|And|But|\*)\s")
+_BLOCK = re.compile(r"^\s*(Scenario|Scenario Outline|Scenario Template|Example|Background|Rule)\s*:")
+
+
+def check_feature_text(text: str, name: str) -> None:
+    """A feature file must hold a feature with a scenario, and no step outside a scenario or background.
+
+    pytest-bdd fails on an empty file with a ``KeyError`` traceback, and reads a step above the first scenario as
+    part of the feature's description: a Given the auditor reads would then never run. One ``FeatureFileError``
+    line naming the file and line.
+    """
+    if not re.search(r"^\s*Feature\s*:", text, re.M):
+        raise FeatureFileError(f"{name}: no Feature: line (an empty or truncated feature file)")
+    if not any(_BLOCK.match(line) and not line.strip().startswith(("Background", "Rule")) for line in
+               text.splitlines()):
+        raise FeatureFileError(f"{name}: the feature has no scenario")
+    in_block, in_docstring = False, False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(('"""', "```")):
+            in_docstring = not in_docstring
+            continue
+        if in_docstring:
+            continue
+        if _BLOCK.match(line):
+            in_block = True
+        elif _STEP.match(line) and not in_block:
+            raise FeatureFileError(f"{name}, line {number}: the step \"{line.strip()}\" is outside any scenario "
+                                   "or background, so it would never run")
 
 
 class FeatureModule(pytest.Module):
@@ -40,6 +71,28 @@ class FeatureModule(pytest.Module):
         # scenarios() puts the scenario functions into its caller's namespace: here, the module's.
         exec(compile(_BIND.format(path=path), path, "exec"), module.__dict__)
         return module
+
+    def collect(self) -> Any:
+        """The feature's scenarios; a file pytest-bdd cannot read is noted as one line and yields none."""
+        name = self.path.name
+        try:
+            check_feature_text(self.path.read_text(encoding="utf-8"), name)
+            return super().collect()
+        except FeatureFileError as exc:
+            line = str(exc)
+        except Exception as exc:  # pytest-bdd's parser raises KeyError, TypeError... on what it cannot read
+            line = f"{name}: not a feature file pytest-bdd can read ({type(exc).__name__}: {exc})"
+        self.config.stash.setdefault(_BROKEN, []).append(line)
+        return []
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """A feature file that could not be collected stops the run in one ``ERROR: rolecheck:`` line, exit 4."""
+    broken = session.config.stash.get(_BROKEN, [])
+    if broken:
+        raise pytest.UsageError(one_line(f"{broken[0]}" + (f" (and {len(broken) - 1} more feature file(s))"
+                                                            if len(broken) > 1 else "")).removeprefix("ERROR: "))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

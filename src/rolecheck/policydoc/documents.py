@@ -107,3 +107,35 @@ def _canonical_value(value: Any) -> Any:
         items = [_canonical_value(v) for v in value]
         return items[0] if len(items) == 1 else sorted(items, key=json.dumps)
     return value
+
+
+# IAM's size quotas (characters other than whitespace) and the characters a policy may hold, with the error text
+# IAM answers when one is exceeded; checked before anything is deployed, because moto does not check them.
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+SIZE_LIMITS: dict[str, tuple[int, str]] = {
+    "managed": (6144, "LimitExceeded: Cannot exceed quota for PolicySize: 6144"),
+    "trust": (2048, "LimitExceeded: Cannot exceed quota for ACLSizePerRole: 2048"),
+    "inline role": (10240, "LimitExceeded: Maximum policy size of 10240 bytes exceeded for role {entity}"),
+    "inline user": (2048, "LimitExceeded: Maximum policy size of 2048 bytes exceeded for user {entity}"),
+    "inline group": (5120, "LimitExceeded: Maximum policy size of 5120 bytes exceeded for group {entity}"),
+}
+_ALLOWED_CHARACTERS = re.compile(r"[^\t\n\r\u0020-\u00ff]")
+
+
+def size(text: str) -> int:
+    """A policy's size as IAM counts it against its quotas: its characters other than whitespace."""
+    return sum(1 for character in text if not character.isspace())
+
+
+def check_limits(kind: str, text: str, name: str, entity: str = "") -> None:
+    """Refuse a document IAM would refuse for its size (``kind`` is a key of ``SIZE_LIMITS``; for inline policies
+    ``text`` is all of the entity's inline policies together) or for a character outside the allowed range."""
+    odd = _ALLOWED_CHARACTERS.search(text)
+    if odd:
+        raise PolicyDocumentError(f"{name}: MalformedPolicyDocument: the character U+{ord(odd.group()):04X} at "
+                                  f"offset {odd.start()} is not allowed (only tab, line feed, carriage return and "
+                                  "U+0020 to U+00FF)")
+    limit, message = SIZE_LIMITS[kind]
+    if size(text) > limit:
+        raise PolicyDocumentError(f"{name}: {message.format(entity=entity)} ({size(text)} characters without "
+                                  "whitespace)")

@@ -13,7 +13,7 @@ from typing import Any
 
 from rolecheck.engine import Policy, PolicyError, UnsupportedFeature
 from rolecheck.errors import FeatureFileError, PolicyDocumentError
-from rolecheck.policydoc.documents import render
+from rolecheck.policydoc.documents import check_limits, fill, render
 from rolecheck.suite import features
 from rolecheck.suite.features import Locations, document_steps
 from rolecheck.suite.kinds import Kind
@@ -33,6 +33,7 @@ def check_feature_documents(paths: Locations) -> int:
         kind = "trust" if "trust policy" in step else "identity"
         try:
             Policy.parse(where, render(text, stand_ins, name=where), kind=kind)
+            check_limits("trust" if kind == "trust" else "managed", fill(text, stand_ins, name=where), where)
         except (PolicyDocumentError, PolicyError, UnsupportedFeature) as exc:
             # An operator or key the engine does not know is as unusable as a grammar error: no verdict could be
             # trusted, so the run stops before anything is deployed.
