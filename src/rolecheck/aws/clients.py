@@ -246,6 +246,10 @@ class Actor:
         self._clients: dict[str, Any] = {}
         self.key: AccessKey | None = None
 
+    def another(self, label: str) -> Actor:
+        """A new, signed-out actor with the same client settings (endpoint, region, recorder)."""
+        return Actor(label, self._factory)
+
     def sign_in(self, key: AccessKey) -> Actor:
         """Act with these credentials from now on; existing clients follow."""
         if self.anonymous:

@@ -15,7 +15,8 @@ from urllib.parse import unquote
 from rolecheck.errors import PolicyDocumentError
 from rolecheck.policydoc import decoding
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+# A name, or an entity's attribute by its logical name ("reports.name"; logical names may hold "-").
+_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*|[A-Za-z0-9_-]+\.[a-z]+)\s*\}\}")
 
 
 def placeholders_in(text: str) -> set[str]:

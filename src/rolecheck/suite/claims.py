@@ -26,7 +26,8 @@ from rolecheck.errors import ComplianceViolation
 from rolecheck.policydoc import lint
 from rolecheck.report.access_picture import render_access_graph
 from rolecheck.report.evidence import attach_png, attach_table, attach_text
-from rolecheck.suite.vocabulary import ACTIVITIES
+from rolecheck.suite.vocabulary import activity_actions as vocabulary_actions
+from rolecheck.suite.vocabulary import known_activities
 
 # How many grants the failure message names before it points to the report's table.
 _SHOWN_IN_MESSAGE = 5
@@ -280,11 +281,11 @@ def check_trusted_user(snapshot: Snapshot, role_arn: str, user_arn: str) -> None
 
 def activity_actions(activity: str) -> frozenset[str]:
     """The actions an activity of a feature sentence stands for, or one clear error naming the known ones."""
-    try:
-        return ACTIVITIES[activity]
-    except KeyError:
+    actions = vocabulary_actions(activity)
+    if actions is None:
         raise KeyError(f"no actions are defined for the activity {activity!r}; known: "
-                       f"{', '.join(sorted(ACTIVITIES))}") from None
+                       f"{', '.join(known_activities())}")
+    return actions
 
 
 def check_document_allows_only(document: Mapping[str, Any], activity: str, name: str, account_id: str) -> None:

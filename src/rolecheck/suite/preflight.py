@@ -17,7 +17,7 @@ from rolecheck.policydoc.documents import check_limits, fill, render
 from rolecheck.suite import features
 from rolecheck.suite.features import Locations, document_steps
 from rolecheck.suite.kinds import Kind
-from rolecheck.suite.vocabulary import ACTIVITIES, PLACEHOLDERS
+from rolecheck.suite.vocabulary import PLACEHOLDERS, activity_actions, entity_stand_ins, known_activities
 
 
 def check_feature_documents(paths: Locations) -> int:
@@ -32,8 +32,9 @@ def check_feature_documents(paths: Locations) -> int:
         where = f"{file_name}, line {line} ({step.rstrip(':')})"
         kind = "trust" if "trust policy" in step else "identity"
         try:
-            Policy.parse(where, render(text, stand_ins, name=where), kind=kind)
-            check_limits("trust" if kind == "trust" else "managed", fill(text, stand_ins, name=where), where)
+            values = {**stand_ins, **entity_stand_ins(text)}
+            Policy.parse(where, render(text, values, name=where), kind=kind)
+            check_limits("trust" if kind == "trust" else "managed", fill(text, values, name=where), where)
         except (PolicyDocumentError, PolicyError, UnsupportedFeature) as exc:
             # An operator or key the engine does not know is as unusable as a grammar error: no verdict could be
             # trusted, so the run stops before anything is deployed.
@@ -50,9 +51,9 @@ _ALLOWS_ONLY = re.compile(r"that allows only (?P<activity>.+?):?$")
 def _check_activity(step: str, where: str) -> None:
     """A sentence saying what its document allows must name an activity whose actions are defined."""
     found = _ALLOWS_ONLY.search(step)
-    if found and found["activity"] not in ACTIVITIES:
+    if found and activity_actions(found["activity"]) is None:
         raise PolicyDocumentError(f"{where}: no actions are defined for the activity {found['activity']!r}; "
-                                  f"known: {', '.join(sorted(ACTIVITIES))}")
+                                  f"known: {', '.join(known_activities())}")
 
 
 def check_reviewed_documents_agree(paths: Locations) -> int:
@@ -66,7 +67,8 @@ def check_reviewed_documents_agree(paths: Locations) -> int:
     stand_ins = _stand_ins()
     copies: dict[tuple[str, str], list[tuple[str, int, dict[str, Any]]]] = {}
     for file_name, line, step, text in document_steps(paths):
-        copies.setdefault(_document_of(step), []).append((file_name, line, render(text, stand_ins, name=file_name)))
+        document = render(text, {**stand_ins, **entity_stand_ins(text)}, name=file_name)
+        copies.setdefault(_document_of(step), []).append((file_name, line, document))
     for (entity, part), found in copies.items():
         first_file, first_line, reviewed = found[0]
         differing = [f"{file_name} (line {line})" for file_name, line, document in found[1:] if document != reviewed]

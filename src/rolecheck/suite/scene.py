@@ -17,6 +17,9 @@ from rolecheck.engine import Policy
 from rolecheck.policydoc import lint
 from rolecheck.report.evidence import attach_json, attach_text
 from rolecheck.suite import claims, probing
+from rolecheck.suite.entities import Entities
+from rolecheck.suite.entities import Entity as Introduced
+from rolecheck.suite.kinds import KINDS
 from rolecheck.suite.provisioning import Creator, ProvisionContext, Provisioned, Provisioner
 
 # Audit mode's stand-in for the role the "assume another role" probe would create: it trusts the whole account.
@@ -64,6 +67,10 @@ class Deployment:
     # Audit mode: resources no probe can try for real (by ARN), and why; the engine decides their probes.
     untried: dict[str, str] = field(default_factory=dict)
     _probe_context: probing.ProbeContext | None = None
+    # Every entity by logical name (suite/entities.py); the slots above are the last of each kind.
+    entities: Entities = field(default_factory=Entities)
+    # Sessions the scenario opened by role logical name (suite/contract.py), beyond the walkthrough's one.
+    sessions: dict[str, Any] = field(default_factory=dict)
 
     @property
     def audit(self) -> bool:
@@ -84,7 +91,16 @@ class Deployment:
         """The Given's IAM user ``logical``, created or located."""
         self.user = self._provisioned(self.provisioner.user(self.provision_context(), logical))
         self.names[logical] = self.user.name
+        self.introduce("user", logical, self.user.name, self.user.arn, user=self.user)
         return self.user
+
+    def introduce(self, kind: str, logical: str, name: str, arn: str | None = None, *, account: str | None = None,
+                  **extra: Any) -> Introduced:
+        """Record an entity the scenario made or found under its logical name (its ARN from its kind's template
+        unless given)."""
+        account = account or self.account_id
+        arn = arn or KINDS[kind].arn(name, account=account, region=self.region)
+        return self.entities.introduce(Introduced(kind, logical, name, arn, account, dict(extra)))
 
     def check_user_has_no_access(self) -> None:
         """The user's Given: nothing in the account grants the new user anything (``claims.check_no_access``).
@@ -104,6 +120,7 @@ class Deployment:
         self.documents["trust"] = dict(trust)
         self.role = self._provisioned(self.provisioner.role(self.provision_context(), logical, trust))
         self.names[logical] = self.role.name
+        self.introduce("role", logical, self.role.name, self.role.arn, role=self.role)
         return self.role
 
     def add_policy(self, logical: str, document: Mapping[str, Any]) -> str:
@@ -111,6 +128,7 @@ class Deployment:
         self.documents["permissions"] = dict(document)
         self.policy_arn = self._provisioned(self.provisioner.policy(self.provision_context(), logical, document))
         self.names[logical] = self.policy_arn
+        self.introduce("policy", logical, self.policy_arn.rsplit("/", 1)[-1], self.policy_arn)
         return self.policy_arn
 
     def attach_policy(self) -> None:
@@ -124,6 +142,7 @@ class Deployment:
         self.bucket = self._provisioned(self.provisioner.bucket(self.provision_context(), logical, object_key))
         self.names[logical] = self.bucket
         self.object_key = object_key or self.object_key
+        self.introduce("bucket", logical, self.bucket, objects=[object_key] if object_key else [])
         return self.bucket
 
     def add_console_access(self) -> None:
@@ -149,7 +168,7 @@ class Deployment:
             values["bucket"] = self.bucket
         if self.session_name:
             values["session_name"] = self.session_name
-        return values
+        return values | self.entities.placeholders()
 
     def sign_in_and_switch(self, duration: int | None = None) -> None:
         """Step 8: the user signs in with its own access key and switches to the role.
