@@ -312,9 +312,12 @@ MUTANTS: dict[str, Mutant] = {mutant.name: mutant for mutant in CATALOG}
 
 
 def get(name: str) -> Mutant:
-    """The mutant called ``name``, or ``UnknownMutant`` with one line."""
+    """The mutant called ``name`` (of the catalog, or of the benign catalog), or ``UnknownMutant`` with one line."""
+    # The benign catalog builds on this module's Mutant: imported here, at the first lookup, not at import time.
+    from rolecheck.mutation.benign import BENIGN_MUTANTS
+
     try:
-        return MUTANTS[name]
+        return MUTANTS.get(name) or BENIGN_MUTANTS[name]
     except KeyError:
         raise UnknownMutant(f"unknown mutant {name!r}; run `pytest --list-mutants` to see the catalog") from None
 

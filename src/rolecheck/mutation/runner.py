@@ -6,6 +6,7 @@ mutant applied after the deployment kills it in a When or Then step, i.e. one of
 the misconfiguration (a mutant that breaks every scenario at its first Given covers nothing).
 
     rolecheck-mutants [--jobs 2] [--mutant NAME ...] [--project DIR]
+    rolecheck-mutants --benign    (the benign catalog: changes that must not fail the suite, mutation/benign.py)
 
 Exit status 0 when the baseline passes, every mutant is killed and every scenario is covered; 1 otherwise.
 """
@@ -24,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rolecheck.mutation import catalog
+from rolecheck.mutation import benign, catalog
 
 BASELINE = "(baseline: no mutant)"
 
@@ -210,6 +211,45 @@ def run_catalog(project: Path, mutants: Sequence[catalog.Mutant] = catalog.CATAL
     return CatalogResult(baseline, verdicts, coverage(verdicts, scenarios), time.monotonic() - started)
 
 
+@dataclass(frozen=True)
+class BenignResult:
+    """The benign catalog's run: every change at once, and, when that failed, each change alone."""
+
+    together: MutantVerdict
+    alone: tuple[MutantVerdict, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.together.killed
+
+    def report(self) -> str:
+        """Whether the benign changes pass; for a failure, which change fails which scenario, with its AWS page."""
+        if self.ok:
+            return f"benign catalog: all {len(benign.BENIGN)} changes pass together ({self.together.run.seconds:.0f} s)"
+        lines = ["benign catalog: FAILED with every change applied:", *(f"    - {p}" for p in self.together.problems)]
+        pages = {entry.name: entry.source_url for entry in benign.BENIGN}
+        for verdict in self.alone:
+            if not verdict.killed:
+                lines.append(f"  {verdict.mutant} (AWS says it is right: {pages[verdict.mutant]}):")
+                lines += [f"    - {p}" for p in verdict.problems]
+        return "\n".join(lines)
+
+
+def run_benign(project: Path, jobs: int = 2, extra_args: Sequence[str] = (),
+               run: Callable[[Path, str | None, Sequence[str]], SuiteRun] = run_suite) -> BenignResult:
+    """Every benign change in one run of the suite, every scenario passing; when one fails, each change runs alone
+    (``jobs`` at a time) to name the culprit. ``run`` runs one suite (a test passes a stand-in)."""
+    together = run(project, benign.ALL, extra_args)
+    scenarios = frozenset(r.scenario for r in together.results)
+    verdict = judge(benign.BENIGN_MUTANTS[benign.ALL], together, scenarios)
+    if verdict.killed:
+        return BenignResult(verdict)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        runs = list(pool.map(lambda entry: run(project, entry.name, extra_args), benign.BENIGN))
+    alone = tuple(judge(entry.as_mutant(), one, scenarios) for entry, one in zip(benign.BENIGN, runs, strict=True))
+    return BenignResult(verdict, alone)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``rolecheck-mutants``: run the catalog and print the kill table and the coverage."""
     parser = argparse.ArgumentParser(prog="rolecheck-mutants", description=__doc__.splitlines()[0])
@@ -219,6 +259,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--project", type=Path, default=Path.cwd(), help="the suite's directory (default: here)")
     parser.add_argument("--aws-conditions", metavar="PROFILE", default=None,
                         help="run every suite under these AWS conditions (see pytest --aws-conditions)")
+    parser.add_argument("--benign", action="store_true",
+                        help="run the benign catalog instead: changes that must not fail the suite")
     args = parser.parse_args(argv)
     try:
         chosen = [catalog.get(name) for name in args.mutant] or list(catalog.CATALOG)
@@ -227,6 +269,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.jobs < 1:
         parser.exit(2, "rolecheck-mutants: --jobs must be at least 1\n")
     extra = (f"--aws-conditions={args.aws_conditions}",) if args.aws_conditions else ()
+    if args.benign:
+        outcome = run_benign(args.project, args.jobs, extra)
+        print(outcome.report())
+        return 0 if outcome.ok else 1
     result = run_catalog(args.project, chosen, args.jobs,
                          progress=lambda run: print(f"ran {run.mutant} in {run.seconds:.1f} s", file=sys.stderr),
                          extra_args=extra)
