@@ -145,3 +145,14 @@ def test_the_example_audits_compliant(tmp_path: Path, example: Path) -> None:
     seen = outcomes(result.stdout)
     assert set(seen.values()) == {"PASSED"} and len(seen) >= 30, seen
     assert "not deployed" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_audit_writes_in_a_folder_of_its_input_never_the_suites(tmp_path: Path) -> None:
+    from rolecheck.audit.command import audit_folder
+
+    compliant, other = audit_folder(EXAMPLES / "compliant.yaml"), audit_folder(EXAMPLES / "noncompliant.yaml")
+    assert compliant.parts[:2] == ("reports", "audit") and compliant.name.startswith("compliant-")
+    assert compliant != other and compliant == audit_folder(EXAMPLES / "compliant.yaml")
+    edited = tmp_path / "compliant.yaml"
+    edited.write_text(Path(EXAMPLES / "compliant.yaml").read_text() + "\n# edited\n")
+    assert audit_folder(edited) != compliant, "another content is another input"

@@ -20,6 +20,7 @@ that a later one could override. Only options that cannot change the mode, targe
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -83,8 +84,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     audit.add_argument("--user-profile", metavar="PROFILE",
                        help="an AWS profile with the audited user's own credentials: its switch to the role and the "
                             "read-only probes are then real")
-    audit.add_argument("--results", type=Path, default=Path("reports/allure-results"), help="Allure results")
-    audit.add_argument("--report", type=Path, default=Path("reports/allure-report"), help="rendered Allure report")
+    audit.add_argument("--results", type=Path, default=None,
+                       help="Allure results (default: reports/audit/<input>-<digest>/allure-results, never the "
+                            "suite's own reports/allure-results)")
+    audit.add_argument("--report", type=Path, default=None,
+                       help="rendered Allure report (default: beside the results, allure-report)")
     audit.add_argument("--no-report", action="store_true", help="write the Allure results, do not render them")
     audit.add_argument("--output", action="append", default=[], metavar="FORMAT=PATH",
                        help=f"write the findings as FORMAT ({', '.join(findings.FORMATS)}) to PATH (repeatable); "
@@ -297,9 +301,21 @@ def _findings_options(args: argparse.Namespace) -> list[str]:
     return options
 
 
+def audit_folder(audited: Path) -> Path:
+    """Where an audit of ``audited`` writes by default: its own folder per input (name and content digest), so an
+    audit never overwrites the suite's report or another input's."""
+    try:
+        digest = hashlib.sha256(audited.read_bytes()).hexdigest()[:8]
+    except OSError:
+        digest = "unread"
+    return Path("reports") / "audit" / f"{audited.stem}-{digest}"
+
+
 def _pytest(args: argparse.Namespace, options: list[str], env: dict[str, str]) -> int:
     """The compliance suite in audit mode, then the report; the exit status is pytest's."""
-    results = args.results.resolve()
+    folder = audit_folder(args.cloudformation or args.terraform_plan or args.mapping)
+    results = (args.results or folder / "allure-results").resolve()
+    report = (args.report or folder / "allure-report").resolve()
     command = [sys.executable, "-m", "pytest", "features", f"--alluredir={results}", "--clean-alluredir", *options,
                *_findings_options(args)]
     status = subprocess.run(command, cwd=SUITE, env=child_env(env), check=False).returncode
@@ -307,7 +323,7 @@ def _pytest(args: argparse.Namespace, options: list[str], env: dict[str, str]) -
         from rolecheck.report.rendering import RenderError, render
 
         try:
-            print(render(results, args.report.resolve()).message)
+            print(render(results, report).message)
         except RenderError as exc:
             print(f"rolecheck: the report could not be rendered: {exc}", file=sys.stderr)
     return status

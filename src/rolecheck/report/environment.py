@@ -55,6 +55,7 @@ class RunFacts:
 
 
 MUTANT_KEY = "Mutant (deliberately misconfigured, not an audit)"
+AUDIT_KEY = "Audit (read-only)"
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def environment_entries(target: TargetFacts, facts: SuiteFacts, environ: Mapping
     if run.run_id:
         entries["Run id"] = run.run_id
     if run.audit:
-        entries["Audit (read-only)"] = run.audit
+        entries[AUDIT_KEY] = run.audit
         entries |= {f"Not deployed {i}": line for i, line in enumerate(run.not_deployed, 1)}
     entries |= {
         "Suite version": facts.suite_version,

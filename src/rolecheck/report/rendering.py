@@ -7,6 +7,7 @@ render them elsewhere. It never raises because Node.js or the npm packages are m
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -16,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rolecheck.report.environment import MUTANT_KEY, RunFacts, read_properties
+from rolecheck.report.environment import AUDIT_KEY, MUTANT_KEY, RunFacts, read_properties
 
 CONFIG_NAME = "allurerc.mjs"
 MIN_NODE_MAJOR = 20
@@ -91,12 +92,19 @@ def _install(root: Path) -> str | None:
     return None
 
 
+# ``history_for``'s answer for results whose runs must not join any trend.
+NO_HISTORY = Path(os.devnull)
+
+
 def _config_for(root: Path, history_path: Path | None, workdir: Path, title_suffix: str = "") -> Path:
-    """The project's config, or a derived one: history kept elsewhere (tests must not touch ours), a title that
-    says the run was a mutant's."""
+    """The project's config, or a derived one: history kept elsewhere (tests must not touch ours) or not at all
+    (``NO_HISTORY``: Allure 3 keeps none when ``historyPath`` is undefined), a title that says the run was a
+    mutant's."""
     config = root / CONFIG_NAME
     overrides = []
-    if history_path is not None:
+    if history_path == NO_HISTORY:
+        overrides.append("historyPath: undefined")
+    elif history_path is not None:
         overrides.append(f"historyPath: {json.dumps(str(history_path))}")
     if title_suffix:
         overrides.append(f"name: base.name + {json.dumps(title_suffix)}")
@@ -115,6 +123,23 @@ def title_suffix(results: Path) -> str:
         return ""
     mutant = read_properties(properties.read_text(encoding="utf-8")).get(MUTANT_KEY)
     return RunFacts(mutant=mutant).title_suffix
+
+
+def history_for(results: Path, root: Path) -> Path:
+    """The trend these results join: one per target and audited input (``reports/history/<key>.jsonl``), none for
+    a mutant run (deliberately misconfigured: it would read as a regression) or for results that do not say what
+    they are."""
+    properties = results / "environment.properties"
+    if not properties.is_file():
+        return NO_HISTORY
+    entries = read_properties(properties.read_text(encoding="utf-8"))
+    if MUTANT_KEY in entries or "Target" not in entries:
+        return NO_HISTORY
+    audited = entries.get(AUDIT_KEY)
+    kind = "audit" if audited else "suite"
+    digest = hashlib.sha256(json.dumps([entries["Target"], audited]).encode()).hexdigest()[:12]
+    target = re.sub(r"[^a-z0-9]+", "-", entries["Target"].lower()).strip("-")
+    return root / "reports" / "history" / f"{kind}-{target}-{digest}.jsonl"
 
 
 def _drop_stale(report: Path) -> str:
@@ -149,8 +174,13 @@ def render(results_dir: Path | str, out_dir: Path | str, *, root: Path | None = 
     if not results.is_dir():
         raise RenderError(f"no Allure results at {results}: run the suite with --alluredir first")
     npx = shutil.which("npx") or "npx"
+    derived_history = history_for(results, root)
+    if derived_history != NO_HISTORY and history_path is not None:
+        derived_history = history_path  # the caller's own trend file (tests keep the checkout's untouched)
+    if derived_history != NO_HISTORY:
+        derived_history.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rolecheck-allure-") as workdir:
-        config = _config_for(root, history_path, Path(workdir), title_suffix(results))
+        config = _config_for(root, derived_history, Path(workdir), title_suffix(results))
         command = [npx, "--no-install", "allure", "generate", str(results), "-o", str(out), "--config", str(config)]
         done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=_GENERATE_TIMEOUT_S,
                               check=False, env={**os.environ, "NO_COLOR": "1"})
