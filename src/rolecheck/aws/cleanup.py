@@ -37,6 +37,9 @@ def delete_user(iam: Any, name: str) -> None:
         _ignore_missing(iam.detach_user_policy, UserName=name, PolicyArn=policy["PolicyArn"])
     for group in (_ignore_missing(iam.list_groups_for_user, UserName=name) or {"Groups": []})["Groups"]:
         _ignore_missing(iam.remove_user_from_group, UserName=name, GroupName=group["GroupName"])
+    for device in (_ignore_missing(iam.list_mfa_devices, UserName=name) or {}).get("MFADevices", []):
+        _ignore_missing(iam.deactivate_mfa_device, UserName=name, SerialNumber=device["SerialNumber"])
+        _ignore_missing(iam.delete_virtual_mfa_device, SerialNumber=device["SerialNumber"])
     user = _ignore_missing(iam.get_user, UserName=name)
     if user and user["User"].get("PermissionsBoundary"):
         _ignore_missing(iam.delete_user_permissions_boundary, UserName=name)

@@ -109,7 +109,8 @@ def create_access_key(iam: Any, user: User) -> AccessKey:
 
 
 def assume_role(sts: Any, role_arn: str, session_name: str, duration: int | None = None,
-                session_policy: Mapping[str, Any] | None = None, external_id: str | None = None) -> AccessKey:
+                session_policy: Mapping[str, Any] | None = None, external_id: str | None = None,
+                mfa: tuple[str, str] | None = None) -> AccessKey:
     """Switch to the role: STS AssumeRole, returning the temporary credentials.
 
     This is the setup path, which expects success: on real AWS a fresh role or key is retried for a while
@@ -122,6 +123,8 @@ def assume_role(sts: Any, role_arn: str, session_name: str, duration: int | None
         params["Policy"] = documents.dumps(session_policy)
     if external_id is not None:
         params["ExternalId"] = external_id
+    if mfa is not None:
+        params["SerialNumber"], params["TokenCode"] = mfa
     try:
         credentials = consistency.retry_fresh(lambda: sts.assume_role(**params)["Credentials"],
                                               consistency.FRESH_KEY_ERRORS | consistency.FRESH_ROLE_ERRORS,

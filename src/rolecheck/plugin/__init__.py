@@ -22,6 +22,7 @@ pytest_plugins = [
     "rolecheck.steps.static_steps",
     "rolecheck.steps.inventory_steps",
     "rolecheck.steps.claim_steps",
+    "rolecheck.steps.contract_steps",
     "rolecheck.plugin.reporting",
     "rolecheck.plugin.mutation",
 ]

@@ -74,6 +74,8 @@ class Assumer:
     principal: str | None
     condition: str | None = None
     subject: str | None = None
+    # A condition key the assumption must need, whatever its operator and value (a role Given's "with MFA").
+    needs: str | None = None
 
     def matches(self, grant: Grant) -> bool:
         if self.subject is not None:
@@ -82,11 +84,14 @@ class Assumer:
             # The subject's own condition is the row's subject: the condition cell says the rest.
             requires = tuple(r for r in grant.requires if not r.split(" ", 1)[0].lower().endswith(":sub"))
             return _condition_matches(self.condition, Grant(grant.principal, "", "", "", "", requires=requires))
+        if self.needs is not None and not any(r.lower().startswith(self.needs.lower() + " ") for r in grant.requires):
+            return False
         return grant.principal == self.principal and _condition_matches(self.condition, grant)
 
     def __str__(self) -> str:
         who = f"a token for {self.subject}" if self.subject is not None else str(self.principal)
-        return who + (f" when {self.condition}" if self.condition else "")
+        needs = f" with {self.needs}" if self.needs else ""
+        return who + needs + (f" when {self.condition}" if self.condition else "")
 
 
 @dataclass(frozen=True)

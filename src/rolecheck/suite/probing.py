@@ -327,14 +327,16 @@ def anonymous_subject() -> Subject:
 
 
 def verify(p: Probe, who: str, client: Any, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
-           expect_allowed: bool) -> tuple[Outcome | None, Decision]:
+           expect_allowed: bool, context: Mapping[str, Any] | None = None) -> tuple[Outcome | None, Decision]:
     """Attempt a probe (when it is live), predict it, attach both as evidence, and check compliance, then agreement.
+
+    ``context`` holds the condition keys the probe's call carries (``s3:prefix``...), for the prediction.
 
     The target's answer decides compliance: an action the account allows is allowed, whatever the engine thinks.
     Drift is checked after, so that a compliant account whose answer the engine fails to predict is still reported.
     """
     outcome = attempt(p, client, ctx) if p.live else None
-    decision = predict(p, subject, ctx, iam, s3)
+    decision = predict(p, subject, ctx, iam, s3, context)
     if outcome is not None:
         # IAM is eventually consistent: a disagreement or an early refusal is asked again before it is believed.
         outcome = consistency.settled_answer(lambda: attempt(p, client, ctx), outcome,
@@ -364,28 +366,33 @@ class ProbeRunner:
     untried: Mapping[str, str]
     no_credentials: str
 
-    def verify(self, p: Probe, who: str, actor: Actor | None, subject: Subject, expect_allowed: bool) -> None:
-        """Attempt the probe as ``actor`` and check it, or have the engine decide it where audit mode cannot try it."""
+    def verify(self, p: Probe, who: str, actor: Actor | None, subject: Subject, expect_allowed: bool,
+               context: Mapping[str, Any] | None = None) -> None:
+        """Attempt the probe as ``actor`` and check it, or have the engine decide it where audit mode cannot try it.
+
+        ``context``: the condition keys the probe's call carries, for the prediction."""
         if self.audit and (actor is None or (actor.key is None and not actor.anonymous)):
-            self.decided_by_engine(p, who, subject, expect_allowed, self.no_credentials)
+            self.decided_by_engine(p, who, subject, expect_allowed, self.no_credentials, context)
             return
         untried = self.untried.get(p.resource(self.context()))
         if untried is not None:
-            self.decided_by_engine(p, who, subject, expect_allowed, untried)
+            self.decided_by_engine(p, who, subject, expect_allowed, untried, context)
             return
         assert actor is not None
         try:
             verify(p, who, actor.client(p.service), subject, self.context(), self.admin.client("iam"),
-                   self.admin.client("s3"), expect_allowed)
+                   self.admin.client("s3"), expect_allowed, context)
         except WriteRefused as refused:
-            self.decided_by_engine(p, who, subject, expect_allowed, str(refused))
+            self.decided_by_engine(p, who, subject, expect_allowed, str(refused), context)
 
-    def decided_by_engine(self, p: Probe, who: str, subject: Subject, expect_allowed: bool, reason: str) -> None:
-        """Audit mode: the engine decides the probe from the state read back, and the report says why."""
+    def decided_by_engine(self, p: Probe, who: str, subject: Subject, expect_allowed: bool, reason: str,
+                          context: Mapping[str, Any] | None = None) -> None:
+        """The engine decides the probe from the state read back (audit mode, or no call can try it), and the
+        report says why."""
         attach_text(f"{p.action} decided by the policy engine", f"{reason}; the policy engine decides {p.action} "
                     "from the policies read back from the account")
         verify(dataclasses.replace(p, call=None), who, None, subject, self.context(), self.admin.client("iam"),
-               self.admin.client("s3"), expect_allowed)
+               self.admin.client("s3"), expect_allowed, context)
 
 
 ALLOWED_TO_ROLE = ("s3:ListAllMyBuckets",)

@@ -1,0 +1,141 @@
+"""The sentences of your own contracts: entities by logical name, trusts of each kind, sessions, probes aimed at a
+named resource, and account-wide claims as tables. Each step parses and calls ``rolecheck.suite.contract``."""
+
+from __future__ import annotations
+
+from pytest_bdd import given, parsers, then
+
+from rolecheck.policydoc import documents
+from rolecheck.report.evidence import attach_json
+from rolecheck.suite import claims, contract
+from rolecheck.suite.replay import background_step
+from rolecheck.suite.scene import Deployment
+
+_ACTION = r'"(?P<action>[a-z0-9-]+:[A-Za-z0-9*]+)"'
+_PRINCIPAL = r'(?:the role "(?P<role>[^"]+)"|the session of the role "(?P<session>[^"]+)"|the user "(?P<user>[^"]+)")'
+_RESOURCE = (r'(?: on (?:"(?P<key>[^"]+)" in the bucket "(?P<bucket>[^"]+)"'
+             r'|the (?P<noun>bucket|queue|topic|secret|key|function|table) "(?P<logical>[^"]+)"|"(?P<arn>[^"]+)"))?')
+_CONDITION = r'(?: when "(?P<ckey>[^"]+)" is "(?P<cvalue>[^"]*)")?'
+
+
+def _render(deployment: Deployment, docstring: str, name: str) -> dict:
+    document = documents.render(docstring, deployment.placeholders(), name=name)
+    attach_json(name, document)
+    return document
+
+
+@given(parsers.parse('an IAM user "{logical}" with an MFA device and no permissions of its own'))
+@background_step
+def _(deployment: Deployment, logical: str) -> None:
+    """A user with a virtual MFA device, holding no permissions of its own."""
+    contract.add_user_with_mfa(deployment, logical)
+    deployment.check_user_has_no_access()
+
+
+@given(parsers.parse('an S3 bucket "{logical}" holding the objects:'))
+@background_step
+def _(deployment: Deployment, logical: str, datatable: list[list[str]]) -> None:
+    """A bucket holding the objects of the table's key column."""
+    contract.add_bucket_with_objects(deployment, logical, [row[0] for row in datatable[1:]])
+
+
+@given(parsers.parse('a role "{logical}" whose trust policy names only the user "{user}" with MFA:'))
+@background_step
+def _(deployment: Deployment, logical: str, user: str, docstring: str) -> None:
+    """A role only the user may assume, and only with MFA (checked with the engine's who-can-assume)."""
+    deployment.add_role(logical, _render(deployment, docstring, f"trust policy of {logical}"))
+    trustee = claims.Assumer(deployment.entities.named(user, "user").arn, needs="aws:MultiFactorAuthPresent")
+    contract.check_role_trusts(deployment, logical, [trustee])
+
+
+@given(parsers.parse('a role "{logical}" whose trust policy names only the role "{role}":'))
+@background_step
+def _(deployment: Deployment, logical: str, role: str, docstring: str) -> None:
+    """A role only the sessions of another role may assume (checked with the engine's who-can-assume)."""
+    deployment.add_role(logical, _render(deployment, docstring, f"trust policy of {logical}"))
+    contract.check_role_trusts(deployment, logical, [claims.Assumer(deployment.entities.named(role, "role").arn)])
+
+
+@given(parsers.parse('an inline policy "{logical}" of the role "{role}" that allows only {activity}:'))
+@background_step
+def _(deployment: Deployment, logical: str, role: str, activity: str, docstring: str) -> None:
+    """An inline policy of the role, whose document must allow exactly the activity's actions."""
+    document = _render(deployment, docstring, f"inline policy {logical}")
+    contract.add_inline_policy(deployment, logical, role, document)
+    claims.check_document_allows_only(document, activity, f"inline policy {logical}", deployment.account_id)
+
+
+@given(parsers.parse('the policy "{policy}" is attached to the role "{role}"'))
+@background_step
+def _(deployment: Deployment, policy: str, role: str) -> None:
+    """The customer-managed policy attached to the role, and found attached."""
+    contract.attach(deployment, policy, role)
+
+
+@given(parsers.parse('the user "{user}" has signed in with its own credentials and switched to the role "{role}"'))
+def _(deployment: Deployment, user: str, role: str) -> None:
+    """The user switches to the role with its own key (and its MFA device when it has one)."""
+    contract.switch(deployment, user, role)
+
+
+@given(parsers.parse('the session of the role "{role}" has switched to the role "{other}"'))
+def _(deployment: Deployment, role: str, other: str) -> None:
+    """Role chaining: the session of one role switches to another."""
+    contract.chain(deployment, role, other)
+
+
+@then(parsers.re(rf"^{_PRINCIPAL} (?P<verb>can|cannot) perform {_ACTION}{_RESOURCE}{_CONDITION}$"))
+def _(deployment: Deployment, role: str | None, session: str | None, user: str | None, verb: str, action: str,
+      key: str | None, bucket: str | None, noun: str | None, logical: str | None, arn: str | None,
+      ckey: str | None, cvalue: str | None) -> None:
+    """P can / cannot perform "action" [on R] [when "key" is "value"]: tried live, predicted by the engine."""
+    target = contract.aim(deployment, action, noun=noun, logical=logical, key=key, bucket=bucket, arn=arn)
+    contract.verify_action(deployment, action, verb == "can", role=role or session, user=user, target=target,
+                           condition=(ckey, cvalue or "") if ckey else None)
+
+
+@then(parsers.re(r'^the user "(?P<user>[^"]+)" (?P<verb>can|cannot) assume the role "(?P<role>[^"]+)" '
+                 r"(?P<how>with|without) MFA$"))
+def _(deployment: Deployment, user: str, verb: str, role: str, how: str) -> None:
+    """The user tries the role with, or without, its MFA device's code."""
+    contract.verify_assume_with_mfa(deployment, user, role, mfa=how == "with", expect_allowed=verb == "can")
+
+
+@then(parsers.parse("the role \"{role}\"'s account-wide access is exactly:"))
+def _(deployment: Deployment, role: str, datatable: list[list[str]]) -> None:
+    """Everything in the account grants the role's sessions exactly the table's rows (conditions included)."""
+    arn = deployment.entities.named(role, "role").arn
+    claims.check_principal_access(deployment.snapshot(), arn, contract.access_rows(deployment, datatable),
+                                  f"the role \"{role}\"'s account-wide access is exactly the table")
+
+
+@then(parsers.parse('the only principals that can assume the role "{role}" are:'))
+def _(deployment: Deployment, role: str, datatable: list[list[str]]) -> None:
+    """The engine admits exactly the table's principals to the role, each with the conditions it states."""
+    header, *body = datatable
+    rows = [dict(zip(header, row, strict=True)) for row in body]
+    assumers = [contract.assumer_of(deployment, r["principal"], r.get("condition", "")) for r in rows]
+    claims.check_assumers(deployment.snapshot(), deployment.entities.named(role, "role").arn, assumers,
+                          f"the only principals that can assume the role \"{role}\" are the table's")
+
+
+@then(parsers.parse('sessions of the role "{role}" last at most {seconds:d} seconds'))
+def _(deployment: Deployment, role: str, seconds: int) -> None:
+    """The role's maximum session length, read back, is at most the limit."""
+    contract.check_max_session(deployment, role, seconds)
+
+
+@then(parsers.parse('the session of the role "{role}" can reach no other role'))
+def _(deployment: Deployment, role: str) -> None:
+    """The role's sessions can assume no role, directly or through a chain."""
+    arn = deployment.entities.named(role, "role").arn
+    claims.check_reaches_only(deployment.snapshot(), arn, [], f"the session of the role \"{role}\" can reach no "
+                              "other role")
+
+
+@then(parsers.parse('the session of the role "{role}" can reach only the role "{other}"'))
+def _(deployment: Deployment, role: str, other: str) -> None:
+    """The role's sessions can reach exactly the other role, directly or through a chain."""
+    arn, reached = (deployment.entities.named(name, "role").arn for name in (role, other))
+    claims.check_reaches_only(deployment.snapshot(), arn, [reached],
+                              f"the session of the role \"{role}\" can reach only the role \"{other}\"")

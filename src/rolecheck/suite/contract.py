@@ -1,0 +1,267 @@
+"""A contract's scene by logical name: users with an MFA device, roles of each trust kind, policies attached by name,
+sessions opened by the users and chained between roles, and probes aimed at a named resource, prefix or condition.
+
+Each function takes the scenario's ``Deployment`` and names what it acts on by logical name (``suite/entities``);
+the walkthrough's own steps keep using the Deployment's slots, which are the last entity of each kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rolecheck.aws import operations, readback
+from rolecheck.aws.clients import AccessKey, Actor
+from rolecheck.aws.operation_models import derive_call
+from rolecheck.errors import FeatureFileError
+from rolecheck.policydoc import documents
+from rolecheck.report.evidence import attach_json
+from rolecheck.suite import checks, claims, probing
+from rolecheck.suite.entities import Entity
+from rolecheck.suite.scene import Deployment
+
+# moto accepts any six digits for a virtual MFA device; the codes stand for the user's authenticator app.
+MFA_CODES = ("123456", "654321")
+
+
+@dataclass(frozen=True)
+class Session:
+    """A role session a scenario opened: the role, who opened it, and the actor acting with its credentials."""
+
+    role: Entity
+    actor: Actor
+    key: AccessKey
+    session_name: str
+
+
+@dataclass(frozen=True)
+class Aim:
+    """What a probe's call is aimed at: the call's resource parameters, the ARN the engine predicts on, and the
+    bucket and object a bucket policy is read back for."""
+
+    binding: Mapping[str, Any]
+    arn: str
+    bucket: str = ""
+    key: str = ""
+
+
+def add_user_with_mfa(deployment: Deployment, logical: str) -> Entity:
+    """The user ``logical`` with a virtual MFA device enabled (the device's serial kept on the entity)."""
+    user = deployment.add_user(logical)
+    iam = deployment.admin.client("iam")
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user.name)["VirtualMFADevice"]
+    iam.enable_mfa_device(UserName=user.name, SerialNumber=device["SerialNumber"],
+                          AuthenticationCode1=MFA_CODES[0], AuthenticationCode2=MFA_CODES[1])
+    entity = deployment.entities.named(logical, "user")
+    entity.extra["mfa_serial"] = device["SerialNumber"]
+    return entity
+
+
+def add_bucket_with_objects(deployment: Deployment, logical: str, keys: Sequence[str]) -> Entity:
+    """The bucket ``logical`` holding each of ``keys``."""
+    name = deployment.add_bucket(logical, keys[0] if keys else None)
+    for key in keys[1:]:
+        operations.put_object(deployment.admin.client("s3"), name, key)
+    entity = deployment.entities.named(logical, "bucket")
+    entity.extra["objects"] = list(keys)
+    return entity
+
+
+def add_inline_policy(deployment: Deployment, logical: str, role_logical: str, document: Mapping[str, Any]) -> None:
+    """The inline policy ``logical`` of the role ``role_logical``, with the reviewed document."""
+    role = deployment.entities.named(role_logical, "role")
+    deployment.admin.client("iam").put_role_policy(RoleName=role.name, PolicyName=logical,
+                                                   PolicyDocument=documents.dumps(document))
+    deployment.documents[f"inline:{logical}"] = dict(document)
+
+
+def attach(deployment: Deployment, policy_logical: str, role_logical: str) -> None:
+    """The policy ``policy_logical`` attached to the role ``role_logical``, and found attached."""
+    policy = deployment.entities.named(policy_logical, "policy")
+    role = deployment.entities.named(role_logical, "role").extra["role"]
+    deployment.provisioner.attach(deployment.provision_context(), role, policy.arn)
+    checks.check_policy_attached(deployment.admin.client("iam"), role, policy.arn)
+
+
+def user_actor(deployment: Deployment, logical: str) -> Actor:
+    """The user ``logical`` acting with its own access key (issued once per scenario)."""
+    entity = deployment.entities.named(logical, "user")
+    if "actor" not in entity.extra:
+        key = deployment.provisioner.user_key(deployment.provision_context(), entity.extra["user"])
+        if key is None:
+            raise FeatureFileError(f"no credentials act as the user \"{logical}\" in this run")
+        entity.extra["actor"] = deployment.admin.another(f"user {logical}").sign_in(key)
+    return entity.extra["actor"]
+
+
+def _mfa_of(user: Entity) -> tuple[str, str] | None:
+    serial = user.extra.get("mfa_serial")
+    return (serial, MFA_CODES[0]) if serial else None
+
+
+def switch(deployment: Deployment, user_logical: str, role_logical: str) -> Session:
+    """The user signs in with its own key and switches to the role, with its MFA device when it has one."""
+    user = deployment.entities.named(user_logical, "user")
+    role = deployment.entities.named(role_logical, "role")
+    return _open(deployment, role, user_actor(deployment, user_logical), f"{user.name}-session"[:64], _mfa_of(user))
+
+
+def chain(deployment: Deployment, from_role: str, to_role: str) -> Session:
+    """The session of ``from_role`` switches to ``to_role`` (role chaining)."""
+    source = session_of(deployment, from_role)
+    role = deployment.entities.named(to_role, "role")
+    return _open(deployment, role, source.actor, f"{source.session_name}-chained"[:64], None)
+
+
+def _open(deployment: Deployment, role: Entity, actor: Actor, session_name: str,
+          mfa: tuple[str, str] | None) -> Session:
+    key = operations.assume_role(actor.client("sts"), role.arn, session_name, mfa=mfa)
+    session = Session(role, deployment.admin.another(f"session of {role.logical}").sign_in(key), key, session_name)
+    deployment.sessions[role.logical] = session
+    return session
+
+
+def session_of(deployment: Deployment, role_logical: str) -> Session:
+    """The session of the role the scenario opened; one line if it opened none."""
+    session = deployment.sessions.get(role_logical)
+    if session is None:
+        raise FeatureFileError(f"no session of the role \"{role_logical}\" was opened in this scenario before this "
+                               "step")
+    return session
+
+
+def aim(deployment: Deployment, action: str, *, noun: str | None = None, logical: str | None = None,
+        key: str | None = None, bucket: str | None = None, arn: str | None = None) -> Aim | None:
+    """What ``on …`` names: an object or prefix in a bucket, an entity by kind noun, or an ARN; None for none."""
+    if key is not None and bucket is not None:
+        entity = deployment.entities.named(bucket, "bucket")
+        return Aim({"Bucket": entity.name, "Key": key}, f"{entity.arn}/{key}", entity.name, key)
+    if noun is not None and logical is not None:
+        entity = deployment.entities.named(logical, noun)
+        member = {"bucket": ("Bucket", entity.name), "queue": ("QueueUrl", entity.extra.get("url", "")),
+                  "topic": ("TopicArn", entity.arn), "secret": ("SecretId", entity.arn),
+                  "key": ("KeyId", entity.arn), "function": ("FunctionName", entity.name),
+                  "table": ("TableName", entity.name), "role": ("RoleName", entity.name)}[noun]
+        return Aim(dict([member]), entity.arn, entity.name if noun == "bucket" else "")
+    if arn is not None:
+        filled = documents.fill(arn, deployment.placeholders(), name="the step's ARN")
+        binding = {"RoleArn": filled} if action.lower() == "sts:assumerole" else {}
+        return Aim(binding, filled)
+    return None
+
+
+def verify_action(deployment: Deployment, action: str, expect_allowed: bool, *, role: str | None = None,
+                  user: str | None = None, target: Aim | None = None,
+                  condition: tuple[str, str] | None = None) -> None:
+    """``P can/cannot perform "action" [on R] [when "key" is "value"]``: tried with the session of the role (or the
+    user's own key), predicted by the engine; a role with no session open in the scenario is decided by the engine."""
+    iam = deployment.admin.client("iam")
+    binding = dict(target.binding) if target else {}
+    context: dict[str, Any] = {}
+    if condition is not None:
+        context[condition[0]] = condition[1]
+        if condition[0].lower() == "s3:prefix":
+            binding["Prefix"] = condition[1]
+    p = probing.probe(action) if target is None and condition is None else _aimed(action, binding, target)
+    if user is not None:
+        entity = deployment.entities.named(user, "user")
+        actor: Actor | None = user_actor(deployment, user)
+        subject = deployment.user_subject_of(entity.extra["user"])
+        who, role_name = f'the user "{user}"', ""
+    else:
+        assert role is not None
+        entity = deployment.entities.named(role, "role")
+        session = deployment.sessions.get(role)
+        actor = session.actor if session else None
+        subject = probing.role_session_subject(iam, deployment.account_id, entity.name,
+                                               entity.extra["role"].role_id, session.session_name if session else "")
+        who, role_name = f'the session of the role "{role}"', entity.name
+    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket=target.bucket if target else "",
+                               object_key=target.key if target else "", role_name=role_name,
+                               registry=deployment.registry, region=deployment.region)
+    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
+                                 untried=deployment.untried, no_credentials="no credentials act as the principal")
+    if actor is None:
+        runner.decided_by_engine(p, who, subject, expect_allowed, f"no session of the role \"{role}\" was opened "
+                                 "in this scenario", context)
+        return
+    runner.verify(p, who, actor, subject, expect_allowed, context)
+
+
+def _aimed(action: str, binding: Mapping[str, Any], target: Aim | None) -> probing.Probe:
+    call = derive_call(action, binding)
+    return probing.Probe(action, call.service, lambda client, _ctx: call.make(client),
+                         lambda _ctx: target.arn if target else "*")
+
+
+def verify_assume_with_mfa(deployment: Deployment, user_logical: str, role_logical: str, *, mfa: bool,
+                           expect_allowed: bool) -> None:
+    """The user tries to assume the role with its MFA device's code, or without one."""
+    user = deployment.entities.named(user_logical, "user")
+    role = deployment.entities.named(role_logical, "role")
+    params: dict[str, Any] = {"RoleArn": role.arn, "RoleSessionName": "rolecheck-probe"}
+    context: dict[str, Any] = {}
+    if mfa:
+        device = _mfa_of(user)
+        if device is None:
+            raise FeatureFileError(f"the user \"{user_logical}\" has no MFA device in this scenario")
+        params["SerialNumber"], params["TokenCode"] = device
+        context = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"}
+    p = probing.Probe("sts:AssumeRole", "sts", lambda client, _ctx: client.assume_role(**params),
+                      lambda _ctx: role.arn)
+    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
+                               registry=deployment.registry, region=deployment.region)
+    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
+                                 untried=deployment.untried, no_credentials="no credentials act as the user")
+    runner.verify(p, f'the user "{user_logical}"', user_actor(deployment, user_logical),
+                  deployment.user_subject_of(user.extra["user"]), expect_allowed, context)
+
+
+def check_role_trusts(deployment: Deployment, role_logical: str, trustees: Sequence[claims.Assumer]) -> None:
+    """A role Given's sentence names its trustees: the engine must admit exactly those to the role."""
+    role = deployment.entities.named(role_logical, "role")
+    claims.check_assumers(deployment.snapshot(), role.arn, trustees,
+                          f"the trust policy of the role \"{role_logical}\" names only "
+                          + ", ".join(str(t) for t in trustees), picture=False)
+
+
+def assumer_of(deployment: Deployment, principal: str, condition: str | None) -> claims.Assumer:
+    """A row of the only-principals table: ``user "u"``, ``role "r"``, ``session of the role "r"``,
+    ``federated "subject"``, ``service "name"``."""
+    kind, _, quoted = principal.partition(" ")
+    if principal.startswith("session of the role "):
+        kind, quoted = "role", principal.removeprefix("session of the role ")
+    name = quoted.strip().strip('"')
+    if kind in ("user", "role"):
+        return claims.Assumer(deployment.entities.named(name, kind).arn, condition)
+    if kind == "federated":
+        return claims.Assumer(None, condition, subject=name)
+    if kind == "service":
+        return claims.Assumer(f"Service:{name}", condition)
+    raise FeatureFileError(f"unknown principal {principal!r}: write user \"u\", role \"r\", session of the role "
+                           "\"r\", federated \"subject\" or service \"name\"")
+
+
+def access_rows(deployment: Deployment, table: Sequence[Sequence[str]]) -> list[claims.Expected]:
+    """The rows of an account-wide access table (action | resource [| condition]); with a condition column, an
+    empty cell means the grant needs no condition."""
+    header, *body = table
+    placeholders = deployment.placeholders()
+    with_condition = "condition" in header
+    expected = []
+    for row in body:
+        cells = dict(zip(header, row, strict=True))
+        expected.append(claims.Expected(cells["action"], documents.fill(cells["resource"], placeholders,
+                                                                        name="the table's resource"),
+                                        condition=cells.get("condition", "") if with_condition else None))
+    attach_json("expected access", [str(e) for e in expected])
+    return expected
+
+
+def check_max_session(deployment: Deployment, role_logical: str, seconds: int) -> None:
+    """The role's maximum session length, read back, is at most ``seconds``."""
+    role = deployment.entities.named(role_logical, "role").extra["role"]
+    checks.check_max_session_duration(deployment.admin.client("iam"), role, seconds)
+    attach_json("maximum session length", {"role": role.name, "seconds": readback.role_max_session_duration(
+        deployment.admin.client("iam"), role.name)})
