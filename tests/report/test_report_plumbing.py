@@ -240,3 +240,19 @@ def test_cucumber_json_says_which_step_failed_and_why_and_skips_the_rest() -> No
     assert steps[1]["result"]["error_message"] == (
         "rolecheck.errors.ComplianceViolation: Compliance violation: cannot list\nsecond line")
     assert "error_message" not in steps[2]["result"]
+
+
+def test_alluredir_with_a_space_is_noticed_in_one_line(tmp_path: Path) -> None:
+    """``--alluredir DIR`` makes pytest look for its configuration from DIR: it would run without pytest.ini and
+    collect the project's own tests. ``--alluredir=DIR`` is the right spelling and runs the suite."""
+    outside = tmp_path / "results"
+    outside.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ROLECHECK_", "AWS_"))}
+    for spelling, status in (["--alluredir", str(outside)], 4), ([f"--alluredir={outside}"], 0):
+        run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *spelling, "--collect-only",
+                              "-q"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert run.returncode == status, run.stdout[-2000:] + run.stderr[-2000:]
+        errors = [line for line in (run.stdout + run.stderr).splitlines() if line.startswith("ERROR")]
+        assert errors == ([f"ERROR: rolecheck: pytest started without {REPO / 'pytest.ini'} (rootdir {outside}): a "
+                           "path after an option, as in --alluredir DIR, is read as a test path when the "
+                           "configuration is looked for; write --alluredir=DIR"] if status else [])

@@ -104,6 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(config.stash[_GATHERED_KEY], "rolecheck-findings")
     if not _is_controller(config):
         return
+    _refuse_a_run_without_its_configuration(config)
     ci_entries = config.getoption("rolecheck_environment")
     if ci_entries:
         try:
@@ -118,6 +119,17 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.clean_alluredir = True
         print(f"rolecheck: {alluredir} held the results of an earlier run; emptied it (this report describes only "
               "this run)", file=sys.stderr)
+
+
+def _refuse_a_run_without_its_configuration(config: pytest.Config) -> None:
+    """``pytest --alluredir DIR`` (a space, not ``=``): pytest looks for its configuration before plugins declare
+    their options, so it takes DIR for a test path, finds the rootdir above it and reads no ``pytest.ini``; the
+    run would then collect whatever lies there (the project's own tests, the mutation catalog...)."""
+    here = Path(config.invocation_params.dir)
+    if config.inipath is None and (here / "pytest.ini").is_file():
+        raise pytest.UsageError(f"rolecheck: pytest started without {here / 'pytest.ini'} (rootdir "
+                                f"{config.rootpath}): a path after an option, as in --alluredir DIR, is read as a "
+                                "test path when the configuration is looked for; write --alluredir=DIR")
 
 
 def _holds_a_run(alluredir: Path) -> bool:
