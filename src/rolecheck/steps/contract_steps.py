@@ -3,8 +3,11 @@ named resource, and account-wide claims as tables. Each step parses and calls ``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pytest_bdd import given, parsers, then
 
+from rolecheck.aws.clients import Actor
 from rolecheck.policydoc import documents
 from rolecheck.report.evidence import attach_json
 from rolecheck.suite import claims, contract
@@ -139,3 +142,40 @@ def _(deployment: Deployment, role: str, other: str) -> None:
     arn, reached = (deployment.entities.named(name, "role").arn for name in (role, other))
     claims.check_reaches_only(deployment.snapshot(), arn, [reached],
                               f"the session of the role \"{role}\" can reach only the role \"{other}\"")
+
+
+@given(parsers.parse('an IAM user "{logical}" of the other account'))
+@background_step
+def _(deployment: Deployment, logical: str, foreign_admin: Callable[[], Actor]) -> None:
+    """A user of another account (the target's second account on moto; --foreign-profile elsewhere)."""
+    contract.add_foreign_user(deployment, logical, foreign_admin())
+
+
+@given(parsers.parse('an SQS queue "{logical}"'))
+@background_step
+def _(deployment: Deployment, logical: str) -> None:
+    """An SQS queue, with no queue policy."""
+    contract.add_queue(deployment, logical)
+
+
+@given(parsers.parse('a role "{logical}" whose trust policy names only the user "{user}" of the other account with '
+                     'an external id:'))
+@background_step
+def _(deployment: Deployment, logical: str, user: str, docstring: str) -> None:
+    """A role only the other account's user may assume, and only with an external id (checked with the engine)."""
+    deployment.add_role(logical, _render(deployment, docstring, f"trust policy of {logical}"))
+    trustee = claims.Assumer(deployment.entities.named(user, "user").arn, needs="sts:ExternalId")
+    contract.check_role_trusts(deployment, logical, [trustee])
+
+
+@then(parsers.parse('the user "{user}" of the other account can assume the role "{role}" with the external id '
+                    '"{external_id}"'))
+def _(deployment: Deployment, user: str, role: str, external_id: str) -> None:
+    """The other account's user assumes the role, passing the external id."""
+    contract.verify_assume_with_external_id(deployment, user, role, external_id, expect_allowed=True)
+
+
+@then(parsers.parse('the user "{user}" of the other account cannot assume the role "{role}" without the external id'))
+def _(deployment: Deployment, user: str, role: str) -> None:
+    """The other account's user is refused the role when it passes no external id."""
+    contract.verify_assume_with_external_id(deployment, user, role, None, expect_allowed=False)

@@ -167,7 +167,7 @@ def verify_action(deployment: Deployment, action: str, expect_allowed: bool, *, 
     if user is not None:
         entity = deployment.entities.named(user, "user")
         actor: Actor | None = user_actor(deployment, user)
-        subject = deployment.user_subject_of(entity.extra["user"])
+        subject = _subject_of_user(deployment, entity)
         who, role_name = f'the user "{user}"', ""
     else:
         assert role is not None
@@ -215,7 +215,7 @@ def verify_assume_with_mfa(deployment: Deployment, user_logical: str, role_logic
     runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
                                  untried=deployment.untried, no_credentials="no credentials act as the user")
     runner.verify(p, f'the user "{user_logical}"', user_actor(deployment, user_logical),
-                  deployment.user_subject_of(user.extra["user"]), expect_allowed, context)
+                  _subject_of_user(deployment, user), expect_allowed, context)
 
 
 def check_role_trusts(deployment: Deployment, role_logical: str, trustees: Sequence[claims.Assumer]) -> None:
@@ -265,3 +265,62 @@ def check_max_session(deployment: Deployment, role_logical: str, seconds: int) -
     checks.check_max_session_duration(deployment.admin.client("iam"), role, seconds)
     attach_json("maximum session length", {"role": role.name, "seconds": readback.role_max_session_duration(
         deployment.admin.client("iam"), role.name)})
+
+
+# What the other account's administrator gives its own user: assuming roles of the account under test. A
+# cross-account AssumeRole needs the caller's own account to allow it as well as the role's trust policy
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
+def _assume_roles_of(account_id: str) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Resource": f"arn:aws:iam::{account_id}:role/*"}]}
+
+
+def add_foreign_user(deployment: Deployment, logical: str, foreign_admin: Actor) -> Entity:
+    """The user ``logical`` of the other account, allowed by its own account to assume this account's roles, with
+    an access key; made by that account's administrator (on moto, the second account the target makes)."""
+    iam = foreign_admin.client("iam")
+    name = deployment.registry.unique_name(logical)
+    answer = iam.create_user(UserName=name)["User"]
+    iam.put_user_policy(UserName=name, PolicyName="assume-roles-of-the-customer",
+                        PolicyDocument=documents.dumps(_assume_roles_of(deployment.account_id)))
+    user = operations.User(name, answer["Arn"], answer["UserId"])
+    actor = deployment.admin.another(f"user {logical} of the other account").sign_in(
+        operations.create_access_key(iam, user))
+    account = answer["Arn"].split(":")[4]
+    return deployment.introduce("user", logical, name, answer["Arn"], account=account, user=user, actor=actor,
+                                admin=foreign_admin)
+
+
+def add_queue(deployment: Deployment, logical: str) -> Entity:
+    """The SQS queue ``logical``, tracked for teardown; its URL is the entity's ``url``."""
+    name = deployment.registry.unique_name(logical)
+    url = deployment.admin.client("sqs").create_queue(QueueName=name)["QueueUrl"]
+    deployment.registry.track("queue", url)
+    return deployment.introduce("queue", logical, name, url=url)
+
+
+def _subject_of_user(deployment: Deployment, user: Entity) -> probing.Subject:
+    admin = user.extra.get("admin")
+    if admin is None:
+        return deployment.user_subject_of(user.extra["user"])
+    facts = user.extra["user"]
+    return probing.user_subject(admin.client("iam"), user.account, facts.name, facts.user_id)
+
+
+def verify_assume_with_external_id(deployment: Deployment, user_logical: str, role_logical: str,
+                                   external_id: str | None, *, expect_allowed: bool) -> None:
+    """The other account's user tries the role with the external id, or without one."""
+    user = deployment.entities.named(user_logical, "user")
+    role = deployment.entities.named(role_logical, "role")
+    params: dict[str, Any] = {"RoleArn": role.arn, "RoleSessionName": "rolecheck-probe"}
+    context: dict[str, Any] = {}
+    if external_id is not None:
+        params["ExternalId"] = context["sts:ExternalId"] = external_id
+    p = probing.Probe("sts:AssumeRole", "sts", lambda client, _ctx: client.assume_role(**params),
+                      lambda _ctx: role.arn)
+    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
+                               registry=deployment.registry, region=deployment.region)
+    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
+                                 untried=deployment.untried, no_credentials="no credentials act as the user")
+    runner.verify(p, f'the user "{user_logical}" of the other account', user_actor(deployment, user_logical),
+                  _subject_of_user(deployment, user), expect_allowed, context)
