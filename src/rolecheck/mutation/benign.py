@@ -2,10 +2,10 @@
 
 A check that cries wolf is useless: each entry is a change an account commonly has beside the reviewed setup
 (unrelated principals with their own policies, AWS's own default policies, a guard that only narrows), with the AWS
-page that recommends or documents it. Each is a ``Mutant`` that kills nothing, so the mutation runner's judgement
-applies as it is: a benign change passes when no scenario fails. ``benign-all`` applies every change at once, so the
-whole catalog costs one run of the suite (``runner.run_benign``); when that run fails, each change is run alone to
-name the culprit.
+page that recommends or documents it. The mutation catalog turns each into a mutant that kills nothing
+(``catalog.BENIGN_MUTANTS``), so the runner's judgement applies as it is: a benign change passes when no scenario
+fails. ``benign-all`` applies every change at once, so the whole catalog costs one run of the suite
+(``runner.run_benign``); when that run fails, each change is run alone to name the culprit.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 from rolecheck.aws import operations
 from rolecheck.mutation import edits
-from rolecheck.mutation.catalog import Mutant
 from rolecheck.policydoc import documents
 from rolecheck.suite.scene import Deployment
 
@@ -31,10 +30,6 @@ class Benign:
     description: str
     apply: Callable[[Deployment], None]
     source_url: str
-
-    def as_mutant(self) -> Mutant:
-        """The change as a mutant that kills nothing: every scenario must pass."""
-        return Mutant(self.name, self.description, frozenset(), apply=self.apply, notes=self.source_url)
 
 
 def _iam(deployment: Deployment) -> Any:
@@ -141,12 +136,7 @@ BENIGN: tuple[Benign, ...] = (
 )
 
 
-def _apply_all(deployment: Deployment) -> None:
+def apply_all(deployment: Deployment) -> None:
+    """Every benign change, in the catalog's order."""
     for entry in BENIGN:
         entry.apply(deployment)
-
-
-BENIGN_MUTANTS: dict[str, Mutant] = {
-    ALL: Mutant(ALL, "Every change of the benign catalog at once.", frozenset(), apply=_apply_all),
-    **{entry.name: entry.as_mutant() for entry in BENIGN},
-}

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rolecheck.mutation import edits, endpoint_faults
+from rolecheck.mutation import benign, edits, endpoint_faults
 from rolecheck.mutation.context import MutationContext, Undo
 from rolecheck.suite.outsiders import FOREIGN_ACCOUNT
 from rolecheck.suite.scene import Deployment
@@ -309,13 +309,17 @@ CATALOG: tuple[Mutant, ...] = (
 )
 
 MUTANTS: dict[str, Mutant] = {mutant.name: mutant for mutant in CATALOG}
+# The benign catalog's changes as mutants that kill nothing: every scenario must pass (``benign``).
+BENIGN_MUTANTS: dict[str, Mutant] = {
+    benign.ALL: Mutant(benign.ALL, "Every change of the benign catalog at once.", frozenset(),
+                       apply=benign.apply_all),
+    **{entry.name: Mutant(entry.name, entry.description, frozenset(), apply=entry.apply, notes=entry.source_url)
+       for entry in benign.BENIGN},
+}
 
 
 def get(name: str) -> Mutant:
     """The mutant called ``name`` (of the catalog, or of the benign catalog), or ``UnknownMutant`` with one line."""
-    # The benign catalog builds on this module's Mutant: imported here, at the first lookup, not at import time.
-    from rolecheck.mutation.benign import BENIGN_MUTANTS
-
     try:
         return MUTANTS.get(name) or BENIGN_MUTANTS[name]
     except KeyError:

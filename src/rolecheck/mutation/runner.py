@@ -241,12 +241,13 @@ def run_benign(project: Path, jobs: int = 2, extra_args: Sequence[str] = (),
     (``jobs`` at a time) to name the culprit. ``run`` runs one suite (a test passes a stand-in)."""
     together = run(project, benign.ALL, extra_args)
     scenarios = frozenset(r.scenario for r in together.results)
-    verdict = judge(benign.BENIGN_MUTANTS[benign.ALL], together, scenarios)
+    verdict = judge(catalog.BENIGN_MUTANTS[benign.ALL], together, scenarios)
     if verdict.killed:
         return BenignResult(verdict)
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         runs = list(pool.map(lambda entry: run(project, entry.name, extra_args), benign.BENIGN))
-    alone = tuple(judge(entry.as_mutant(), one, scenarios) for entry, one in zip(benign.BENIGN, runs, strict=True))
+    alone = tuple(judge(catalog.BENIGN_MUTANTS[entry.name], one, scenarios)
+                  for entry, one in zip(benign.BENIGN, runs, strict=True))
     return BenignResult(verdict, alone)
 
 
