@@ -148,6 +148,11 @@ def delete_function(lambda_: Any, name: str) -> None:
     _ignore_missing(lambda_.delete_function, FunctionName=name)
 
 
+def delete_oidc_provider(iam: Any, arn: str) -> None:
+    """Delete an IAM OIDC provider by its ARN."""
+    _ignore_missing(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn)
+
+
 # In deletion order, which the sweeper follows (the registry deletes newest first instead): a function before the
 # role it runs as, principals before the policies they hold, and the key last, after whatever it may encrypt.
 DELETERS = {
@@ -156,6 +161,7 @@ DELETERS = {
     "group": ("iam", delete_group),
     "role": ("iam", delete_role),
     "policy": ("iam", delete_policy),
+    "oidc-provider": ("iam", delete_oidc_provider),
     "bucket": ("s3", delete_bucket),
     "queue": ("sqs", delete_queue),
     "topic": ("sns", delete_topic),

@@ -246,9 +246,9 @@ class Actor:
         self._clients: dict[str, Any] = {}
         self.key: AccessKey | None = None
 
-    def another(self, label: str) -> Actor:
-        """A new, signed-out actor with the same client settings (endpoint, region, recorder)."""
-        return Actor(label, self._factory)
+    def another(self, label: str, *, anonymous: bool = False) -> Actor:
+        """A new, signed-out (or anonymous) actor with the same client settings (endpoint, region, recorder)."""
+        return Actor(label, self._factory, anonymous=anonymous)
 
     def sign_in(self, key: AccessKey) -> Actor:
         """Act with these credentials from now on; existing clients follow."""

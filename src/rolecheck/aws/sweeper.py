@@ -181,11 +181,20 @@ def _pairs(tags: dict[str, str]) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in tags.items()]
 
 
+def _oidc_providers(iam: Any) -> Iterable[_Listed]:
+    # Named by its issuer's URL, never by the run: only its tags can make one a leftover.
+    for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+        arn = provider["Arn"]
+        yield _Listed(arn.split("/", 1)[-1], arn,
+                      lambda a=arn: iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=a)["Tags"])
+
+
 _LISTERS: dict[str, Callable[[Any], Iterable[_Listed]]] = {
     "function": _functions, "user": _users, "group": _groups, "role": _roles, "policy": _policies,
     "bucket": _buckets, "queue": _queues, "topic": _topics, "secret": _secrets, "key": _keys,
+    "oidc-provider": _oidc_providers,
 }
-_NAMED = frozenset(DELETERS) - {"key"}
+_NAMED = frozenset(DELETERS) - {"key", "oidc-provider"}
 
 
 def sweep(client_for: Callable[[str], Any], leftovers: Iterable[Leftover],

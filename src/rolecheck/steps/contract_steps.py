@@ -13,6 +13,7 @@ from rolecheck.report.evidence import attach_json
 from rolecheck.suite import claims, contract
 from rolecheck.suite.replay import background_step
 from rolecheck.suite.scene import Deployment
+from rolecheck.targets.base import Target
 
 _ACTION = r'"(?P<action>[a-z0-9-]+:[A-Za-z0-9*]+)"'
 _PRINCIPAL = r'(?:the role "(?P<role>[^"]+)"|the session of the role "(?P<session>[^"]+)"|the user "(?P<user>[^"]+)")'
@@ -179,3 +180,34 @@ def _(deployment: Deployment, user: str, role: str, external_id: str) -> None:
 def _(deployment: Deployment, user: str, role: str) -> None:
     """The other account's user is refused the role when it passes no external id."""
     contract.verify_assume_with_external_id(deployment, user, role, None, expect_allowed=False)
+
+
+@given(parsers.parse('an OIDC provider "{logical}" for "{issuer}" with the audience "{audience}"'))
+@background_step
+def _(deployment: Deployment, logical: str, issuer: str, audience: str) -> None:
+    """An IAM OIDC provider for the issuer, admitting the audience."""
+    contract.add_oidc_provider(deployment, logical, issuer, audience)
+
+
+@given(parsers.parse('a Lambda function "{logical}"'))
+@background_step
+def _(deployment: Deployment, logical: str) -> None:
+    """A Lambda function (with an execution role of its own that no sentence names)."""
+    contract.add_function(deployment, logical)
+
+
+@given(parsers.parse('a role "{logical}" whose trust policy names only the OIDC provider "{provider}" for the '
+                     'subject "{subject}":'))
+@background_step
+def _(deployment: Deployment, logical: str, provider: str, subject: str, docstring: str) -> None:
+    """A role only tokens of the provider for that subject may assume (checked with the engine's who-can-assume)."""
+    deployment.entities.named(provider, "oidc-provider")
+    deployment.add_role(logical, _render(deployment, docstring, f"trust policy of {logical}"))
+    contract.check_role_trusts(deployment, logical, [claims.Assumer(None, subject=subject)])
+
+
+@then(parsers.re(r'^a token from "(?P<provider>[^"]+)" for the subject "(?P<subject>[^"]+)" (?P<verb>can|cannot) '
+                 r'assume the role "(?P<role>[^"]+)"$'))
+def _(deployment: Deployment, target: Target, provider: str, subject: str, verb: str, role: str) -> None:
+    """A token of the provider for the subject, presented to STS for the role (minted and tried live on moto)."""
+    contract.verify_token(deployment, target, provider, subject, role, expect_allowed=verb == "can")

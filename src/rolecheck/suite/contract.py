@@ -7,6 +7,8 @@ the walkthrough's own steps keep using the Deployment's slots, which are the las
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,12 +16,18 @@ from typing import Any
 from rolecheck.aws import operations, readback
 from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operation_models import derive_call
+from rolecheck.engine import Principal
 from rolecheck.errors import FeatureFileError
 from rolecheck.policydoc import documents
 from rolecheck.report.evidence import attach_json
 from rolecheck.suite import checks, claims, probing
 from rolecheck.suite.entities import Entity
 from rolecheck.suite.scene import Deployment
+
+
+def provider_path(issuer_url: str) -> str:
+    """The provider's name as IAM keeps it: the issuer URL without its scheme (``host/path``)."""
+    return issuer_url.split("://", 1)[-1].rstrip("/")
 
 # moto accepts any six digits for a virtual MFA device; the codes stand for the user's authenticator app.
 MFA_CODES = ("123456", "654321")
@@ -324,3 +332,64 @@ def verify_assume_with_external_id(deployment: Deployment, user_logical: str, ro
                                  untried=deployment.untried, no_credentials="no credentials act as the user")
     runner.verify(p, f'the user "{user_logical}" of the other account', user_actor(deployment, user_logical),
                   _subject_of_user(deployment, user), expect_allowed, context)
+
+
+def add_oidc_provider(deployment: Deployment, logical: str, issuer_url: str, audience: str) -> Entity:
+    """The IAM OIDC provider for ``issuer_url`` admitting ``audience``, tagged and tracked for teardown."""
+    iam = deployment.admin.client("iam")
+    # IAM keeps the certificate thumbprint for providers it cannot verify itself; the suite's tokens never reach
+    # the issuer, so any well-formed thumbprint does.
+    arn = iam.create_open_id_connect_provider(Url=issuer_url, ClientIDList=[audience], ThumbprintList=["0" * 40],
+                                              Tags=deployment.registry.tags())["OpenIDConnectProviderArn"]
+    deployment.registry.track("oidc-provider", arn)
+    path = provider_path(issuer_url)
+    return deployment.introduce("oidc-provider", logical, path, arn, url=path, issuer=issuer_url, audience=audience)
+
+
+# A function's code: the probes never invoke it, so one line that returns is enough.
+_FUNCTION_CODE = b"def handler(event, context):\n    return None\n"
+
+
+def add_function(deployment: Deployment, logical: str) -> Entity:
+    """The Lambda function ``logical``, with an execution role of its own (tracked, not an entity of the scenario:
+    no sentence names it)."""
+    runs_as = operations.create_role(deployment.admin.client("iam"), deployment.registry, f"{logical}-runs-as", {
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]})
+    name = deployment.registry.unique_name(logical)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("handler.py", _FUNCTION_CODE)
+    answer = deployment.admin.client("lambda").create_function(
+        FunctionName=name, Runtime="python3.12", Role=runs_as.arn, Handler="handler.handler",
+        Code={"ZipFile": archive.getvalue()})
+    deployment.registry.track("function", name)
+    return deployment.introduce("function", logical, name, answer["FunctionArn"])
+
+
+def verify_token(deployment: Deployment, target: Any, provider_logical: str, subject: str, role_logical: str, *,
+                 expect_allowed: bool) -> None:
+    """A token of the provider for ``subject`` presented to STS for the role: minted and tried live where the
+    target can mint one (moto), else decided by the engine, with the token's claims as condition keys."""
+    provider = deployment.entities.named(provider_logical, "oidc-provider")
+    role = deployment.entities.named(role_logical, "role")
+    audience = str(provider.extra["audience"])
+    token = target.web_identity_token(provider.extra["issuer"], subject, audience)
+    claims_context = {f"{provider.name}:sub": subject, f"{provider.name}:aud": audience}
+    def present(client: Any, _ctx: Any) -> Any:
+        return client.assume_role_with_web_identity(RoleArn=role.arn, RoleSessionName="rolecheck-probe",
+                                                    WebIdentityToken=token)
+
+    p = probing.Probe("sts:AssumeRoleWithWebIdentity", "sts", present if token else None, lambda _ctx: role.arn)
+    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
+                               registry=deployment.registry, region=deployment.region)
+    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
+                                 untried=deployment.untried, no_credentials="no token can be minted")
+    subject_model = probing.Subject(Principal.web_identity(provider.arn, subject), ())
+    who = f'a token from "{provider_logical}" for "{subject}"'
+    if token is None:
+        runner.decided_by_engine(p, who, subject_model, expect_allowed, f"the {target.name} target cannot mint a "
+                                 "token of this provider (only the provider holds its signing key)", claims_context)
+        return
+    runner.verify(p, who, deployment.admin.another("token holder", anonymous=True), subject_model, expect_allowed,
+                  claims_context)
