@@ -125,3 +125,48 @@ def test_a_templates_mapping_may_be_partial_but_not_misspelled(tmp_path: Path,
     plan = REPO / "examples" / "terraform" / "noncompliant-plan.json"
     line = _one_line(capsys, ["audit", "--terraform-plan", str(plan), "--mapping", str(mapping_file)])
     assert "unknown logical name(s) s3-list-buckts" in line
+
+
+# --- the project audited is the caller's, not the checkout's -----------------------------------------------------
+
+def test_a_folder_without_feature_files_is_no_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = _one_line(capsys, ["audit", "--cloudformation", str(TEMPLATE), "--project", str(tmp_path)])
+    assert line == (f"ERROR: rolecheck: no .feature files in {tmp_path}: run rolecheck in your project's folder "
+                    "(or give --project DIR); rolecheck init DIR writes a starter project")
+
+
+def test_a_path_after_dashes_must_be_under_the_projects_features(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "a.feature").write_text("Feature: a\n")
+    line = _one_line(capsys, ["audit", "--cloudformation", str(TEMPLATE), "--project", str(tmp_path), "--",
+                              str(REPO / "features" / "walkthrough.feature")])
+    assert f"an audit runs the project's feature files (paths under features/ in {tmp_path})" in line
+
+
+def test_the_project_in_the_current_folder_is_audited_with_its_own_logical_names(tmp_path: Path) -> None:
+    # A user's project outside the checkout whose names are not the walkthrough's: the mapping is derived for them,
+    # and pytest runs there (its features, not the checkout's).
+    import subprocess
+    import sys
+
+    from audit_helpers import clean_env, outcomes
+
+    project = tmp_path / "bank"
+    (project / "features").mkdir(parents=True)
+    names = {"iam-test-user": "auditor", "s3-list-role": "ledger-reader", "s3-list-buckets": "list-ledgers",
+             "demo-bucket": "ledgers"}
+    for path in (REPO / "features").glob("*.feature"):
+        text = path.read_text()
+        for old, new in names.items():
+            text = text.replace(f'"{old}"', f'"{new}"')
+        (project / "features" / path.name).write_text(text)
+    result = subprocess.run([sys.executable, "-m", "rolecheck.cli", "audit", "--cloudformation", str(TEMPLATE),
+                             "--no-report", "--results", str(tmp_path / "results"), "--", "-q", "-rA",
+                             "-p", "no:cacheprovider", "features/walkthrough.feature"],
+                            cwd=project, env=clean_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    seen = outcomes(result.stdout)
+    assert seen and set(seen.values()) == {"PASSED"}, seen
+    ran = [line for line in result.stdout.splitlines() if line.startswith("PASSED ")]
+    assert len(ran) == len(seen) and all(" features/walkthrough.feature::" in line for line in ran), ran

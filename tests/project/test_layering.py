@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # Lowest first. A module may import its own package and any package of a lower rank, never one above it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     # the root package holds only its version
-    ("rolecheck", "rolecheck.errors", "rolecheck.stopping"),
+    ("rolecheck", "rolecheck.errors", "rolecheck.stopping", "rolecheck.project"),
     ("rolecheck.engine",),
     ("rolecheck.policydoc",),
     ("rolecheck.analysis",),

@@ -7,8 +7,10 @@
   Terraform addresses), gives the audited user an access key there so that its switch to the role and the read-only
   probes are real, and audits that account.
 
-Either way the Allure results go to ``--results`` and the report is rendered to ``--report``. Bad input is one line
-and exit status 4 before anything runs; otherwise the exit status is pytest's.
+Either way the contracts audited are the project's: the feature files of the current folder (``features/`` in it,
+or the folder itself) or of ``--project DIR``, run by pytest in that folder, with the mapping naming the logical
+names those features introduce. The Allure results go to ``--results`` and the report is rendered to
+``--report``. Bad input is one line and exit status 4 before anything runs; otherwise the exit status is pytest's.
 
 The audit is read-only by construction: this command decides the mode, and the suite's process gets it through
 ``ROLECHECK_READ_ONLY=1`` (read by the client layer at import, ``rolecheck.aws.clients``), not through an option
@@ -36,11 +38,11 @@ from rolecheck.audit import iac, mapping
 from rolecheck.aws import safety
 from rolecheck.aws.clients import READ_ONLY_ENV, guard
 from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
+from rolecheck.project import Project, ProjectError, locate
 from rolecheck.report import findings
 from rolecheck.targets.base import DEFAULT_REGION, MOTO_ACCOUNT
 
 USAGE_ERROR = EXIT_BAD_INPUT
-SUITE = Path(__file__).resolve().parents[3]
 USER_PROFILE = "rolecheck-audited-user"
 
 # What may follow ``--``: pytest options that select, order, parallelise or display the run, and nothing that loads
@@ -84,6 +86,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     audit.add_argument("--user-profile", metavar="PROFILE",
                        help="an AWS profile with the audited user's own credentials: its switch to the role and the "
                             "read-only probes are then real")
+    audit.add_argument("--project", metavar="DIR", type=Path, default=None,
+                       help="the project whose feature files are audited: DIR/features, or DIR itself (default: the "
+                            "current folder)")
     audit.add_argument("--results", type=Path, default=None,
                        help="Allure results (default: reports/audit/<input>-<digest>/allure-results, never the "
                             "suite's own reports/allure-results)")
@@ -115,27 +120,30 @@ def run(args: argparse.Namespace, unknown: Sequence[str] = ()) -> int:
         if unknown:
             raise _BadInput(f"unrecognized arguments: {' '.join(unknown)} (pytest options go after --)")
         return _run(args)
-    except (mapping.MappingError, iac.IacError, TargetError, _BadInput) as exc:
+    except (mapping.MappingError, iac.IacError, TargetError, ProjectError, _BadInput) as exc:
         print(one_line(exc), file=sys.stderr)
         return USAGE_ERROR
 
 
-def checked_pytest_options(given: Sequence[str]) -> list[str]:
-    """The options after ``--``, if each is on the allow-list (``AFTER_DASHES``); else one ``_BadInput`` line.
+def checked_pytest_options(given: Sequence[str], project: Project) -> tuple[list[str], bool]:
+    """The options after ``--``, if each is on the allow-list (``AFTER_DASHES``), and whether they name feature
+    paths (which then select what runs); else one ``_BadInput`` line.
 
-    ``--opt=value``, ``--opt value``, grouped short flags (``-vvx``, ``-n2``) and paths under the suite's features
-    are understood; anything else could change what the audit is, so it is refused rather than guessed at.
+    ``--opt=value``, ``--opt value``, grouped short flags (``-vvx``, ``-n2``) and paths under the project's
+    features are understood; anything else could change what the audit is, so it is refused rather than guessed at.
     """
     options = list(given[1:] if given[:1] == ["--"] else given)
-    index = 0
+    index, paths = 0, False
     while index < len(options):
         token = options[index]
-        takes_value = _checked_token(token, options[index + 1] if index + 1 < len(options) else None)
+        takes_value = _checked_token(token, options[index + 1] if index + 1 < len(options) else None, project)
+        paths |= not token.startswith("-")  # a value is consumed with its option, so this is a path
         index += 2 if takes_value else 1
-    return options
+    return options, paths
 
 
-def _checked_token(token: str, following: str | None) -> bool:
+
+def _checked_token(token: str, following: str | None, project: Project) -> bool:
     """Whether ``token`` consumes ``following`` as its value; ``_BadInput`` when it may not follow ``--``."""
     if token.startswith("--"):
         name, has_value, _ = token.partition("=")
@@ -159,9 +167,11 @@ def _checked_token(token: str, following: str | None) -> bool:
                     raise _BadInput(f"{flag} after -- needs a value")
                 return not token[position + 1:]
         return False
-    path = (SUITE / token.split("::", 1)[0]).resolve()
-    if not path.is_relative_to(SUITE / "features"):
-        raise _BadInput(f"{token!r} after --: an audit runs the suite's own feature files (paths under features/)")
+    path = (project.root / token.split("::", 1)[0]).resolve()
+    if not path.is_relative_to(project.features):
+        under = f"{project.features.relative_to(project.root)}/" if project.features != project.root else "."
+        raise _BadInput(f"{token!r} after --: an audit runs the project's feature files (paths under {under} in "
+                        f"{project.root})")
     return False
 
 
@@ -181,7 +191,10 @@ def child_env(base: dict[str, str]) -> dict[str, str]:
 
 def _run(args: argparse.Namespace) -> int:
     template = args.cloudformation or args.terraform_plan
-    extra = checked_pytest_options(args.pytest_args)
+    project = locate(args.project)
+    extra, paths = checked_pytest_options(args.pytest_args, project)
+    # Paths after -- select the features run; without them, the project's whole features folder runs.
+    extra = extra if paths else [str(project.features), *extra]
     try:
         for value in args.output:
             findings.parse_output(value)
@@ -192,25 +205,25 @@ def _run(args: argparse.Namespace) -> int:
             raise _BadInput("rolecheck audit needs --mapping FILE, --cloudformation TEMPLATE or --terraform-plan PLAN")
         if args.parameter:
             raise _BadInput("--parameter is for --cloudformation templates")
-        _checked_mapping(args.mapping)
+        _checked_mapping(args.mapping, project)
         options = ["--audit-mapping", str(args.mapping.resolve()), "--target", args.target or "aws",
                    "--region", args.region]
         options += ["--endpoint-url", args.endpoint_url] if args.endpoint_url else []
         options += [f"--allow-account={a}" for a in args.allow_account]
         options += ["--audit-user-profile", args.user_profile] if args.user_profile else []
-        return _pytest(args, options + extra, dict(os.environ))
+        return _pytest(args, project, options + extra, dict(os.environ))
     if args.target or args.endpoint_url or args.user_profile:
         raise _BadInput("a template is deployed into a moto server of rolecheck's own: --target, --endpoint-url and "
                         "--user-profile do not apply")
     if args.parameter and args.cloudformation is None:
         raise _BadInput("--parameter is for --cloudformation templates")
-    given = _checked_mapping(args.mapping, allow_template_ids=True) if args.mapping else None
-    return _audit_iac(args, given, _parameters(args.parameter), extra)
+    given = _checked_mapping(args.mapping, project, allow_template_ids=True) if args.mapping else None
+    return _audit_iac(args, project, given, _parameters(args.parameter), extra)
 
 
-def _checked_mapping(path: Path, allow_template_ids: bool = False) -> mapping.AuditMapping:
+def _checked_mapping(path: Path, project: Project, allow_template_ids: bool = False) -> mapping.AuditMapping:
     loaded = mapping.load(path)
-    mapping.check_names(loaded, mapping.feature_resources(SUITE / "features"), complete=not allow_template_ids)
+    mapping.check_names(loaded, mapping.feature_resources(project.features), complete=not allow_template_ids)
     return loaded
 
 
@@ -224,8 +237,8 @@ def _parameters(pairs: Sequence[str]) -> dict[str, str]:
     return parsed
 
 
-def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, parameters: dict[str, str],
-               extra: list[str]) -> int:
+def _audit_iac(args: argparse.Namespace, project: Project, given: mapping.AuditMapping | None,
+               parameters: dict[str, str], extra: list[str]) -> int:
     """Deploy the template or plan into a moto server of this process, then audit it from a pytest subprocess."""
     import boto3
 
@@ -258,11 +271,12 @@ def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, par
             applied = terraform.apply(iam, s3, plan, account, args.region)
         for line in applied.not_deployed:
             print(f"rolecheck: not deployed: {line}", file=sys.stderr)
-        derived = iac.derive_mapping(applied, mapping.feature_resources(SUITE / "features"), given, str(source))
+        needed = mapping.feature_resources(project.features)
+        derived = iac.derive_mapping(applied, needed, given, str(source))
         with tempfile.TemporaryDirectory(prefix="rolecheck-audit-") as scratch:
             mapping_file = Path(scratch, "mapping.json")
             mapping_file.write_text(json.dumps(derived, indent=2))
-            user = mapping.AuditMapping(str(mapping_file), derived).name("iam-test-user", "user")
+            user = _audited_user(mapping.AuditMapping(str(mapping_file), derived), needed, source)
             credentials = Path(scratch, "credentials")
             _write_user_profile(credentials, iam, user)
             env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
@@ -274,9 +288,19 @@ def _audit_iac(args: argparse.Namespace, given: mapping.AuditMapping | None, par
                        f"--audit-source={'CloudFormation template' if args.cloudformation else 'Terraform plan'} "
                        f"{source}, deployed into moto"]
             options += [f"--audit-not-deployed={line}" for line in applied.not_deployed]
-            return _pytest(args, options + extra, env)
+            return _pytest(args, project, options + extra, env)
     finally:
         server.stop()
+
+
+def _audited_user(derived: mapping.AuditMapping, needed: dict[str, str], source: Path) -> str:
+    """The real name of the one user the features introduce, who gets an access key in the deployed account."""
+    users = sorted(logical for logical, kind in needed.items() if kind == "user")
+    if len(users) != 1:
+        # The plugin takes one user profile: with two users, whose key would the probes use is not ours to guess.
+        raise iac.IacError(f"{source}: the feature files introduce {len(users)} IAM users "
+                           f"({', '.join(users) or 'none'}); rolecheck audit of a template gives one user its keys")
+    return derived.name(users[0], "user")
 
 
 def _write_user_profile(path: Path, iam: Any, user: str) -> None:
@@ -292,7 +316,7 @@ def _write_user_profile(path: Path, iam: Any, user: str) -> None:
 
 
 def _findings_options(args: argparse.Namespace) -> list[str]:
-    """``--output`` paths and the findings' relative paths are the caller's (the suite runs in its own folder)."""
+    """``--output`` paths and the findings' relative paths are the caller's (the suite runs in the project's folder)."""
     options = [f"--fail-on-severity={args.fail_on_severity}", f"--findings-root={Path.cwd()}"]
     for kind, path in map(findings.parse_output, args.output):
         options.append(f"--output={kind}={path.resolve()}")
@@ -311,14 +335,15 @@ def audit_folder(audited: Path) -> Path:
     return Path("reports") / "audit" / f"{audited.stem}-{digest}"
 
 
-def _pytest(args: argparse.Namespace, options: list[str], env: dict[str, str]) -> int:
-    """The compliance suite in audit mode, then the report; the exit status is pytest's."""
+def _pytest(args: argparse.Namespace, project: Project, options: list[str], env: dict[str, str]) -> int:
+    """The project's contracts in audit mode (pytest in the project, its pytest.ini read), then the report; the
+    exit status is pytest's."""
     folder = audit_folder(args.cloudformation or args.terraform_plan or args.mapping)
     results = (args.results or folder / "allure-results").resolve()
     report = (args.report or folder / "allure-report").resolve()
-    command = [sys.executable, "-m", "pytest", "features", f"--alluredir={results}", "--clean-alluredir", *options,
+    command = [sys.executable, "-m", "pytest", f"--alluredir={results}", "--clean-alluredir", *options,
                *_findings_options(args)]
-    status = subprocess.run(command, cwd=SUITE, env=child_env(env), check=False).returncode
+    status = subprocess.run(command, cwd=project.root, env=child_env(env), check=False).returncode
     if not args.no_report and status in (0, 1):
         from rolecheck.report.rendering import RenderError, render
 

@@ -23,17 +23,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from rolecheck.policydoc import decoding
-from rolecheck.suite.features import Locations, feature_files
+from rolecheck.suite.features import Locations, introduction, scenarios
 
 KINDS = ("user", "role", "policy", "bucket")
 
-# The Given steps that name a resource of the walkthrough, by kind (src/rolecheck/steps/deployment_steps.py).
-_NAMING_STEPS = {
-    "user": re.compile(r'^an IAM user "([^"]+)"'),
-    "role": re.compile(r'^a role "([^"]+)" whose trust policy'),
-    "policy": re.compile(r'^a customer-managed policy "([^"]+)"'),
-    "bucket": re.compile(r'^an S3 bucket "([^"]+)"'),
-}
 # An IAM or S3 ARN's parts; each is checked by _parts (the partition against botocore's list, the account, the
 # resource type). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
 _ARN = re.compile(r"^arn:(?P<partition>[^:]*):(?P<service>iam|s3):(?P<region>[^:]*):(?P<account>[^:]*):"
@@ -151,19 +144,20 @@ def parse(text: str, *, source: str = "audit mapping", as_json: bool = False) ->
 
 
 def feature_resources(paths: Locations) -> dict[str, str]:
-    """Every logical name the feature files' Given steps give a user, role, policy or bucket, with its kind."""
-    from pytest_bdd.parser import FeatureParser
+    """Every logical name the feature files' Given steps give a user, role, policy or bucket, with its kind.
 
+    Read through the kinds table (``suite.features.introduction``), so any sentence that introduces an entity of
+    those kinds counts, whatever its logical name; the other kinds are located by the audit's locator.
+    """
     found: dict[str, str] = {}
-    for path in feature_files(paths):
-        feature = FeatureParser(str(path.parent), path.name).parse()
-        backgrounds = [feature.background] if feature.background else []
-        for scenario in [*backgrounds, *feature.scenarios.values()]:
-            for step in scenario.steps:
-                for kind, pattern in _NAMING_STEPS.items():
-                    match = pattern.match(step.name)
-                    if match:
-                        found[match.group(1)] = kind
+    for _, scenario in scenarios(paths):
+        for step in scenario.steps:
+            introduced = introduction(step.name)
+            # A role whose sentence states no trust policy ("... that trusts the role's session") exists only for
+            # a check: the suite makes it, nothing maps it.
+            if (introduced is not None and introduced.kind.name in KINDS
+                    and (introduced.kind.name != "role" or "whose trust policy" in step.name)):
+                found[introduced.logical] = introduced.kind.name
     return found
 
 
