@@ -33,12 +33,16 @@ class Project:
 
 
 def locate(directory: str | Path | None = None) -> Project:
-    """The project at ``directory`` (the current folder by default); ``ProjectError`` if it holds no feature file."""
-    root = Path(directory if directory is not None else Path.cwd()).resolve()
-    if not root.is_dir():
-        raise ProjectError(f"{root} is not a folder: give --project the folder of your feature files")
-    features = root / "features" if (root / "features").is_dir() else root
-    if next(features.rglob("*.feature"), None) is None:
-        raise ProjectError(f"no .feature files in {features}: run rolecheck in your project's folder (or give "
-                           "--project DIR); rolecheck init DIR writes a starter project")
-    return Project(root, features)
+    """The project at ``directory``, or, by default, the one the current folder is in (itself or the nearest parent
+    with a ``features/`` folder of feature files, as from a repository's ``terraform/``); ``ProjectError`` if none.
+    """
+    start = Path(directory if directory is not None else Path.cwd()).resolve()
+    if not start.is_dir():
+        raise ProjectError(f"{start} is not a folder: give --project the folder of your feature files")
+    candidates = [start] if directory is not None else [start, *start.parents]
+    for root in candidates:
+        features = root / "features" if (root / "features").is_dir() else root
+        if next(features.rglob("*.feature"), None) is not None and (features != root or root == start):
+            return Project(root, features)
+    raise ProjectError(f"no .feature files in {start}: run rolecheck in your project's folder (or give "
+                       "--project DIR); rolecheck init DIR writes a starter project")

@@ -170,3 +170,16 @@ def test_the_project_in_the_current_folder_is_audited_with_its_own_logical_names
     assert seen and set(seen.values()) == {"PASSED"}, seen
     ran = [line for line in result.stdout.splitlines() if line.startswith("PASSED ")]
     assert len(ran) == len(seen) and all(" features/walkthrough.feature::" in line for line in ran), ran
+
+
+
+def test_the_project_is_found_from_a_folder_below_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rolecheck.project import locate
+
+    (tmp_path / "features").mkdir()
+    (tmp_path / "features" / "a.feature").write_text("Feature: a\n")
+    (tmp_path / "terraform" / "modules").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "terraform" / "modules")
+    assert locate() == locate(tmp_path) and locate().features == tmp_path.resolve() / "features"
+    with pytest.raises(ValueError, match=r"no \.feature files in"):
+        locate(tmp_path / "terraform")  # --project names the project's folder itself

@@ -120,8 +120,10 @@ def test_the_documented_variables_are_in_the_docs(name: str) -> None:
 
 PR_WORKFLOW = REPO / "docs" / "github-actions-pr.yml"
 # The PR workflow's inputs in a scratch repository: the shipped examples at the paths the workflow names.
+# The repository's contracts are its features/ (rolecheck audit finds them from terraform/ too).
 PR_INPUTS = {"infra/template.yaml": REPO / "examples" / "cloudformation" / "noncompliant.yaml",
-             "terraform/plan.json": REPO / "examples" / "terraform" / "compliant-plan.json"}
+             "terraform/plan.json": REPO / "examples" / "terraform" / "compliant-plan.json",
+             **{f"features/{path.name}": path for path in (REPO / "features").glob("*.feature")}}
 
 
 @pytest.mark.parametrize("workflow", [WORKFLOW, PR_WORKFLOW], ids=["suite", "pull-request"])
