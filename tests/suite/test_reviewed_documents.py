@@ -80,7 +80,8 @@ def test_the_suite_refuses_disagreeing_features_in_one_line_before_deploying(tmp
     shutil.copytree(FEATURES, features)
     walkthrough = features / "walkthrough.feature"
     walkthrough.write_text(walkthrough.read_text().replace('"Action": "s3:ListAllMyBuckets"', '"Action": "s3:List*"'))
-    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(features)], cwd=REPO,
+    shutil.copy(REPO / "pytest.ini", tmp_path / "pytest.ini")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"], cwd=tmp_path,
                          capture_output=True, text=True,
                          check=False, timeout=120)
     output = run.stdout + run.stderr
