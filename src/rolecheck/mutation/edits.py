@@ -154,6 +154,13 @@ def redundant_assume_policy_on_user(deployment: Deployment) -> None:
                                      PolicyDocument=_assume_the_role(deployment))
 
 
+def redundant_assume_policy_attached(deployment: Deployment) -> None:
+    iam = _iam(deployment)
+    document = json.loads(_assume_the_role(deployment))
+    arn = operations.create_policy(iam, deployment.registry, "assume-the-role", document)
+    iam.attach_user_policy(UserName=deployment.require_user().name, PolicyArn=arn)
+
+
 def redundant_assume_policy_through_group(deployment: Deployment) -> None:
     iam = _iam(deployment)
     name = deployment.registry.unique_name("assumers")
@@ -282,6 +289,18 @@ def _secret(deployment: Deployment, logical: str, statement: dict[str, Any]) -> 
                                 Tags=deployment.registry.tags())["ARN"]
     deployment.registry.track("secret", arn)
     secrets.put_resource_policy(SecretId=arn, ResourcePolicy=documents.dumps(_policy(statement)))
+
+
+def queue_grants_named_session(deployment: Deployment) -> None:
+    session = f"arn:aws:sts::{deployment.account_id}:assumed-role/{deployment.require_role().name}/nightly-export"
+    _queue(deployment, "exports", lambda arn: _grant({"AWS": session}, "sqs:SendMessage", arn, "NightlyExport"))
+
+
+def secret_grants_session_userid(deployment: Deployment) -> None:
+    """A secret readable by anyone whose aws:userid is the role's id and a session name starting nightly-."""
+    role = deployment.require_role()
+    _secret(deployment, "export-token", _grant("*", "secretsmanager:GetSecretValue", "*", "NightlySessions",
+                                               {"StringLike": {"aws:userid": f"{role.role_id}:nightly-*"}}))
 
 
 def secret_policy_grants_role(deployment: Deployment) -> None:
