@@ -174,3 +174,11 @@ def test_failures_below_the_severity_threshold_do_not_fail_the_run(tmp_path: Pat
     results = json.loads(sarif.read_text())["runs"][0]["results"]
     assert [r["level"] for r in results] == [level]
     assert results[0]["properties"]["grants"][0]["action"] == "s3:GetObject"
+
+
+def test_the_headline_is_a_verdict_not_a_pass_rate() -> None:
+    assert findings.headline([_finding(outcome="passed")]) == "compliant"
+    assert findings.headline([_finding(), _finding(), _finding(severity="minor"), _finding(outcome="passed")]) == (
+        "not compliant: 2 critical, 1 minor")
+    assert findings.headline([_finding(outcome="broken")]) == "1 scenario(s) reached no verdict"
+    assert findings.headline([_finding(severity="minor")], "critical") == "compliant at critical and above: 1 minor"

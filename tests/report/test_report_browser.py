@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from report_support import SuiteRun, expected_tests
+from report_support import REPO, SuiteRun, browse, expected_tests
 
 from rolecheck.suite.tags import EPICS
 
@@ -82,3 +85,32 @@ def test_screenshots_are_saved(baseline_view: dict[str, Any], mutant_view: dict[
     assert {"baseline-overview.png", "misconfigured-categories.png", "misconfigured-failing-probe.png"} <= names
     for shot in shots:
         assert shot.read_bytes()[:8] == PNG_MAGIC, f"{shot} is not a PNG"
+
+
+def test_the_report_opens_on_its_verdict(baseline_view: dict[str, Any], mutant_view: dict[str, Any],
+                                         suite_runs: dict[str, SuiteRun]) -> None:
+    """The title, the first thing on the page, says the verdict: not a pass rate."""
+    assert baseline_view["title"].startswith("compliant — rolecheck"), baseline_view["title"]
+    failed = sum(r["status"] == "failed" for r in suite_runs["mutant"].result_files())
+    assert mutant_view["title"].startswith(f"not compliant: {failed} critical — rolecheck"), mutant_view["title"]
+
+
+def test_an_audit_written_where_a_mutant_run_was_shows_only_its_own_facts(
+        tmp_path: Path, browser_ready: None) -> None:
+    """A --mutant run's results folder, then an audit of the compliant template into the same folder (its
+    default-less --results given by hand): the report is the audit's, compliant, with no trace of the mutant."""
+    results, report = tmp_path / "results", tmp_path / "report"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ROLECHECK_", "AWS_"))}
+    mutant = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--alluredir={results}",
+                             "--mutant", "policy-detached", "features/walkthrough.feature"],
+                            cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert mutant.returncode == 1, mutant.stdout[-2000:] + mutant.stderr[-2000:]
+    audit = subprocess.run([sys.executable, "-m", "rolecheck.cli", "audit", "--cloudformation",
+                            str(REPO / "examples" / "cloudformation" / "compliant.yaml"), "--results", str(results),
+                            "--report", str(report), "--", "features/walkthrough.feature"],
+                           cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert audit.returncode == 0, audit.stdout[-2000:] + audit.stderr[-2000:]
+    seen = browse(report / "index.html", "audit-after-mutant")
+    assert seen["title"].startswith("compliant — rolecheck") and "MUTANT" not in seen["title"], seen["title"]
+    shown = dict(seen["metadata"])
+    assert "compliant.yaml" in shown.get("Audit (read-only)", "") and not any("Mutant" in k for k in shown), shown

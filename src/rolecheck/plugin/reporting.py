@@ -262,7 +262,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from rolecheck.plugin.mutation import mutant_of
     from rolecheck.plugin.targets import run_id_of
 
-    _finish_findings(session, target, run_id_of(config) or "unknown")
+    verdict = _finish_findings(session, target, run_id_of(config) or "unknown")
     alluredir = _alluredir(config)
     if alluredir is None:
         return
@@ -272,7 +272,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from rolecheck.plugin.audit import audited
 
     run = RunFacts(run_id=run_id_of(config), mutant=f"{mutant.name}: {mutant.description}" if mutant else None,
-                   earlier=config.stash.get(_EARLIER_KEY, {}), **audited(config))
+                   earlier=config.stash.get(_EARLIER_KEY, {}), verdict=verdict, **audited(config))
     alluredir.mkdir(parents=True, exist_ok=True)
     properties = environment_properties(target, facts, os.environ, run)
     (alluredir / "environment.properties").write_text(properties, encoding="utf-8")
@@ -280,12 +280,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
                                              encoding="utf-8")
 
 
-def _finish_findings(session: pytest.Session, target: TargetFacts, run_id: str) -> None:
-    """Write the ``--output`` files; with ``--fail-on-severity``, failures below it alone do not fail the run."""
+def _finish_findings(session: pytest.Session, target: TargetFacts, run_id: str) -> str | None:
+    """Write the ``--output`` files; with ``--fail-on-severity``, failures below it alone do not fail the run.
+    Returns the run's verdict in a few words."""
     config = session.config
     gathered = config.stash.get(_GATHERED_KEY, None)
     if gathered is None:
-        return
+        return None
     threshold = config.getoption("rolecheck_fail_on_severity")
     root = Path(config.getoption("findings_root") or config.rootpath).resolve()
     template = config.getoption("audit_template")
@@ -294,15 +295,17 @@ def _finish_findings(session: pytest.Session, target: TargetFacts, run_id: str) 
     below = {f.test_id for f in built if f.outcome == "failed" and not findings.at_or_above(f.severity, threshold)}
     if session.exitstatus == EXIT_NOT_COMPLIANT and gathered.failed and set(gathered.failed) <= below:
         session.exitstatus = EXIT_COMPLIANT
+    verdict = findings.headline(built, threshold)
     outputs = config.stash.get(_OUTPUTS_KEY, [])
     if not outputs:
-        return
+        return verdict
     from rolecheck import __version__
 
     run = findings.RunInfo(run_id=run_id, target=target.name, version=__version__, started_ms=round(_WALL_AT_START_MS),
                            region=target.region, account_id=target.account_id,
                            audited=config.getoption("audit_source", default=None), threshold=threshold)
     findings.write(outputs, built, run)
+    return verdict
 
 
 def _template_lines(template: Path, config: pytest.Config) -> dict[str, int]:

@@ -45,6 +45,8 @@ class RunFacts:
     # Audit mode: what was audited, and one line per thing a template or plan could not deploy.
     audit: str | None = None
     not_deployed: tuple[str, ...] = ()
+    # This run's verdict in a few words (findings.headline); the report's title opens on it.
+    verdict: str | None = None
 
     @property
     def title_suffix(self) -> str:
@@ -56,6 +58,7 @@ class RunFacts:
 
 MUTANT_KEY = "Mutant (deliberately misconfigured, not an audit)"
 AUDIT_KEY = "Audit (read-only)"
+VERDICT_KEY = "Verdict"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,8 @@ def environment_entries(target: TargetFacts, facts: SuiteFacts, environ: Mapping
     """The Environment panel, in the order an auditor reads it; a CI job's own entries first, never overwritten."""
     run = run or RunFacts()
     entries = {MUTANT_KEY: run.mutant} if run.mutant else {}
+    if run.verdict:
+        entries[VERDICT_KEY] = run.verdict
     entries |= {
         "Target": target.name,
         "Region": target.region,

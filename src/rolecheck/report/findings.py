@@ -87,6 +87,23 @@ def at_or_above(severity: str, threshold: str) -> bool:
     return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(threshold)
 
 
+def headline(findings: Sequence[Finding], threshold: str = SEVERITY_ORDER[0]) -> str:
+    """The run's verdict in a few words: ``compliant``, ``not compliant: 2 critical, 1 minor``, and how many
+    scenarios reached no verdict (a run where nothing could be established is not compliant either)."""
+    failed = [f.severity for f in findings if f.outcome == "failed"]
+    broken = sum(f.outcome == "broken" for f in findings)
+    counts = [f"{failed.count(s)} {s}" for s in reversed(SEVERITY_ORDER) if s in failed]
+    counts += [f"{n} {s}" for s in sorted(set(failed) - set(SEVERITY_ORDER)) if (n := failed.count(s))]
+    blocking = any(at_or_above(s, threshold) for s in failed)
+    if not failed and not broken:
+        return "compliant" if findings else "no verdict: no scenario ran"
+    parts = [f"{'not compliant' if blocking else 'compliant at ' + threshold + ' and above'}: {', '.join(counts)}"
+             ] if failed else []
+    if broken:
+        parts.append(f"{broken} scenario(s) reached no verdict")
+    return "; ".join(parts)
+
+
 def parse_output(value: str) -> tuple[str, Path]:
     """``FORMAT=PATH`` as given to ``--output``; a ``ValueError`` names what is wrong."""
     kind, sep, path = value.partition("=")

@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from rolecheck.report.environment import AUDIT_KEY, MUTANT_KEY, RunFacts, read_properties
+from rolecheck.report.environment import AUDIT_KEY, MUTANT_KEY, VERDICT_KEY, RunFacts, read_properties
 
 CONFIG_NAME = "allurerc.mjs"
 MIN_NODE_MAJOR = 20
@@ -96,7 +96,8 @@ def _install(root: Path) -> str | None:
 NO_HISTORY = Path(os.devnull)
 
 
-def _config_for(root: Path, history_path: Path | None, workdir: Path, title_suffix: str = "") -> Path:
+def _config_for(root: Path, history_path: Path | None, workdir: Path, title_suffix: str = "",
+                verdict: str = "") -> Path:
     """The project's config, or a derived one: history kept elsewhere (tests must not touch ours) or not at all
     (``NO_HISTORY``: Allure 3 keeps none when ``historyPath`` is undefined), a title that says the run was a
     mutant's."""
@@ -106,8 +107,9 @@ def _config_for(root: Path, history_path: Path | None, workdir: Path, title_suff
         overrides.append("historyPath: undefined")
     elif history_path is not None:
         overrides.append(f"historyPath: {json.dumps(str(history_path))}")
-    if title_suffix:
-        overrides.append(f"name: base.name + {json.dumps(title_suffix)}")
+    if title_suffix or verdict:
+        prefix = f"{json.dumps(verdict + ' — ')} + " if verdict else ""
+        overrides.append(f"name: {prefix}base.name + {json.dumps(title_suffix)}")
     if not overrides:
         return config
     derived = workdir / "allurerc.mjs"
@@ -140,6 +142,14 @@ def history_for(results: Path, root: Path) -> Path:
     digest = hashlib.sha256(json.dumps([entries["Target"], audited]).encode()).hexdigest()[:12]
     target = re.sub(r"[^a-z0-9]+", "-", entries["Target"].lower()).strip("-")
     return root / "reports" / "history" / f"{kind}-{target}-{digest}.jsonl"
+
+
+def verdict_of(results: Path) -> str:
+    """The verdict the run wrote into its environment, or nothing."""
+    properties = results / "environment.properties"
+    if not properties.is_file():
+        return ""
+    return read_properties(properties.read_text(encoding="utf-8")).get(VERDICT_KEY, "")
 
 
 def _drop_stale(report: Path) -> str:
@@ -180,7 +190,7 @@ def render(results_dir: Path | str, out_dir: Path | str, *, root: Path | None = 
     if derived_history != NO_HISTORY:
         derived_history.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rolecheck-allure-") as workdir:
-        config = _config_for(root, derived_history, Path(workdir), title_suffix(results))
+        config = _config_for(root, derived_history, Path(workdir), title_suffix(results), verdict_of(results))
         command = [npx, "--no-install", "allure", "generate", str(results), "-o", str(out), "--config", str(config)]
         done = subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=_GENERATE_TIMEOUT_S,
                               check=False, env={**os.environ, "NO_COLOR": "1"})
