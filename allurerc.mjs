@@ -13,6 +13,13 @@ export default {
   categories: {
     rules: [
       {
+        // Before the verdicts: a scenario whose reads went unanswered reached none (src/rolecheck/errors.py).
+        name: "Could not be established",
+        matchers: { statuses: ["broken", "failed"], trace: "Could not be established:" },
+        expand: true,
+        groupByMessage: false,
+      },
+      {
         name: "Compliance violation",
         matchers: { statuses: ["failed"], message: "Compliance violation:" },
         expand: true,

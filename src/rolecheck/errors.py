@@ -53,6 +53,43 @@ class TargetError(RuntimeError):
     """
 
 
+class NotEstablished(TargetError):
+    """A verdict could not be reached: a read the check needed failed (after botocore's retries) or the target did
+    not judge the request. Neither a pass nor a compliance violation: the run exits ``EXIT_NOT_ESTABLISHED``."""
+
+    prefix = "Could not be established"
+
+    def __init__(self, message: str, reads: tuple[str, ...] = ()) -> None:
+        self.reads = reads
+        super().__init__(f"{self.prefix}: {message}" + (f" (failed: {', '.join(reads)})" if reads else ""))
+
+
+# Answers that say the service did not answer this time: throttled past botocore's retries, or a server fault.
+# https://docs.aws.amazon.com/IAM/latest/APIReference/CommonErrors.html,
+# https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+UNANSWERED_ERRORS = frozenset({"Throttling", "ThrottlingException", "RequestLimitExceeded", "SlowDown",
+                               "TooManyRequestsException", "InternalFailure", "InternalError", "ServiceUnavailable",
+                               "ServiceUnavailableException", "RequestTimeout", "500", "502", "503", "504"})
+# botocore's exceptions for a request that got no answer at all.
+UNANSWERED_EXCEPTIONS = frozenset({"EndpointConnectionError", "ConnectionClosedError", "ReadTimeoutError",
+                                   "ConnectTimeoutError", "ConnectionError"})
+
+
+def not_established(exc: BaseException) -> NotEstablished | None:
+    """``exc`` as a ``NotEstablished`` when it says the account was not read (unanswered calls, the target not
+    judging), else ``None``. Read by duck typing, so that this module imports nothing."""
+    if isinstance(exc, NotEstablished):
+        return exc
+    operation = getattr(exc, "operation_name", None) or "a call"
+    error = (getattr(exc, "response", None) or {}).get("Error", {})
+    code = str(error.get("Code", ""))
+    if code in UNANSWERED_ERRORS:
+        return NotEstablished(f"{operation} was not answered ({code}: {error.get('Message', '')})", (operation,))
+    if type(exc).__name__ in UNANSWERED_EXCEPTIONS:
+        return NotEstablished(f"no answer from the target ({type(exc).__name__}: {exc})", (operation,))
+    return None
+
+
 class PolicyDocumentError(ValueError):
     """A policy document in a feature file is malformed (bad JSON, unknown placeholder)."""
 
@@ -78,11 +115,14 @@ ENGINE_ERROR_PREFIX = "Rolecheck"
 def refusal(code: str, message: str, what: str) -> AssertionError | TargetError | None:
     """Classify an AWS error answer to an action that must succeed.
 
-    A refusal by authorization is a compliance violation; an error of the credentials or of the offline engine is a
-    target problem; anything else (``None``) is the caller's to re-raise.
+    A refusal by authorization is a compliance violation; an error of the credentials or of the offline engine, or
+    an answer that is no answer (throttled, a server fault), means the verdict could not be established; anything
+    else (``None``) is the caller's to re-raise.
     """
     if code in AUTHORIZATION_ERRORS:
         return ComplianceViolation(f"{what}: {code}: {message}")
     if code in AUTHENTICATION_ERRORS or code.startswith(ENGINE_ERROR_PREFIX):
-        return TargetError(f"{what}: the target did not judge the request ({code}: {message})")
+        return NotEstablished(f"{what}: the target did not judge the request ({code}: {message})")
+    if code in UNANSWERED_ERRORS:
+        return NotEstablished(f"{what}: not answered ({code}: {message})")
     return None

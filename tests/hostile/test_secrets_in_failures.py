@@ -2,8 +2,9 @@
 
 pytest prints a failing frame's arguments in its long and auto traceback styles (and every local with ``-l``);
 botocore's ``_make_api_call`` holds the request's parameters, so a plain string password was printed to stdout,
-junit.xml and the Allure result. The plugin next to this file plants the password and makes CreateLoginProfile fail
-as an account password policy would.
+junit.xml and the Allure result. The plugin next to this file (failing_call) plants the password and makes
+CreateLoginProfile fail as an account password policy would (409 PasswordPolicyViolation,
+https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateLoginProfile.html).
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ HERE = Path(__file__).resolve().parent
 def test_a_refused_console_password_is_in_no_output(tmp_path: Path, style: str) -> None:
     planted = f"Planted-{secrets.token_hex(8)}-Pw1!"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROLECHECK_", "PYTEST_"))}
-    env.update(PLANTED_PASSWORD=planted, PYTHONPATH=os.pathsep.join([str(HERE), str(REPO), str(REPO / "src")]),
+    env.update(PLANTED_PASSWORD=planted, FAIL_OPERATION="iam.CreateLoginProfile", FAIL_CODE="PasswordPolicyViolation",
+               FAIL_STATUS="409", FAIL_MESSAGE="Password does not conform to the account password policy.",
+               PYTHONPATH=os.pathsep.join([str(HERE), str(REPO), str(REPO / "src")]),
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-    result = subprocess.run([sys.executable, "-m", "pytest", "features", "-p", "failing_login_profile", "-q",
+    result = subprocess.run([sys.executable, "-m", "pytest", "features", "-p", "failing_call", "-q",
                              "-p", "no:cacheprovider", "-k", "lists_the_buckets_through_the_role", *style.split(),
                              f"--junitxml={tmp_path / 'junit.xml'}", f"--alluredir={tmp_path / 'allure'}"],
                             cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False)

@@ -19,9 +19,11 @@ could not delete and what it cost in API calls back through ``workeroutput``, an
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
@@ -32,11 +34,13 @@ from rolecheck.aws import consistency, endpoint_check, safety, sweeper
 from rolecheck.aws.call_log import CallRecorder
 from rolecheck.aws.clients import Actor, ClientFactory, enforce_read_only
 from rolecheck.aws.registry import new_run_id
-from rolecheck.errors import TargetError
+from rolecheck.errors import EXIT_NOT_ESTABLISHED, NotEstablished, TargetError, not_established
 from rolecheck.report.evidence import allure_sink
 from rolecheck.targets.base import DEFAULT_REGION, Target
 from rolecheck.targets.connect import TARGETS, Connection, connect, make_target
 
+# IAM's changes settle within seconds; an hour is generous and still ends.
+MAX_CONSISTENCY_TIMEOUT = 3600
 _WORKER_RUN_ID = "rolecheck_run_id"
 _WORKER_END = "rolecheck_end"
 
@@ -129,6 +133,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as exc:
         raise pytest.UsageError(f"rolecheck: {exc}") from None
     config.stash[_END] = RunEnd()
+    config.stash[_OUTCOMES] = Outcomes()
+    config.pluginmanager.register(config.stash[_OUTCOMES], "rolecheck-outcomes")
     # The controller acknowledges a second signal on stderr, duplicated now, before any test's capture can
     # redirect it; workers stay silent, their controller speaks for the run.
     controller = _is_controller(config)
@@ -224,8 +230,9 @@ def _settings(config: pytest.Config) -> Settings:
     else:
         run_id = config.workerinput[_WORKER_RUN_ID]  # type: ignore[attr-defined]
     timeout = config.getoption("consistency_timeout")
-    if timeout is not None and timeout < 0:
-        raise TargetError(f"--consistency-timeout must be 0 or more seconds, not {timeout}")
+    # float() takes "nan" and "inf": a wait that never ends, or never starts, is bad input too.
+    if timeout is not None and not (math.isfinite(timeout) and 0 <= timeout <= MAX_CONSISTENCY_TIMEOUT):
+        raise TargetError(f"--consistency-timeout must be 0 to {MAX_CONSISTENCY_TIMEOUT} seconds, not {timeout}")
     settings = Settings(target=config.getoption("target"), region=config.getoption("region"),
                         endpoint_url=config.getoption("endpoint_url"),
                         allowed=safety.allowed_accounts(config.getoption("allow_account")),
@@ -282,6 +289,58 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         workeroutput[_WORKER_END] = end.as_dict()
     elif (end.problems or end.unswept_workers) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:
+        session.exitstatus = exit_status(config, session.exitstatus)
+
+
+class Outcomes:
+    """Each failed scenario's kind of outcome (on the xdist controller too, from the workers' reports)."""
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, list[str]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not report.failed or ".feature::" not in report.nodeid:
+            return
+        text = report.longreprtext
+        kind = ("not established" if text.startswith(NotEstablished.prefix) else
+                "violation" if text.startswith(("Compliance violation", "Engine drift")) else "broken")
+        self.kinds.setdefault(kind, []).append(text.splitlines()[0] if text else report.nodeid)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Any:
+        """Say which scenarios reached no verdict and why, after pytest's own summary."""
+        yield
+        unknown = sorted(set(self.kinds.get("not established", [])))
+        if unknown:
+            shown = "; ".join(line.removeprefix(f"{NotEstablished.prefix}: ") for line in unknown[:5])
+            more = f"; and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            terminalreporter.write_line(f"rolecheck: {len(self.kinds['not established'])} scenario(s) could not "
+                                        f"be established: {shown}{more}")
+
+
+_OUTCOMES = pytest.StashKey[Outcomes]()
+
+
+# Innermost (trylast), so that Allure's own wrapper, outside it, records this one line as the result's trace.
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """A scenario whose reads went unanswered (or that the target did not judge) reached no verdict: its report is
+    one "Could not be established" line naming the failed call, not a traceback or a compliance violation."""
+    report: pytest.TestReport = yield
+    if report.failed and call.excinfo is not None:
+        unknown = not_established(call.excinfo.value)
+        if unknown is not None:
+            report.longrepr = str(unknown)
+    return report
+
+
+def exit_status(config: pytest.Config, status: int) -> int:
+    """The run's exit status: a compliance violation is 1; failures that only could not be established are 3."""
+    outcomes = config.stash[_OUTCOMES].kinds if _OUTCOMES in config.stash else {}
+    if status == pytest.ExitCode.TESTS_FAILED and outcomes.get("not established") and not outcomes.get("violation"):
+        return EXIT_NOT_ESTABLISHED
+    return status
 
 
 @pytest.hookimpl(optionalhook=True)

@@ -11,6 +11,7 @@ a seed is drawn and printed.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -129,8 +130,8 @@ def _number(knob: str, value: str) -> float:
         number = float(value)
     except ValueError:
         raise TargetError(f"AWS conditions: {knob} must be a number, not {value!r}") from None
-    if number < 0:
-        raise TargetError(f"AWS conditions: {knob} must not be negative, not {value!r}")
+    if number < 0 or not math.isfinite(number):
+        raise TargetError(f"AWS conditions: {knob} must be a finite number, not negative, not {value!r}")
     return number
 
 

@@ -31,7 +31,11 @@ def make_target(name: str, region: str = DEFAULT_REGION, endpoint_url: str | Non
     check_region(region)
     if endpoint_url is not None:
         parsed = urlparse(endpoint_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        try:
+            parsed.port  # noqa: B018 - urllib checks the port's range only when it is read
+        except ValueError:
+            parsed = parsed._replace(netloc="")
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise TargetError(f"not an endpoint URL: {endpoint_url!r} (expected http://host:port or https://host)")
         if cls is MotoTarget:
             raise TargetError("the moto target runs in-process; use --target moto-server with --endpoint-url")
