@@ -68,14 +68,16 @@ class _StrictLoader(yaml.SafeLoader):
 
 def yaml_value(text: str, source: str) -> Any:
     """``text`` as YAML (safe tags only), with duplicate keys refused; any error is one ``DecodingError`` line."""
-    loader = _StrictLoader(text)
-    loader.name = source
     try:
-        return loader.get_single_data()
+        # The reader refuses control characters (a NUL byte) as it is built, so that is inside the try too.
+        loader = _StrictLoader(text)
+        loader.name = source
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise DecodingError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
-    finally:
-        loader.dispose()
 
 
 def read_text(path: str | Path, what: str = "file") -> str:
