@@ -22,6 +22,7 @@ from rolecheck.plugin.collection import check_feature_text
 from rolecheck.policydoc import documents
 from rolecheck.targets.moto_server import MotoServer
 
+REPO = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
 SECRET = "Planted-Hostile-Secret-9f3a"
 GOOD = {"iam-test-user": "alice", "s3-list-role": f"arn:aws:iam::{ACCOUNT}:role/ops-list",
@@ -252,7 +253,7 @@ def test_a_hostile_mapping_is_one_line(capsys: pytest.CaptureFixture[str], tmp_p
             AccessKey(key_id, Secret(secret)))
         before = len(audited.operations)
         with pytest.raises(mapping.MappingError, match=word):
-            mapping.check_exists(mapping.load(path), mapping.feature_resources(command.SUITE / "features"),
+            mapping.check_exists(mapping.load(path), mapping.feature_resources(REPO / "features"),
                                  admin.client("iam"), admin.client("s3"), ACCOUNT)
     else:
         _refused(capsys, argv, word)
@@ -315,7 +316,7 @@ def test_a_hostile_feature_file_is_one_line(text: str, word: str) -> None:
 
 
 def test_the_walkthroughs_feature_files_are_honoured() -> None:
-    for path in sorted((command.SUITE / "features").glob("*.feature")):
+    for path in sorted((REPO / "features").glob("*.feature")):
         check_feature_text(path.read_text(encoding="utf-8"), path.name)
 
 
