@@ -156,3 +156,23 @@ def test_an_audit_writes_in_a_folder_of_its_input_never_the_suites(tmp_path: Pat
     edited = tmp_path / "compliant.yaml"
     edited.write_text(Path(EXAMPLES / "compliant.yaml").read_text() + "\n# edited\n")
     assert audit_folder(edited) != compliant, "another content is another input"
+
+
+def test_a_roles_inline_policy_from_a_template_reads_back_account_wide(clients: dict[str, Any],
+                                                                        tmp_path: Path) -> None:
+    # Left as moto stores it, GetAccountAuthorizationDetails (the snapshot's read) failed with a 500.
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Resources:\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: inline-holder\n"
+        "      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n"
+        "          - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}\n"
+        "      Policies:\n        - PolicyName: list\n          PolicyDocument:\n"
+        "            Version: '2012-10-17'\n"
+        "            Statement: [{Effect: Allow, Action: s3:ListAllMyBuckets, Resource: '*'}]\n")
+    text, decoded = cloudformation.load(template)
+    cloudformation.deploy(clients["cloudformation"], clients["iam"], clients["s3"], text, decoded, {}, "inline",
+                          ACCOUNT, "us-east-1")
+    details = clients["iam"].get_account_authorization_details(Filter=["Role"])["RoleDetailList"]
+    [role] = [r for r in details if r["RoleName"] == "inline-holder"]
+    assert [p["PolicyName"] for p in role["RolePolicyList"]] == ["list"]
+    assert role["RolePolicyList"][0]["PolicyDocument"]["Statement"][0]["Action"] == "s3:ListAllMyBuckets"

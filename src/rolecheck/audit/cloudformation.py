@@ -43,7 +43,9 @@ HONOURED = {
 # What moto leaves out and this module completes after the stack is created.
 COMPLETED = {
     "AWS::IAM::User": {"LoginProfile", "Policies", "ManagedPolicyArns", "PermissionsBoundary"},
-    "AWS::IAM::Role": {"ManagedPolicyArns"},
+    # moto makes a role's inline policies but keeps each document as an object, which its
+    # GetAccountAuthorizationDetails then fails to serialize (a 500): they are put again, as JSON text.
+    "AWS::IAM::Role": {"ManagedPolicyArns", "Policies"},
 }
 COMPLETED_TYPES = frozenset({"AWS::S3::BucketPolicy"})
 _KINDS = {"AWS::IAM::User": "user", "AWS::IAM::Role": "role", "AWS::IAM::ManagedPolicy": "policy",
@@ -298,6 +300,9 @@ def _complete(iam: Any, kind: str, name: str, props: Mapping[str, Any]) -> None:
     elif kind == "AWS::IAM::Role":
         for arn in props.get("ManagedPolicyArns") or []:
             iam.attach_role_policy(RoleName=name, PolicyArn=arn)
+        for policy in props.get("Policies") or []:
+            iam.put_role_policy(RoleName=name, PolicyName=policy["PolicyName"],
+                                PolicyDocument=_text(policy["PolicyDocument"]))
 
 
 # The properties that name a resource; a finding naming one is shown on that resource's line.
