@@ -48,3 +48,19 @@ def test_the_checks_before_deploying_read_the_collected_features(tmp_path: Path)
     lines = [line for line in output.splitlines() if "rolecheck:" in line]
     assert len(lines) == 1 and "s3/access.feature, line 1" in lines[0] and "walktrough" in lines[0], output
     assert "API calls" not in output
+
+
+def test_a_name_never_introduced_is_refused_at_collection(tmp_path: Path) -> None:
+    project = tmp_path / "my-contracts"
+    (project / "features").mkdir(parents=True)
+    (project / "features" / "queue.feature").write_text(
+        "Feature: the queue\n  Scenario: the role reads the queue\n"
+        "    Given an administrator who is not the account root user is signed in\n"
+        '    And an SQS queue "jobs"\n'
+        '    Then the role "worker" can perform "sqs:ReceiveMessage" on the queue "jobs"\n')
+    run = _pytest(project)
+    output = run.stdout + run.stderr
+    assert run.returncode == pytest.ExitCode.USAGE_ERROR, output
+    lines = [line for line in output.splitlines() if "rolecheck:" in line]
+    assert len(lines) == 1 and 'queue.feature, line 5: role "worker" is not introduced' in lines[0], output
+    assert "API calls" not in output
