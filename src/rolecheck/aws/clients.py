@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
-from rolecheck.aws import consistency
+from rolecheck.aws import consistency, snapshot_cache
 from rolecheck.aws.call_log import CallRecorder
 from rolecheck.aws.secrets import Secret, reveal_on_the_wire
 from rolecheck.errors import TargetError
@@ -209,6 +210,8 @@ class ClientFactory:
         self.read_only = read_only
         self._loader = _shared_loader()
         self.clients_created = 0
+        # One target's snapshots, shared by its actors; the suite's writes through any factory mark them stale.
+        self.snapshots = snapshot_cache.SnapshotCache()
 
     def new_session(self, credentials: Credentials | None) -> botocore.session.Session:
         session = botocore.session.get_session()
@@ -217,7 +220,10 @@ class ClientFactory:
             session.register_component("credential_provider", CredentialResolver([_ActorProvider(credentials)]))
         return session
 
-    def create(self, session: botocore.session.Session, service: str, actor: str, unsigned: bool = False) -> Any:
+    def create(self, session: botocore.session.Session, service: str, actor: str, unsigned: bool = False, *,
+               account: Callable[[], str | None] = lambda: None) -> Any:
+        """A client of ``service`` for ``session``, watched: its calls recorded, its writes noted (``account()``:
+        whose account they change, None when unknown: every account's snapshot is then re-read)."""
         config = self.config.merge(Config(signature_version=UNSIGNED)) if unsigned else self.config
         client = session.create_client(service, region_name=self.region, endpoint_url=self.endpoint_url,
                                        config=config)
@@ -229,6 +235,7 @@ class ClientFactory:
                                                                                   endpoint=self.endpoint_url))
         guard(client, read_only=self.read_only)
         consistency.watch(client)
+        snapshot_cache.watch(client, account)
         if self.recorder is not None:
             self.recorder.watch(client, actor)
         return client
@@ -237,10 +244,13 @@ class ClientFactory:
 class Actor:
     """A principal the suite acts as: the administrator, the user, the user's role session, an outsider."""
 
-    def __init__(self, label: str, factory: ClientFactory, *, anonymous: bool = False) -> None:
+    def __init__(self, label: str, factory: ClientFactory, *, anonymous: bool = False,
+                 account: str | None = None) -> None:
         self.label = label
         self.anonymous = anonymous
-        self._factory = factory
+        # The account this actor writes to, when known: its writes mark only that account's snapshot stale.
+        self.account = account
+        self.factory = factory
         self._credentials = _SwitchableCredentials()
         self._session = factory.new_session(None if anonymous else self._credentials)
         self._clients: dict[str, Any] = {}
@@ -261,7 +271,8 @@ class Actor:
     def client(self, service: str) -> Any:
         """The actor's client for ``service``, created on first use and reused for the rest of the run."""
         if service not in self._clients:
-            self._clients[service] = self._factory.create(self._session, service, self.label, self.anonymous)
+            self._clients[service] = self.factory.create(self._session, service, self.label, self.anonymous,
+                                                          account=lambda: self.account)
         return self._clients[service]
 
     def __repr__(self) -> str:

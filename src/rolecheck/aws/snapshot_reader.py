@@ -22,8 +22,10 @@ never a silent skip.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -48,26 +50,87 @@ _ABSENT = {"NoSuchBucketPolicy", "NoSuchTagSet", "NoSuchTagSetError", "NoSuchPub
            "OwnershipControlsNotFoundError", "ResourceNotFoundException", "NotFoundException"}  # fmt: skip
 
 
+# The parts of a snapshot that are read (and re-read) as units: IAM, then each service with resource policies.
+SECTIONS: tuple[str, ...] = ("iam", "s3", "sqs", "sns", "secretsmanager", "kms", "lambda")
+
+IamFacts = tuple[Mapping[str, UserFacts], Mapping[str, GroupFacts], Mapping[str, RoleFacts], Mapping[str, Policy]]
+# Fields of the IAM pages that change without changing any grant (using a role, paging): not in the fingerprint.
+_UNFINGERPRINTED = frozenset({"RoleLastUsed", "ResponseMetadata", "Marker", "IsTruncated"})
+
+
+@dataclass(frozen=True)
+class SectionRead:
+    """One section of a snapshot as read: its resources by ARN (IAM: ``iam``), and what could not be read.
+
+    ``unreadable`` is keyed by the resource it is about (an S3 bucket's name; "" for the section as a whole), so that
+    re-reading one bucket replaces that bucket's lines only. ``fingerprint`` (IAM only) is a digest of the pages as
+    the reader keeps them: equal fingerprints are the same IAM state. ``read_at`` is the time it was read (epoch s).
+    """
+
+    section: str
+    resources: Mapping[str, ResourceFacts]
+    unreadable: Mapping[str, tuple[str, ...]]
+    read_at: float
+    iam: IamFacts | None = None
+    fingerprint: str = ""
+
+
 def read_snapshot(client_for: Callable[[str], Any], account_id: str, region: str) -> Snapshot:
     """Read the account through ``client_for(service)`` (a boto3 client factory): IAM, then each service's resources.
 
     Read-only: only Get/List/Describe calls are made.
     """
+    return assemble(account_id, region, {section: read_section(client_for, account_id, region, section)
+                                         for section in SECTIONS})
+
+
+def read_section(client_for: Callable[[str], Any], account_id: str, region: str, section: str, *,
+                 previous: SectionRead | None = None, keys: Collection[str] | None = None) -> SectionRead:
+    """Read one of ``SECTIONS`` afresh.
+
+    With ``previous`` (that section as read before): IAM whose pages are unchanged is ``previous`` itself, so that
+    an unchanged account state stays the same object; S3 re-reads only the buckets named in ``keys`` (None: all)
+    and those not in ``previous``, and keeps the rest as they were. The other sections are read whole.
+    """
+    started = time.time()
+    if section == "iam":
+        return _read_iam_section(client_for("iam"), previous, started)
+    if section == "s3":
+        return _read_s3_section(client_for, account_id, previous, keys, started)
     unreadable: list[str] = []
-    users, groups, roles, managed = _read_iam(client_for("iam"), unreadable)
     resources: dict[str, ResourceFacts] = {}
-    # Generators: each service's calls are made as it is read, inside its own try.
-    services: list[tuple[str, Iterator[ResourceFacts]]] = [
-        ("s3", _read_s3(client_for, account_id, unreadable)),
-        ("sqs", _read_sqs(client_for, account_id, region, unreadable)),
-        *((reader.service, _read_resources(reader, client_for, unreadable)) for reader in RESOURCE_READERS)]
-    for service, read in services:
-        try:
-            for facts in read:
-                resources[facts.arn] = facts
-        except (ClientError, BotoCoreError) as exc:
-            unreadable.append(f"{service}: could not list resources ({_why(exc)})")
+    if section == "sqs":
+        read = _read_sqs(client_for, account_id, region, unreadable)
+    else:
+        read = _read_resources(next(r for r in RESOURCE_READERS if r.service == section), client_for, unreadable)
+    _collect(section, read, resources, unreadable)
+    return SectionRead(section, resources, {"": tuple(unreadable)}, started)
+
+
+def assemble(account_id: str, region: str, sections: Mapping[str, SectionRead]) -> Snapshot:
+    """The snapshot made of every one of ``SECTIONS`` as read."""
+    iam = sections["iam"].iam
+    assert iam is not None
+    users, groups, roles, managed = iam
+    resources: dict[str, ResourceFacts] = {}
+    unreadable: list[str] = []
+    for section in SECTIONS:
+        read = sections[section]
+        resources.update(read.resources)
+        for key in sorted(read.unreadable):
+            unreadable += read.unreadable[key]
     return Snapshot(account_id, users, groups, roles, managed, resources, tuple(unreadable), region)
+
+
+def _collect(section: str, read: Iterator[ResourceFacts], resources: dict[str, ResourceFacts],
+             unreadable: list[str]) -> None:
+    # Generators: each service's calls are made as it is read, inside this try; what was read before a listing
+    # failed is kept.
+    try:
+        for facts in read:
+            resources[facts.arn] = facts
+    except (ClientError, BotoCoreError) as exc:
+        unreadable.append(f"{section}: could not list resources ({_why(exc)})")
 
 
 def _why(exc: Exception) -> str:
@@ -91,8 +154,37 @@ def _parse(name: str, document: Any, kind: str, unreadable: list[str]) -> Policy
         return None
 
 
-def _read_iam(iam: Any, unreadable: list[str]) -> tuple[dict, dict, dict, dict]:
+def _read_iam_section(iam: Any, previous: SectionRead | None, started: float) -> SectionRead:
     pages = list(iam.get_paginator("get_account_authorization_details").paginate())
+    unreadable: list[str] = []
+    try:
+        role_pages = list(iam.get_paginator("list_roles").paginate())
+    except (ClientError, BotoCoreError) as exc:
+        role_pages = None
+        unreadable.append(f"iam: roles' MaxSessionDuration ({_why(exc)})")
+    fingerprint = hashlib.sha256(json.dumps([_fingerprinted(pages), _fingerprinted(role_pages)], sort_keys=True,
+                                            default=str).encode()).hexdigest()
+    if previous is not None and previous.fingerprint == fingerprint:
+        return previous
+    users, groups, roles, managed = _read_iam(iam, pages, unreadable)
+    if role_pages is not None:
+        # GetAccountAuthorizationDetails leaves out MaxSessionDuration (AWS and moto alike); only roles allowing
+        # more than the one-hour default matter, and ListRoles returns it for every role in a few pages.
+        limits = {r["Arn"]: int(r.get("MaxSessionDuration", 3600)) for page in role_pages for r in page["Roles"]}
+        roles = {arn: replace(role, max_session_duration=limits.get(arn, role.max_session_duration))
+                 for arn, role in roles.items()}
+    return SectionRead("iam", {}, {"": tuple(unreadable)}, started, (users, groups, roles, managed), fingerprint)
+
+
+def _fingerprinted(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _fingerprinted(v) for k, v in value.items() if k not in _UNFINGERPRINTED}
+    if isinstance(value, list):
+        return [_fingerprinted(v) for v in value]
+    return value
+
+
+def _read_iam(iam: Any, pages: list[Any], unreadable: list[str]) -> tuple[dict, dict, dict, dict]:
     managed: dict[str, Policy] = {}
     boundaries: dict[str, Policy] = {}
     for page in pages:
@@ -166,21 +258,7 @@ def _read_iam(iam: Any, unreadable: list[str]) -> tuple[dict, dict, dict, dict]:
             roles[r["Arn"]] = RoleFacts(r["Arn"], r["RoleName"], r.get("RoleId", ""), r.get("Path", "/"), trust,
                                         inline, attached(r.get("AttachedManagedPolicies"), owner), bound,
                                         _tags(r.get("Tags")), int(r.get("MaxSessionDuration", 3600)), bound_arn)
-    # GetAccountAuthorizationDetails leaves out MaxSessionDuration (AWS and moto alike); only roles allowing more
-    # than the one-hour default matter, and ListRoles returns it for every role in a few pages.
-    roles = _with_session_limits(iam, roles, unreadable)
     return users, groups, roles, managed
-
-
-def _with_session_limits(iam: Any, roles: dict[str, RoleFacts], unreadable: list[str]) -> dict[str, RoleFacts]:
-    try:
-        limits = {r["Arn"]: int(r.get("MaxSessionDuration", 3600))
-                  for page in iam.get_paginator("list_roles").paginate() for r in page["Roles"]}
-    except (ClientError, BotoCoreError) as exc:
-        unreadable.append(f"iam: roles' MaxSessionDuration ({_why(exc)})")
-        return roles
-    return {arn: replace(role, max_session_duration=limits.get(arn, role.max_session_duration))
-            for arn, role in roles.items()}
 
 
 def _fetch_managed(iam: Any, arn: str, managed: dict[str, Policy], unreadable: list[str], owner: str) -> None:
@@ -218,24 +296,44 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any
         yield from getattr(client, operation)(**kwargs).get(key, ())
 
 
-def _read_s3(client_for: Callable[[str], Any], account_id: str, unreadable: list[str]) -> Iterator[ResourceFacts]:
+def _read_s3_section(client_for: Callable[[str], Any], account_id: str, previous: SectionRead | None,
+                     keys: Collection[str] | None, started: float) -> SectionRead:
     s3 = client_for("s3")
-    account_block = _account_public_access_block(client_for, account_id, unreadable)
-    for bucket in _pages(s3, "list_buckets", "Buckets"):
-        name = bucket["Name"]
-        arn = f"arn:{PARTITION}:s3:::{name}"
-        what = f"s3 bucket {name}"
-        answer = _optional(s3.get_bucket_policy, f"{what}: bucket policy", unreadable, Bucket=name)
-        policy = answer and _parse(f"bucket policy of {name}", answer["Policy"], "resource", unreadable)
-        tagging = _optional(s3.get_bucket_tagging, f"{what}: tags", unreadable, Bucket=name)
-        tags = _tags((tagging or {}).get("TagSet"))
-        off = _public_access_block_off(s3, name, account_block, unreadable)
-        acl = _acl_grants(s3, name, unreadable)
-        findings = [f"s3 bucket {name}: Block Public Access is off ({', '.join(off)})"] if off else []
-        findings += [f"s3 bucket {name}: ACL grants {permission} to {grantee} (ACLs are not evaluated by the engine)"
-                     for grantee, permission in acl]
-        yield ResourceFacts(arn, "s3", name, "bucket", policy or None, tags, tuple(findings), acl, off,
-                            _bucket_abac(s3, name, unreadable) if tags else False)
+    account_wide: list[str] = []
+    account_block = _account_public_access_block(client_for, account_id, account_wide)
+    resources: dict[str, ResourceFacts] = {}
+    unreadable: dict[str, tuple[str, ...]] = {}
+    try:
+        for bucket in _pages(s3, "list_buckets", "Buckets"):
+            name = bucket["Name"]
+            arn = f"arn:{PARTITION}:s3:::{name}"
+            if previous is not None and keys is not None and name not in keys and arn in previous.resources:
+                resources[arn] = previous.resources[arn]
+                unreadable[name] = previous.unreadable.get(name, ())
+                continue
+            lines: list[str] = []
+            resources[arn] = _read_bucket(s3, name, account_block, lines)
+            unreadable[name] = tuple(lines)
+    except (ClientError, BotoCoreError) as exc:
+        account_wide.append(f"s3: could not list resources ({_why(exc)})")
+    unreadable[""] = tuple(account_wide)
+    return SectionRead("s3", resources, unreadable, started)
+
+
+def _read_bucket(s3: Any, name: str, account_block: Mapping[str, bool], unreadable: list[str]) -> ResourceFacts:
+    arn = f"arn:{PARTITION}:s3:::{name}"
+    what = f"s3 bucket {name}"
+    answer = _optional(s3.get_bucket_policy, f"{what}: bucket policy", unreadable, Bucket=name)
+    policy = answer and _parse(f"bucket policy of {name}", answer["Policy"], "resource", unreadable)
+    tagging = _optional(s3.get_bucket_tagging, f"{what}: tags", unreadable, Bucket=name)
+    tags = _tags((tagging or {}).get("TagSet"))
+    off = _public_access_block_off(s3, name, account_block, unreadable)
+    acl = _acl_grants(s3, name, unreadable)
+    findings = [f"s3 bucket {name}: Block Public Access is off ({', '.join(off)})"] if off else []
+    findings += [f"s3 bucket {name}: ACL grants {permission} to {grantee} (ACLs are not evaluated by the engine)"
+                 for grantee, permission in acl]
+    return ResourceFacts(arn, "s3", name, "bucket", policy or None, tags, tuple(findings), acl, off,
+                         _bucket_abac(s3, name, unreadable) if tags else False)
 
 
 def _bucket_abac(s3: Any, name: str, unreadable: list[str]) -> bool | None:

@@ -19,6 +19,7 @@ could not delete and what it cost in API calls back through ``workeroutput``, an
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Iterator
@@ -71,6 +72,7 @@ class RunEnd:
     swept: int = 0
     problems: list[str] = field(default_factory=list)
     unswept_workers: list[str] = field(default_factory=list)
+    snapshots: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: dict[str, object]) -> None:
         """Fold in a worker's ``as_dict``."""
@@ -79,10 +81,22 @@ class RunEnd:
         self.counted = self.counted or bool(other["counted"])
         self.swept += int(other["swept"])  # type: ignore[call-overload]
         self.problems += list(other["problems"])  # type: ignore[call-overload]
+        for key, value in dict(other.get("snapshots") or {}).items():  # type: ignore[call-overload]
+            self.snapshots[key] = self.snapshots.get(key, 0) + int(value)
+
+    def add_snapshots(self, stats: dict[str, int]) -> None:
+        """Fold in one process's ``SnapshotStats``; with ROLECHECK_SNAPSHOT_STATS set, also append them there (the
+        bench's count of snapshot reads per run)."""
+        for key, value in stats.items():
+            self.snapshots[key] = self.snapshots.get(key, 0) + value
+        path = os.environ.get("ROLECHECK_SNAPSHOT_STATS")
+        if path and stats.get("requests"):
+            with open(path, "a", encoding="utf-8") as out:
+                out.write(json.dumps(stats) + "\n")
 
     def as_dict(self) -> dict[str, object]:
         return {"api_calls": self.api_calls, "clients": self.clients, "counted": self.counted, "swept": self.swept,
-                "problems": self.problems}
+                "problems": self.problems, "snapshots": self.snapshots}
 
 
 _SETTINGS = pytest.StashKey[Settings]()
@@ -273,6 +287,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         end.api_calls += len(factory.recorder.calls)
         end.clients += factory.clients_created
         end.counted = True
+    if factory is not None:
+        end.add_snapshots(factory.snapshots.stats.as_dict())
     connection = config.stash.get(_CONNECTION, None)
     if connection is not None:
         try:
@@ -425,6 +441,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
         return
     if end.counted:
         terminalreporter.write_line(f"rolecheck: {end.api_calls} API calls, {end.clients} boto3 clients")
+    stats = end.snapshots
+    if stats.get("requests"):
+        terminalreporter.write_line(
+            f"rolecheck: {stats['reads']} snapshot read(s) ({stats['full_reads']} full, {stats['partial_reads']} of "
+            f"touched sections) for {stats['requests']} judging step(s), {stats['states']} account state(s); "
+            f"{stats['iam_revalidations']} IAM revalidation(s) found no change")
     if end.swept:
         terminalreporter.write_line(f"rolecheck: the end-of-run sweep deleted {end.swept} leftover(s)")
     for line in end.problems:
@@ -471,7 +493,8 @@ def sweep_command(settings: Settings) -> str:
 @pytest.fixture(scope="session")
 def admin(target: Target, client_factory: ClientFactory, pytestconfig: pytest.Config) -> Actor:
     """The administrator: an IAM principal, never the account root user (checked before the first write)."""
-    return Actor("administrator", client_factory).sign_in(pytestconfig.stash[_CONNECTION].admin_key)
+    return Actor("administrator", client_factory, account=target.account_id).sign_in(
+        pytestconfig.stash[_CONNECTION].admin_key)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from rolecheck.aws import consistency, operations, readback
 from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operations import Role, User
 from rolecheck.aws.registry import ResourceRegistry
-from rolecheck.aws.snapshot_reader import read_snapshot
 from rolecheck.engine import Policy
 from rolecheck.policydoc import lint
 from rolecheck.report.evidence import attach_json, attach_text
@@ -364,8 +363,13 @@ class Deployment:
         return dict(readback.managed_policy(self.admin.client("iam"), self.policy_arn).document)
 
     def snapshot(self) -> Snapshot:
-        """Everything in the account that can grant access, read now (a claim judges the account as it is)."""
-        return read_snapshot(self.admin.client, self.account_id, self.region)
+        """Everything in the account that can grant access, as it is now (a claim judges the account as it is).
+
+        Read once per account state (``rolecheck.aws.snapshot_cache``): what the suite touched is re-read, and IAM
+        is revalidated outside audit mode; an audit reads the account once.
+        """
+        return self.admin.factory.snapshots.get(self.admin.client, self.account_id, self.region,
+                                                revalidate_iam=not self.audit)
 
     def role_effective_actions(self) -> frozenset[str]:
         """The role session's allowed actions over the whole catalog, from the policies read back."""
