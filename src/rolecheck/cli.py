@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from rolecheck import init
 from rolecheck.audit import command as audit_command
-from rolecheck.aws import safety, sweeper
+from rolecheck.aws import credentials, safety, sweeper
 from rolecheck.aws.clients import Actor, ClientFactory
 from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
 from rolecheck.targets.base import DEFAULT_REGION
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--allow-account", action="append", default=[], metavar="ACCOUNT_ID",
                        help=f"an account the sweeper may touch (repeatable). Env: {safety.ALLOWLIST_ENV}")
     sweep.add_argument("--dry-run", action="store_true", help="list the leftovers, delete nothing")
+    credentials.add_argparse(sweep)
     audit_command.add_parser(commands)
     starter = commands.add_parser("init", help="write a starter project of access contracts (the walkthrough's "
                                                "features, pytest.ini, rolecheck.yaml, a CI workflow) into DIR")
@@ -67,7 +68,8 @@ def _usage_error(message: str) -> None:
 def run_sweep(args: argparse.Namespace) -> int:
     """Find and delete (or, with ``--dry-run``, list) the leftovers; the exit status."""
     run_id = sweeper.valid_run_id(args.run_id) if args.run_id else None
-    target = make_target(args.target, region=args.region, endpoint_url=args.endpoint_url)
+    target = make_target(args.target, region=args.region, endpoint_url=args.endpoint_url,
+                         credentials=credentials.from_options(vars(args).get))
     if isinstance(target, MotoTarget) or (isinstance(target, MotoServerTarget) and target.own_account):
         raise TargetError(f"nothing to sweep on target {args.target} without --endpoint-url: a backend the suite "
                           "starts itself lives only as long as its run")

@@ -35,7 +35,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from rolecheck.audit import iac, mapping
-from rolecheck.aws import safety
+from rolecheck.aws import credentials, safety
 from rolecheck.aws.clients import READ_ONLY_ENV, guard
 from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
 from rolecheck.project import Project, ProjectError, locate
@@ -100,6 +100,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                             "SARIF points to the template's lines")
     audit.add_argument("--fail-on-severity", default=findings.SEVERITY_ORDER[0], choices=findings.SEVERITY_ORDER,
                        help="exit 1 only for failures at or above this severity (default: every failure)")
+    credentials.add_argparse(audit)
     audit.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -n ...)")
     audit.error = _usage_error  # type: ignore[method-assign]
 
@@ -211,14 +212,25 @@ def _run(args: argparse.Namespace) -> int:
         options += ["--endpoint-url", args.endpoint_url] if args.endpoint_url else []
         options += [f"--allow-account={a}" for a in args.allow_account]
         options += ["--audit-user-profile", args.user_profile] if args.user_profile else []
-        return _pytest(args, project, options + extra, dict(os.environ))
-    if args.target or args.endpoint_url or args.user_profile:
+        return _pytest(args, project, options + extra, _with_credentials(args, dict(os.environ)))
+    if args.target or args.endpoint_url or args.user_profile or credentials.from_options(vars(args).get).given:
         raise _BadInput("a template is deployed into a moto server of rolecheck's own: --target, --endpoint-url and "
                         "--user-profile do not apply")
     if args.parameter and args.cloudformation is None:
         raise _BadInput("--parameter is for --cloudformation templates")
     given = _checked_mapping(args.mapping, project, allow_template_ids=True) if args.mapping else None
     return _audit_iac(args, project, given, _parameters(args.parameter), extra)
+
+
+def _with_credentials(args: argparse.Namespace, env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the auditor's credentials resolved here, once (an MFA code is single-use): the child gets the
+    session's temporary keys in its environment, never on disk."""
+    options = credentials.from_options(vars(args).get)
+    if not options.given:
+        return env
+    key = credentials.resolve(options, args.region, args.endpoint_url, f"the audit ({args.target or 'aws'})")
+    env = {k: v for k, v in env.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN")}
+    return env | credentials.as_environment(key)
 
 
 def _checked_mapping(path: Path, project: Project, allow_template_ids: bool = False) -> mapping.AuditMapping:

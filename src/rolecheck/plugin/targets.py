@@ -34,6 +34,7 @@ from rolecheck.audit import mode as audit_mode
 from rolecheck.aws import consistency, endpoint_check, safety, sweeper
 from rolecheck.aws.call_log import CallRecorder
 from rolecheck.aws.clients import Actor, ClientFactory, enforce_read_only
+from rolecheck.aws.credentials import CredentialOptions, add_pytest, from_options
 from rolecheck.aws.registry import new_run_id
 from rolecheck.errors import EXIT_NOT_ESTABLISHED, NotEstablished, TargetError, not_established
 from rolecheck.report.evidence import allure_sink
@@ -57,9 +58,11 @@ class Settings:
     run_id: str
     consistency_timeout: float | None
     resume: bool = False
+    credentials: CredentialOptions = field(default_factory=CredentialOptions)
 
     def new_target(self) -> Target:
-        return make_target(self.target, region=self.region, endpoint_url=self.endpoint_url)
+        return make_target(self.target, region=self.region, endpoint_url=self.endpoint_url,
+                           credentials=self.credentials)
 
 
 @dataclass
@@ -130,6 +133,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     default=os.environ.get("ROLECHECK_CONSISTENCY_TIMEOUT") or None,
                     help="seconds to wait for IAM's eventual consistency (default 30 on aws, 0 on moto). "
                          "Env: ROLECHECK_CONSISTENCY_TIMEOUT")
+    add_pytest(group)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -250,7 +254,8 @@ def _settings(config: pytest.Config) -> Settings:
     settings = Settings(target=config.getoption("target"), region=config.getoption("region"),
                         endpoint_url=config.getoption("endpoint_url"),
                         allowed=safety.allowed_accounts(config.getoption("allow_account")),
-                        run_id=run_id, consistency_timeout=timeout, resume=config.getoption("resume"))
+                        run_id=run_id, consistency_timeout=timeout, resume=config.getoption("resume"),
+                        credentials=from_options(config.getoption))
     settings.new_target()  # an unknown target or a malformed endpoint fails here, before anything starts
     return settings
 

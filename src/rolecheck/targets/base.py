@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from rolecheck.aws.clients import AccessKey
+from rolecheck.aws.credentials import CredentialOptions
 from rolecheck.errors import TargetError
 
 DEFAULT_REGION = "us-east-1"
@@ -26,6 +27,8 @@ class Target(ABC):
 
     region: str = DEFAULT_REGION
     endpoint_url: str | None = None
+    # How a target that does not make its own administrator (aws, an external endpoint) finds its credentials.
+    credentials: CredentialOptions = field(default_factory=CredentialOptions)
     account_id: str | None = field(default=None, init=False)
 
     name = "abstract"

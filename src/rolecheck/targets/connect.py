@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 from rolecheck.aws import safety
 from rolecheck.aws.clients import AccessKey, Actor, ClientFactory
+from rolecheck.aws.credentials import CredentialOptions
 from rolecheck.aws.identity import Identity
 from rolecheck.errors import TargetError
 
@@ -22,7 +23,8 @@ from .moto_server import MotoServerTarget
 TARGETS: dict[str, type[Target]] = {"moto": MotoTarget, "moto-server": MotoServerTarget, "aws": AwsTarget}
 
 
-def make_target(name: str, region: str = DEFAULT_REGION, endpoint_url: str | None = None) -> Target:
+def make_target(name: str, region: str = DEFAULT_REGION, endpoint_url: str | None = None,
+                credentials: CredentialOptions | None = None) -> Target:
     """Build a target by name, or fail with one line naming the known targets."""
     try:
         cls = TARGETS[name]
@@ -44,7 +46,11 @@ def make_target(name: str, region: str = DEFAULT_REGION, endpoint_url: str | Non
             # ROLECHECK_ENDPOINT_URL, and would send a run the user believes is on AWS somewhere else.
             raise TargetError("--endpoint-url is for --target moto-server; the aws target uses AWS's own endpoints "
                               "for --region (unset ROLECHECK_ENDPOINT_URL, or use --target moto-server)")
-    return cls(region=region, endpoint_url=endpoint_url)
+    credentials = credentials or CredentialOptions()
+    if credentials.given and (cls is MotoTarget or (cls is MotoServerTarget and endpoint_url is None)):
+        raise TargetError(f"the credential options (--profile, --role-arn, ...) are for --target aws or an "
+                          f"--endpoint-url; target {name} makes its own administrator")
+    return cls(region=region, endpoint_url=endpoint_url, credentials=credentials)
 
 
 @dataclass

@@ -17,9 +17,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from rolecheck.aws.clients import AccessKey
+from rolecheck.aws.credentials import resolve
 from rolecheck.aws.secrets import Secret
 
-from .aws import chain_credentials
 from .base import MOTO_ACCOUNT, MOTO_ADMIN, Target
 
 # The suite's own route on its own server: a process that runs against the server (a pytest subprocess of
@@ -194,7 +194,7 @@ class MotoServerTarget(Target):
 
     def start(self) -> AccessKey:
         if self._external:
-            return chain_credentials(self.region, self.describe())
+            return resolve(self.credentials, self.region, self.endpoint_url, self.describe())
         from rolecheck import moto_adapter
 
         self.server = MotoServer()
