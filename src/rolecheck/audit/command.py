@@ -34,7 +34,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from rolecheck.audit import iac, mapping
+from rolecheck.audit import accounts, iac, mapping
 from rolecheck.aws import credentials, safety
 from rolecheck.aws.clients import READ_ONLY_ENV, guard
 from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
@@ -101,6 +101,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     audit.add_argument("--fail-on-severity", default=findings.SEVERITY_ORDER[0], choices=findings.SEVERITY_ORDER,
                        help="exit 1 only for failures at or above this severity (default: every failure)")
     credentials.add_argparse(audit)
+    accounts.add_arguments(audit)
     audit.add_argument("pytest_args", nargs=argparse.REMAINDER, help="after --: more pytest options (-k, -n ...)")
     audit.error = _usage_error  # type: ignore[method-assign]
 
@@ -207,6 +208,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.parameter:
             raise _BadInput("--parameter is for --cloudformation templates")
         _checked_mapping(args.mapping, project)
+        if accounts.wanted(args):
+            return accounts.run(args, extra, project.root, child_env, dict(os.environ))
         options = ["--audit-mapping", str(args.mapping.resolve()), "--target", args.target or "aws",
                    "--region", args.region]
         options += ["--endpoint-url", args.endpoint_url] if args.endpoint_url else []

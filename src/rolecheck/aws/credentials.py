@@ -108,10 +108,12 @@ def add_pytest(group: Any) -> None:
                         help=f"{text}. Env: {env}")
 
 
-def from_options(get: Callable[[str], Any]) -> CredentialOptions:
-    """The options as parsed, ``get(dest)`` being ``vars(namespace).get`` or ``config.getoption``; checked."""
+def from_options(get: Callable[[str], Any], *, check: bool = True) -> CredentialOptions:
+    """The options as parsed, ``get(dest)`` being ``vars(namespace).get`` or ``config.getoption``; checked unless
+    the caller combines them itself (the multi-account audit)."""
     options = CredentialOptions(**{dest: get(f"cred_{dest}") for _, dest, _, _, _ in _OPTIONS})
-    options.check()
+    if check:
+        options.check()
     return options
 
 
@@ -123,8 +125,7 @@ def resolve(options: CredentialOptions, region: str, endpoint_url: str | None, w
     One ``TargetError`` line when a link of the chain fails, naming the link, never a secret.
     """
     import botocore.session
-    from botocore.credentials import AssumeRoleCredentialFetcher
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError
 
     options.check()
     try:
@@ -138,7 +139,28 @@ def resolve(options: CredentialOptions, region: str, endpoint_url: str | None, w
                           "AWS_SECRET_ACCESS_KEY, pass --profile, or sign in with `aws sso login`")
     if options.role_arn is None:
         return AccessKey(frozen.access_key, Secret(frozen.secret_key), Secret(frozen.token) if frozen.token else None)
-    if frozen.token and (options.duration or 0) > CHAINED_MAX:
+    return _assume(session, base, bool(frozen.token), options, region, endpoint_url, where, token_code)
+
+
+def assume(key: AccessKey, options: CredentialOptions, region: str, endpoint_url: str | None, where: str,
+           token_code: Callable[[str], str] | None = None) -> AccessKey:
+    """``options.role_arn``'s session, assumed with ``key`` (the multi-account audit's step into each account)."""
+    import botocore.session
+    from botocore.credentials import Credentials
+
+    options.check()
+    base = Credentials(key.access_key_id, key.secret_access_key.reveal(),
+                       key.session_token.reveal() if key.session_token else None)
+    return _assume(botocore.session.Session(), base, key.temporary, options, region, endpoint_url, where, token_code)
+
+
+def _assume(session: Any, base: Any, temporary: bool, options: CredentialOptions, region: str,
+            endpoint_url: str | None, where: str, token_code: Callable[[str], str] | None) -> AccessKey:
+    from botocore.credentials import AssumeRoleCredentialFetcher
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    assert options.role_arn is not None
+    if temporary and (options.duration or 0) > CHAINED_MAX:
         raise TargetError(f"--duration {options.duration}: the starting credentials are temporary, so assuming "
                           f"{options.role_arn} is role chaining, which AWS limits to {CHAINED_MAX} seconds")
     extra: dict[str, Any] = {"RoleSessionName": options.role_session_name or DEFAULT_SESSION_NAME}
