@@ -103,9 +103,12 @@ def active_accounts(organizations: Any) -> list[str]:
     return found
 
 
-def run(args: argparse.Namespace, extra: Sequence[str], suite: Path,
-        child_env: Callable[[dict[str, str]], dict[str, str]], base_env: dict[str, str]) -> int:
-    """The multi-account audit; 0 when every account is compliant, 1 otherwise. Bad input is a ``TargetError``."""
+def run(args: argparse.Namespace, extra: Sequence[str], cwd: Path,
+        child_env: Callable[[dict[str, str]], dict[str, str]], base_env: dict[str, str], results: Path,
+        report: Path) -> int:
+    """The multi-account audit into ``results`` (rendered to ``report``), each account's pytest run in ``cwd`` (the
+    project) with ``extra`` (the feature paths among them); 0 when every account is compliant, 1 otherwise. Bad input
+    is a ``TargetError``."""
     listed = account_ids(args.accounts) if args.accounts else None
     if not args.audit_role_name:
         raise TargetError("--accounts and --organization need --audit-role-name (the audit role in each account)")
@@ -123,12 +126,11 @@ def run(args: argparse.Namespace, extra: Sequence[str], suite: Path,
     where = f"the audit ({args.target or 'aws'})"
     base = credentials.resolve(start, args.region, args.endpoint_url, where)
     ids = listed if listed is not None else _organization_accounts(base, args)
-    results = args.results.resolve()
     shutil.rmtree(results, ignore_errors=True)
     results.mkdir(parents=True)
 
     def audit(account: str) -> AccountVerdict:
-        return _audit_account(account, base, args, options, extra, suite, child_env, base_env, results)
+        return _audit_account(account, base, args, options, extra, cwd, child_env, base_env, results)
 
     with ThreadPoolExecutor(max_workers=args.account_workers) as pool:
         verdicts = list(pool.map(audit, ids))
@@ -139,7 +141,7 @@ def run(args: argparse.Namespace, extra: Sequence[str], suite: Path,
         from rolecheck.report.rendering import RenderError, render
 
         try:
-            print(render(results, args.report.resolve()).message)
+            print(render(results, report).message)
         except RenderError as exc:
             print(f"rolecheck: the report could not be rendered: {exc}", file=sys.stderr)
     return EXIT_COMPLIANT if all(v.verdict == "compliant" for v in verdicts) else EXIT_NOT_COMPLIANT
@@ -166,7 +168,7 @@ def _organization_accounts(base: AccessKey, args: argparse.Namespace) -> list[st
 
 def _audit_account(account: str, base: AccessKey, args: argparse.Namespace,
                    options: credentials.CredentialOptions, extra: Sequence[str],
-                   suite: Path, child_env: Callable[[dict[str, str]], dict[str, str]], base_env: dict[str, str],
+                   cwd: Path, child_env: Callable[[dict[str, str]], dict[str, str]], base_env: dict[str, str],
                    results: Path) -> AccountVerdict:
     started = time.monotonic()
     role = credentials.CredentialOptions(
@@ -180,13 +182,13 @@ def _audit_account(account: str, base: AccessKey, args: argparse.Namespace,
         mapping_file = Path(scratch, "mapping.json")
         mapping_file.write_text(_account_mapping(args.mapping, account))
         own = Path(scratch, "results")
-        command = [sys.executable, "-m", "pytest", "features", f"--alluredir={own}", "--clean-alluredir",
+        command = [sys.executable, "-m", "pytest", f"--alluredir={own}", "--clean-alluredir",
                    "--audit-mapping", str(mapping_file), "--target", args.target or "aws", "--region", args.region,
                    f"--allow-account={account}", *(["--endpoint-url", args.endpoint_url] if args.endpoint_url else []),
                    *(["--audit-user-profile", args.user_profile] if args.user_profile else []), *extra]
         env = {k: v for k, v in base_env.items() if k not in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE",
                                                                "AWS_SESSION_TOKEN")}
-        done = subprocess.run(command, cwd=suite, env=child_env(env | credentials.as_environment(key)),
+        done = subprocess.run(command, cwd=cwd, env=child_env(env | credentials.as_environment(key)),
                               capture_output=True, text=True, check=False)
         seconds = time.monotonic() - started
         if done.returncode not in (EXIT_COMPLIANT, EXIT_NOT_COMPLIANT):

@@ -209,7 +209,10 @@ def _run(args: argparse.Namespace) -> int:
             raise _BadInput("--parameter is for --cloudformation templates")
         _checked_mapping(args.mapping, project)
         if accounts.wanted(args):
-            return accounts.run(args, extra, project.root, child_env, dict(os.environ))
+            folder = audit_folder(args.mapping)
+            return accounts.run(args, extra, project.root, child_env, dict(os.environ),
+                                (args.results or folder / "allure-results").resolve(),
+                                (args.report or folder / "allure-report").resolve())
         options = ["--audit-mapping", str(args.mapping.resolve()), "--target", args.target or "aws",
                    "--region", args.region]
         options += ["--endpoint-url", args.endpoint_url] if args.endpoint_url else []
