@@ -17,13 +17,18 @@ from bench.errors import BenchError
 REPO = Path(__file__).resolve().parent.parent
 
 
-def record_suite(log_path: Path, run_id: str, pytest_args: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str]:
+def record_suite(log_path: Path, run_id: str, pytest_args: tuple[str, ...] = (),
+                 snapshot_stats: Path | None = None) -> tuple[list[dict[str, Any]], str]:
     """Run the compliance suite serially with the call log on; returns the calls in order and pytest's summary.
 
+    With ``snapshot_stats`` the run also appends its snapshot cache's counts there (ROLECHECK_SNAPSHOT_STATS).
     A failing scenario does not stop the benchmark: its calls are recorded like any other, and the summary says so.
     """
     log_path.unlink(missing_ok=True)
     env = os.environ | {"ROLECHECK_CALL_LOG": str(log_path), "ROLECHECK_RUN_ID": run_id}
+    if snapshot_stats is not None:
+        snapshot_stats.unlink(missing_ok=True)
+        env["ROLECHECK_SNAPSHOT_STATS"] = str(snapshot_stats)
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist", *pytest_args]
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, check=False)
     summary = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
