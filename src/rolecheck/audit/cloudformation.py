@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
 from rolecheck.audit.iac import Applied, Deployed, IacError
+from rolecheck.suite.kinds import CFN_TYPES
 
 # Intrinsic functions and condition functions moto's CloudFormation resolves (moto.cloudformation.parsing).
 # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
@@ -48,8 +49,6 @@ COMPLETED = {
     "AWS::IAM::Role": {"ManagedPolicyArns", "Policies"},
 }
 COMPLETED_TYPES = frozenset({"AWS::S3::BucketPolicy"})
-_KINDS = {"AWS::IAM::User": "user", "AWS::IAM::Role": "role", "AWS::IAM::ManagedPolicy": "policy",
-          "AWS::S3::Bucket": "bucket"}
 
 
 # Template sections that gate or describe a deployment and grant nothing: ``Rules`` only decide whether a stack may be
@@ -253,7 +252,8 @@ def deploy(cfn: Any, iam: Any, s3: Any, text: str, template: Mapping[str, Any], 
             name = f"arn:aws:iam::{account_id}:policy/{name}"
         _complete(iam, kind, name, resolve({k: v for k, v in (resource.get("Properties") or {}).items()
                                             if k in COMPLETED.get(kind, set())}))
-        result.resources.append(Deployed(logical, _KINDS.get(kind), name))
+        deployed_kind = CFN_TYPES.get(kind)
+        result.resources.append(Deployed(logical, deployed_kind.name if deployed_kind else None, name))
     return result
 
 
