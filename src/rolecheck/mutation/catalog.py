@@ -47,6 +47,8 @@ class Mutant:
     # and may fail with an error instead of a compliance violation. Kept rare and named, never a wildcard.
     unevaluable: frozenset[str] = frozenset()
     notes: str = field(default="", compare=False)
+    # The example contract (examples/contracts/<name>) whose features it breaks; "" for the walkthrough's.
+    contract: str = ""
 
 
 # Scenario names, as pytest-bdd renders them.
@@ -320,7 +322,46 @@ CATALOG: tuple[Mutant, ...] = (
            apply=edits.trust_everyone, setup=endpoint_faults.sts_answers_unsigned_requests, moto_only=True),
 )
 
-MUTANTS: dict[str, Mutant] = {mutant.name: mutant for mutant in CATALOG}
+# The example contracts' non-compliant variants on moto: each breaks the one thing its contract exists to catch,
+# and the sentence naming that flaw must fail (tests/project/test_contracts_on_moto.py runs them).
+CONTRACT_MUTANTS: tuple[Mutant, ...] = (
+    Mutant("drop-mfa-condition", 'The role "reports-reader" trusts the analyst without requiring MFA.',
+           frozenset({"The analyst cannot assume the role without MFA",
+                      "Only the analyst, with MFA, can assume the role"}),
+           apply=edits.drop_trust_condition("reports-reader", {"aws:multifactorauthpresent"}),
+           contract="mfa-analyst"),
+    Mutant("whole-bucket-grant", 'The policy "read-monthly-reports" reads and lists the whole bucket "reports".',
+           frozenset({"With MFA the analyst reads the monthly reports and nothing else",
+                      "Nothing in the account grants the role more than the monthly reports"}),
+           apply=edits.whole_bucket_grant("read-monthly-reports", "reports"), contract="mfa-analyst"),
+    Mutant("drop-oidc-sub", 'The role "deployer" trusts every token of the GitHub provider (no condition on sub).',
+           frozenset({"A token for another repository cannot assume the role",
+                      "A token for another branch of the app cannot assume the role",
+                      "A token for a pull request against the app cannot assume the role",
+                      "Only the main branch of the app can assume the role"}),
+           apply=edits.drop_trust_condition("deployer", {"token.actions.githubusercontent.com:sub"}),
+           contract="github-deployer"),
+    Mutant("function-policy-grants-deployer", 'The function "app"\'s policy lets the role "deployer" delete it.',
+           frozenset({"Nothing in the account grants the role more than deploying the app"}),
+           apply=edits.function_policy_grants("app", "deployer", "lambda:DeleteFunction"),
+           contract="github-deployer"),
+    Mutant("drop-external-id", 'The role "vendor-support" trusts the vendor\'s user without the external id.',
+           frozenset({"The vendor's engineer cannot assume the role without the external id",
+                      "Only the vendor's engineer, with the external id, can assume the role"}),
+           apply=edits.drop_trust_condition("vendor-support", None), contract="vendor-support"),
+    Mutant("queue-policy-grants-vendor-role",
+           'The queue "support-tickets"\'s policy lets the role "vendor-support" send and delete too.',
+           frozenset({"Nothing in the account grants the role more than reading the tickets"}),
+           apply=edits.queue_policy_grants("support-tickets", "vendor-support", ["sqs:SendMessage",
+                                                                                 "sqs:DeleteMessage"]),
+           contract="vendor-support"),
+    Mutant("second-role-reachable", 'A role "admin" trusts the account and the role "jump" may assume any role.',
+           frozenset({"The jump role can reach only the target role",
+                      "Nothing in the account grants the jump role more than assuming the target"}),
+           apply=edits.second_role_reachable("jump", "assume-target"), contract="role-chain"),
+)
+
+MUTANTS: dict[str, Mutant] = {mutant.name: mutant for mutant in (*CATALOG, *CONTRACT_MUTANTS)}
 # The benign catalog's changes as mutants that kill nothing: every scenario must pass (``benign``).
 BENIGN_MUTANTS: dict[str, Mutant] = {
     benign.ALL: Mutant(benign.ALL, "Every change of the benign catalog at once.", frozenset(),

@@ -454,3 +454,76 @@ def operator_is_root(context: MutationContext) -> Undo:
     root.sign_in(AccessKey(key_id, Secret(secret)))
     context.deployment.admin = root
     return lambda: moto_adapter.remove_root(account)
+
+
+# --- the example contracts' entities, by logical name (examples/contracts/*) --------------------------------------
+
+def _without_condition_keys(document: dict[str, Any], keys: set[str] | None) -> dict[str, Any]:
+    """The document with the condition keys ``keys`` removed from every statement (every condition when None)."""
+    statements = []
+    for statement in documents.statements(document):
+        statement = dict(statement)
+        condition = statement.pop("Condition", None) or {}
+        if keys is not None:
+            kept = {op: {k: v for k, v in block.items() if k.lower() not in keys} for op, block in condition.items()}
+            kept = {op: block for op, block in kept.items() if block}
+            if kept:
+                statement["Condition"] = kept
+        statements.append(statement)
+    return {"Version": document.get("Version", "2012-10-17"), "Statement": statements}
+
+
+def drop_trust_condition(role: str, keys: set[str] | None) -> Callable[[Deployment], None]:
+    """The role ``role``'s trust policy loses its conditions on ``keys`` (all its conditions when None)."""
+    def edit(deployment: Deployment) -> None:
+        name = deployment.entities.named(role, "role").name
+        trust = dict(readback.trust_policy(_iam(deployment), name).document)
+        _iam(deployment).update_assume_role_policy(RoleName=name, PolicyDocument=documents.dumps(
+            _without_condition_keys(trust, keys)))
+    return edit
+
+
+def whole_bucket_grant(policy: str, bucket: str) -> Callable[[Deployment], None]:
+    """The policy ``policy`` reads every object of the bucket ``bucket`` and lists all of it."""
+    def edit(deployment: Deployment) -> None:
+        arn = deployment.entities.named(policy, "policy").arn
+        name = deployment.entities.named(bucket, "bucket").name
+        document = _policy(allow_statement("s3:GetObject", f"arn:aws:s3:::{name}/*", "ReadTheWholeBucket"),
+                           allow_statement("s3:ListBucket", f"arn:aws:s3:::{name}", "ListTheWholeBucket"))
+        _iam(deployment).create_policy_version(PolicyArn=arn, PolicyDocument=documents.dumps(document),
+                                               SetAsDefault=True)
+    return edit
+
+
+def second_role_reachable(role: str, inline: str) -> Callable[[Deployment], None]:
+    """A second role "admin" trusting the account, and the role ``role``'s inline policy ``inline`` widened to
+    assume any role: the jump role leads to more than the target."""
+    def edit(deployment: Deployment) -> None:
+        iam = _iam(deployment)
+        account = {"AWS": f"arn:aws:iam::{deployment.account_id}:root"}
+        operations.create_role(iam, deployment.registry, "admin", {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": account}]})
+        iam.put_role_policy(RoleName=deployment.entities.named(role, "role").name, PolicyName=inline,
+                            PolicyDocument=documents.dumps(_policy(allow_statement("sts:AssumeRole", "*",
+                                                                                   "AssumeAnyRole"))))
+    return edit
+
+
+def queue_policy_grants(queue: str, role: str, actions: list[str]) -> Callable[[Deployment], None]:
+    """The queue ``queue``'s policy grants the role ``role`` ``actions`` beyond its reviewed policy."""
+    def edit(deployment: Deployment) -> None:
+        entity = deployment.entities.named(queue, "queue")
+        statement = _grant({"AWS": deployment.entities.named(role, "role").arn}, actions, entity.arn, "QueueGrant")
+        deployment.admin.client("sqs").set_queue_attributes(
+            QueueUrl=entity.extra["url"], Attributes={"Policy": documents.dumps(_policy(statement))})
+    return edit
+
+
+def function_policy_grants(function: str, role: str, action: str) -> Callable[[Deployment], None]:
+    """The function ``function``'s resource-based policy grants the role ``role`` ``action``."""
+    def edit(deployment: Deployment) -> None:
+        deployment.admin.client("lambda").add_permission(
+            FunctionName=deployment.entities.named(function, "function").name, StatementId="RolecheckMutant",
+            Action=action, Principal=deployment.entities.named(role, "role").arn)
+    return edit
