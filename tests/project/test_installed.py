@@ -28,7 +28,7 @@ def _run(command: list[str | Path], cwd: Path, env: dict[str, str]) -> subproces
     return done
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """The fresh venv's bin directory, and an environment that imports nothing from the checkout."""
     base = tmp_path_factory.mktemp("installed")
@@ -55,15 +55,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     return venv / "bin", env
 
 
-def test_the_wheel_is_the_rolecheck_imported(installed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+def test_init_then_pytest_passes_the_walkthrough(installed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    # One test, so that under xdist the wheel is built and installed once.
     bin_dir, env = installed
     where = _run([bin_dir / "python", "-c", "import rolecheck.plugin; print(rolecheck.plugin.__file__)"], tmp_path,
                  env).stdout.strip()
     assert Path(where).is_relative_to(bin_dir.parent) and not Path(where).is_relative_to(REPO), where
-
-
-def test_init_then_pytest_passes_the_walkthrough(installed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
-    bin_dir, env = installed
     empty = tmp_path / "empty"
     empty.mkdir()
     _run([bin_dir / "rolecheck", "init", "contracts"], empty, env)
