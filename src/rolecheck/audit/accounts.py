@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rolecheck.aws import credentials
+from rolecheck.aws import credentials, progress
 from rolecheck.aws.clients import AccessKey
 from rolecheck.engine import PARTITION
 from rolecheck.errors import ERROR_PREFIX, EXIT_COMPLIANT, EXIT_NOT_COMPLIANT, TargetError
@@ -132,8 +132,18 @@ def run(args: argparse.Namespace, extra: Sequence[str], cwd: Path,
     def audit(account: str) -> AccountVerdict:
         return _audit_account(account, base, args, options, extra, cwd, child_env, base_env, results)
 
-    with ThreadPoolExecutor(max_workers=args.account_workers) as pool:
-        verdicts = list(pool.map(audit, ids))
+    finished: list[AccountVerdict] = []
+
+    def counted(account: str) -> AccountVerdict:
+        verdict = audit(account)
+        finished.append(verdict)
+        return verdict
+
+    quiet = any(option in ("-q", "--quiet") for option in extra)
+    with progress.waiting(lambda: f"accounts: {len(finished)} of {len(ids)} audited",
+                          sink=None if quiet else lambda line: print(line, file=sys.stderr, flush=True)), \
+            ThreadPoolExecutor(max_workers=args.account_workers) as pool:
+        verdicts = list(pool.map(counted, ids))
     for verdict in verdicts:
         print(verdict.line())
     write_verdicts(results, verdicts)

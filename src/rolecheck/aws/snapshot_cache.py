@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from rolecheck.analysis.snapshot import Snapshot
+from rolecheck.aws import progress
 from rolecheck.aws.snapshot_reader import SECTIONS, SectionRead, assemble, read_section
 
 # Which section of the snapshot a service's writes change (S3 Control: the account's Block Public Access, which
@@ -188,7 +189,13 @@ class SnapshotCache:
             entry = self._entries.get((account_id, region))
             position = self.touches.position()
             if entry is None:
-                sections = {s: read_section(client_for, account_id, region, s) for s in SECTIONS}
+                read: list[str] = []
+                with progress.waiting(lambda: f"the snapshot of account {account_id} ({', '.join(read) or 'no'} "
+                                      f"of {len(SECTIONS)} sections read)"):
+                    sections = {}
+                    for s in SECTIONS:
+                        sections[s] = read_section(client_for, account_id, region, s)
+                        read.append(s)
                 self.stats.full_reads += 1
                 return self._keep(account_id, region, sections, position)
             marks = self.touches.since(account_id, entry.position)

@@ -31,7 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from rolecheck import stopping
 from rolecheck.audit import mode as audit_mode
-from rolecheck.aws import consistency, endpoint_check, safety, sweeper
+from rolecheck.aws import consistency, endpoint_check, progress, safety, sweeper
 from rolecheck.aws.call_log import CallRecorder
 from rolecheck.aws.clients import Actor, ClientFactory, enforce_read_only
 from rolecheck.aws.credentials import CredentialOptions, add_pytest, from_options
@@ -108,6 +108,7 @@ _CONNECTION = pytest.StashKey[Connection]()
 _END = pytest.StashKey[RunEnd]()
 _STOP = pytest.StashKey[stopping.GracefulStop]()
 _NOTES = pytest.StashKey[list[str]]()
+_PROGRESS = pytest.StashKey[Any]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -151,6 +152,13 @@ def pytest_configure(config: pytest.Config) -> None:
     except TargetError as exc:
         raise pytest.UsageError(f"rolecheck: {exc}") from None
     config.stash[_END] = RunEnd()
+    # Progress lines go to a duplicate of stderr taken before capture starts; -q silences them.
+    if config.option.verbose >= 0:
+        stream = os.fdopen(os.dup(2), "w", buffering=1)
+        config.stash[_PROGRESS] = stream
+        progress.configure(lambda line: stream.write(line + "\n"))
+    else:
+        progress.configure(None)
     config.stash[_OUTCOMES] = Outcomes()
     config.pluginmanager.register(config.stash[_OUTCOMES], "rolecheck-outcomes")
     # The controller acknowledges a second signal on stderr, duplicated now, before any test's capture can
@@ -463,6 +471,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     stop = config.stash.get(_STOP, None)
     if stop is not None:
         stop.restore()
+    stream = config.stash.get(_PROGRESS, None)
+    if stream is not None:
+        progress.configure(None)
+        stream.close()
     end = config.stash.get(_END, None)
     if end is None or not _is_controller(config):
         return
