@@ -10,6 +10,7 @@ https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_configure-ap
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import boto3
 import pytest
@@ -140,3 +141,18 @@ def test_the_suite_runs_as_the_chained_role_session(server: MotoServer, member: 
                      "--role-session-name", "suite-run", env=clean_env(**credentials_env(*admin_key)))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert EXTERNAL_ID not in run.stdout + run.stderr
+
+
+def test_the_audit_resolves_the_chain_before_anything_runs(server: MotoServer, member: tuple[str, str],
+                                                           as_admin: None, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"iam-test-user": "alice", "s3-list-role": "ops-list",
+                                   "s3-list-buckets": "list-buckets", "demo-bucket": "reports"}))
+    sent = len(server.operations)
+    status = cli.main(["audit", "--mapping", str(mapping), "--target", "moto-server", "--endpoint-url", server.url,
+                       "--allow-account", MEMBER, "--role-arn", CHAIN_ROLE, "--external-id", "wrong-external-id",
+                       "--no-report", "--results", str(tmp_path / "results")])
+    err = capsys.readouterr().err
+    assert status == 4 and err.startswith("ERROR: rolecheck: cannot assume"), err
+    assert server.operations[sent:] == ["sts:AssumeRole"]  # refused there, and no suite was started
