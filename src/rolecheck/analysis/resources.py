@@ -47,8 +47,10 @@ def view_for(views: Mapping[str, ResourceView], action: str, resource: str) -> R
     service = action.split(":", 1)[0].lower()
     if service == "s3" and resource.startswith("arn:aws:s3:::"):
         resource = resource.split("/", 1)[0]
-    elif service == "lambda" and ":function:" in resource:
-        resource = ":".join(resource.split(":")[:7])  # drop a version or alias qualifier
+    elif service == "lambda" and ":function:" in resource and resource not in views:
+        # An alias or version read from the account has a policy of its own; any other qualifier is decided as
+        # the function.
+        resource = ":".join(resource.split(":")[:7])
     view = views.get(resource)
     return view if view is not None and view.service == service else None
 

@@ -31,10 +31,11 @@ PUBLIC_GRANTEES = {
 NOT_READ = (
     "SCPs and RCPs: not read (AWS Organizations is read from the management account, not from here); claims are "
     "decided on the account's own policies, an upper bound for what a principal can do",
-    "KMS grants, S3 access point policies, Lambda alias/version and layer policies: not read",
-    "ECR repository, DynamoDB table and stream, EFS file-system policies: not read",
+    "KMS grants, S3 access point policies, Lambda layer policies: not read",
+    "DynamoDB stream and EFS file-system policies: not read",
     "EBS and RDS snapshot sharing, S3 object ACLs, VPC endpoint policies: not read",
-    "regional resources (SQS, SNS, Secrets Manager, KMS, Lambda) in regions other than the run's: not read",
+    "regional resources (SQS, SNS, Secrets Manager, KMS, Lambda, ECR, DynamoDB) in regions other than the run's: "
+    "not read",
 )
 BLOCK_PUBLIC_ACCESS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -89,7 +90,8 @@ class ResourceFacts:
     """A resource that can carry a resource-based policy.
 
     ``resource_type`` is the Service Authorization Reference's key (``bucket``, ``queue``, ``topic``, ``secret``,
-    ``key``, ``function``); ``findings`` are grants the engine does not evaluate (S3 ACL grants beyond the owner)
+    ``key``, ``function`` (an alias or version too, by its qualified ARN), ``repository``, ``table``);
+    ``findings`` are grants the engine does not evaluate (S3 ACL grants beyond the owner)
     and settings that widen what a policy can grant (Block Public Access off), one line each; the same facts are in
     ``acl_grants`` (grantee, permission) and ``public_access_block_off`` (the settings that are off).
     ``bucket_abac`` is an S3 bucket's ABAC status (``rolecheck.analysis.abac``): True when enabled, so that its tags are

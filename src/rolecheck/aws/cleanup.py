@@ -12,7 +12,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 _GONE = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound", "NotFoundException", "ResourceNotFoundException",
-                   "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"})
+                   "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
+                   "RepositoryNotFoundException"})
 
 
 def _ignore_missing(call: Any, **kwargs: Any) -> Any:
@@ -148,6 +149,16 @@ def delete_function(lambda_: Any, name: str) -> None:
     _ignore_missing(lambda_.delete_function, FunctionName=name)
 
 
+def delete_repository(ecr: Any, name: str) -> None:
+    """Delete an ECR repository with its images and its repository policy."""
+    _ignore_missing(ecr.delete_repository, repositoryName=name, force=True)
+
+
+def delete_table(dynamodb: Any, name: str) -> None:
+    """Delete a DynamoDB table with its resource policy."""
+    _ignore_missing(dynamodb.delete_table, TableName=name)
+
+
 def delete_oidc_provider(iam: Any, arn: str) -> None:
     """Delete an IAM OIDC provider by its ARN."""
     _ignore_missing(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn)
@@ -166,5 +177,7 @@ DELETERS = {
     "queue": ("sqs", delete_queue),
     "topic": ("sns", delete_topic),
     "secret": ("secretsmanager", delete_secret),
+    "repository": ("ecr", delete_repository),
+    "table": ("dynamodb", delete_table),
     "key": ("kms", delete_key),
 }

@@ -6,14 +6,15 @@ MaxSessionDuration) and every managed policy's versions, in a few paginated call
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html). Resource-based
 policies come from each service that has them: S3 bucket policies (plus Block Public Access, object ownership and
 ACL grants, which the engine does not evaluate), SQS queue, SNS topic, Secrets Manager secret, KMS key and Lambda
-function policies, with each resource's tags (and a tagged bucket's ABAC status, without which its tags are not
+function policies (and each alias's and version's), ECR repository and DynamoDB table policies, with each
+resource's tags (and a tagged bucket's ABAC status, without which its tags are not
 ``aws:ResourceTag``: ``rolecheck.analysis.abac``). S3 and SQS have readers of their own; the other services
 list their resources and read each one's policy and tags the same way, so they are rows of ``RESOURCE_READERS``.
 
-Regional services (SQS, SNS, Secrets Manager, KMS, Lambda) are read in ``region`` only. Not read: SCPs and RCPs
-(AWS Organizations policies are readable only from the management account or a delegated administrator, and the
-engine does not model them; neither ever grants, and a Deny there can only narrow access, so what the analysis
-reports as possible is an upper bound), KMS grants, VPC endpoint policies, S3 access points, object ACLs
+Regional services (SQS, SNS, Secrets Manager, KMS, Lambda, ECR, DynamoDB) are read in ``region`` only. Not read:
+SCPs and RCPs (AWS Organizations policies are readable only from the management account or a delegated
+administrator; neither ever grants, and a Deny there can only narrow access, so what the analysis reports as
+possible is an upper bound), KMS grants, VPC endpoint policies, S3 access points, DynamoDB streams, object ACLs
 (docs/account.md).
 
 Whatever cannot be read is one line in ``Snapshot.unreadable``: an access-denied resource policy is a finding,
@@ -47,7 +48,8 @@ from rolecheck.policydoc import documents
 
 # Error codes meaning "there is none" (no policy, no tags, no setting), not "you may not read it".
 _ABSENT = {"NoSuchBucketPolicy", "NoSuchTagSet", "NoSuchTagSetError", "NoSuchPublicAccessBlockConfiguration",
-           "OwnershipControlsNotFoundError", "ResourceNotFoundException", "NotFoundException"}  # fmt: skip
+           "OwnershipControlsNotFoundError", "ResourceNotFoundException", "NotFoundException",
+           "RepositoryPolicyNotFoundException", "PolicyNotFoundException"}  # fmt: skip
 
 
 # The parts of a snapshot that are read (and re-read) as units: IAM, then each service with resource policies.
@@ -409,7 +411,10 @@ class ResourceReader:
     resource's ARN in ``arn_field`` and its name in ``name_field`` (None: the ARN's last part). The answer of
     ``policy_call`` holds the policy text under ``policy_field``; it is parsed as a policy of ``policy_kind`` named
     ``policy_name`` (formatted with the resource's name), once ``document``, when given, has put it in the grammar's
-    form. ``tags_call``'s answer holds the tags under ``Tags``; without it the listing's items carry them.
+    form (it takes the text and the resource's ARN). ``tags_call``'s answer holds the tags under ``tags_field``;
+    without it the listing's items carry them. ``arn_of``, when given, names a listed item's (ARN, name) instead of
+    the two fields (a listing of bare names). ``qualifiers``, when given, names the resource's qualified ARNs and
+    names (a function's aliases and versions), each of which has a policy of its own read with ``policy_call``.
     """
 
     service: str
@@ -424,10 +429,13 @@ class ResourceReader:
     policy_what: str  # the policy's word in an unreadable line: "policy", "resource policy", "key policy"
     tags_call: Call | None
     policy_kind: str = "resource"
-    document: Callable[[str], Any] | None = None
+    document: Callable[[str, str], Any] | None = None
+    tags_field: str = "Tags"
+    arn_of: Callable[[Any, Any], tuple[str, str]] | None = None
+    qualifiers: Callable[[Any, str], Iterable[tuple[str, str]]] | None = None
 
 
-def _principals_as_objects(text: str) -> Any:
+def _principals_as_objects(text: str, arn: str) -> Any:
     """A Lambda policy with every Principal in the grammar's object form.
 
     AWS returns ``{"AWS": arn}`` / ``{"Service": name}``
@@ -443,6 +451,37 @@ def _principals_as_objects(text: str) -> Any:
         if isinstance(principal, str) and principal != "*":
             statement["Principal"] = {"Service" if principal.endswith(".amazonaws.com") else "AWS": principal}
     return document
+
+
+def _function_qualifiers(client: Any, name: str) -> Iterator[tuple[str, str]]:
+    """A function's aliases and published versions, (qualified ARN, ``name:qualifier``): each has a policy of its
+    own, which grants on that qualified ARN only
+    (https://docs.aws.amazon.com/lambda/latest/dg/using-aliases.html#versioning-permissions-alias).
+    ``$LATEST`` is the unqualified function's."""
+    for alias in _pages(client, "list_aliases", "Aliases", FunctionName=name):
+        yield alias["AliasArn"], f"{name}:{alias['Name']}"
+    for version in _pages(client, "list_versions_by_function", "Versions", FunctionName=name):
+        if version["Version"] != "$LATEST":
+            yield version["FunctionArn"], f"{name}:{version['Version']}"
+
+
+def _statements_on_the_repository(text: str, arn: str) -> Any:
+    """An ECR repository policy with the repository as each statement's Resource: the policy has no Resource
+    element and governs the repository it is set on
+    (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html)."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError:
+        return text
+    for statement in documents.statements(document):
+        if "Resource" not in statement and "NotResource" not in statement:
+            statement["Resource"] = arn
+    return document
+
+
+def _table(client: Any, name: str) -> tuple[str, str]:
+    # ListTables names tables only; DescribeTable gives the ARN its resource policy is read by.
+    return client.describe_table(TableName=name)["Table"]["TableArn"], name
 
 
 RESOURCE_READERS: tuple[ResourceReader, ...] = (
@@ -473,7 +512,21 @@ RESOURCE_READERS: tuple[ResourceReader, ...] = (
         policy_call=Call("get_policy", lambda arn, name: {"FunctionName": name}),
         policy_field=("Policy",), policy_name="resource policy of function {name}", policy_what="resource policy",
         tags_call=Call("list_tags", lambda arn, name: {"Resource": arn}),
-        document=_principals_as_objects),
+        document=_principals_as_objects, qualifiers=_function_qualifiers),
+    ResourceReader(
+        service="ecr", resource_type="repository", list_operation="describe_repositories", list_key="repositories",
+        arn_field="repositoryArn", name_field="repositoryName",
+        policy_call=Call("get_repository_policy", lambda arn, name: {"repositoryName": name}),
+        policy_field=("policyText",), policy_name="repository policy of {name}", policy_what="repository policy",
+        tags_call=Call("list_tags_for_resource", lambda arn, name: {"resourceArn": arn}), tags_field="tags",
+        document=_statements_on_the_repository),
+    ResourceReader(
+        # https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html
+        service="dynamodb", resource_type="table", list_operation="list_tables", list_key="TableNames",
+        arn_field="", name_field=None, arn_of=_table,
+        policy_call=Call("get_resource_policy", lambda arn, name: {"ResourceArn": arn}),
+        policy_field=("Policy",), policy_name="resource policy of table {name}", policy_what="resource policy",
+        tags_call=Call("list_tags_of_resource", lambda arn, name: {"ResourceArn": arn})),
 )
 
 
@@ -481,18 +534,31 @@ def _read_resources(reader: ResourceReader, client_for: Callable[[str], Any],
                     unreadable: list[str]) -> Iterator[ResourceFacts]:
     client = client_for(reader.service)
     for item in _pages(client, reader.list_operation, reader.list_key):
-        arn = item[reader.arn_field]
-        name = item[reader.name_field] if reader.name_field else arn.rsplit(":", 1)[-1]
-        what = f"{reader.service} {reader.resource_type} {name}"
-        text = _field(reader.policy_call.answer(client, arn, name, f"{what}: {reader.policy_what}", unreadable),
-                      reader.policy_field)
-        policy = _parse(reader.policy_name.format(name=name), reader.document(text) if reader.document else text,
-                        reader.policy_kind, unreadable) if text else None
-        if reader.tags_call is None:
-            tags = item.get("Tags")
+        if reader.arn_of is not None:
+            arn, name = reader.arn_of(client, item)
         else:
-            tags = (reader.tags_call.answer(client, arn, name, f"{what}: tags", unreadable) or {}).get("Tags")
-        yield ResourceFacts(arn, reader.service, name, reader.resource_type, policy, _tags(tags))
+            arn = item[reader.arn_field]
+            name = item[reader.name_field] if reader.name_field else arn.rsplit(":", 1)[-1]
+        what = f"{reader.service} {reader.resource_type} {name}"
+        if reader.tags_call is None:
+            tags = item.get(reader.tags_field)
+        else:
+            tags = (reader.tags_call.answer(client, arn, name, f"{what}: tags", unreadable) or {}).get(
+                reader.tags_field)
+        yield _read_policy(reader, client, arn, name, _tags(tags), unreadable)
+        # A qualifier carries the resource's tags (Lambda tags the function) and a policy of its own.
+        for qualified_arn, qualified in reader.qualifiers(client, name) if reader.qualifiers else ():
+            yield _read_policy(reader, client, qualified_arn, qualified, _tags(tags), unreadable)
+
+
+def _read_policy(reader: ResourceReader, client: Any, arn: str, name: str, tags: Mapping[str, str],
+                 unreadable: list[str]) -> ResourceFacts:
+    what = f"{reader.service} {reader.resource_type} {name}"
+    text = _field(reader.policy_call.answer(client, arn, name, f"{what}: {reader.policy_what}", unreadable),
+                  reader.policy_field)
+    policy = _parse(reader.policy_name.format(name=name), reader.document(text, arn) if reader.document else text,
+                    reader.policy_kind, unreadable) if text else None
+    return ResourceFacts(arn, reader.service, name, reader.resource_type, policy, tags)
 
 
 def _field(answer: Mapping[str, Any] | None, path: Iterable[str]) -> Any:

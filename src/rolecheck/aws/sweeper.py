@@ -176,6 +176,24 @@ def _functions(lambda_: Any) -> Iterable[_Listed]:
                       lambda a=arn: _pairs(lambda_.list_tags(Resource=a).get("Tags", {})))
 
 
+def _repositories(ecr: Any) -> Iterable[_Listed]:
+    for repository in _paginate(ecr, "describe_repositories", "repositories"):
+        arn = repository["repositoryArn"]
+        yield _Listed(repository["repositoryName"], repository["repositoryName"],
+                      lambda a=arn: ecr.list_tags_for_resource(resourceArn=a)["tags"])
+
+
+def _tables(dynamodb: Any) -> Iterable[_Listed]:
+    # ListTables names tables only: the ARN their tags are read by is asked for only when the name does not decide.
+    for name in _paginate(dynamodb, "list_tables", "TableNames"):
+        yield _Listed(name, name, lambda n=name: _table_tags(dynamodb, n))
+
+
+def _table_tags(dynamodb: Any, name: str) -> list[dict[str, str]]:
+    arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+    return dynamodb.list_tags_of_resource(ResourceArn=arn).get("Tags", [])
+
+
 def _pairs(tags: dict[str, str]) -> list[dict[str, str]]:
     """SQS and Lambda give tags as a mapping; the others as Key/Value pairs."""
     return [{"Key": key, "Value": value} for key, value in tags.items()]
@@ -192,7 +210,7 @@ def _oidc_providers(iam: Any) -> Iterable[_Listed]:
 _LISTERS: dict[str, Callable[[Any], Iterable[_Listed]]] = {
     "function": _functions, "user": _users, "group": _groups, "role": _roles, "policy": _policies,
     "bucket": _buckets, "queue": _queues, "topic": _topics, "secret": _secrets, "key": _keys,
-    "oidc-provider": _oidc_providers,
+    "oidc-provider": _oidc_providers, "repository": _repositories, "table": _tables,
 }
 _NAMED = frozenset(DELETERS) - {"key", "oidc-provider"}
 

@@ -257,6 +257,18 @@ CATALOG: tuple[Mutant, ...] = (
            frozenset({SESSION_ACCOUNT_WIDE}),
            apply=edits.function_permission_grants_role),
     # Other roles' trust policies: the user or the role can switch to more power without the reviewed role.
+    # Resources with policies of their own beyond the function, key, queue, topic and secret: each read by the
+    # snapshot (aws/snapshot_reader.RESOURCE_READERS) and decided with its own rules.
+    Mutant("function-alias-grants-role",
+           "A Lambda function's alias (not the function) has a permission letting the role invoke it.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=edits.function_alias_grants_role),
+    Mutant("ecr-repository-grants-role", "An ECR repository's policy lets the role pull its images.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=edits.repository_grants_role),
+    Mutant("dynamodb-table-grants-role", "A DynamoDB table's resource policy lets the role read its items.",
+           frozenset({SESSION_ACCOUNT_WIDE}),
+           apply=edits.table_grants_role),
     Mutant("other-role-trusts-user", "A role that may do everything trusts the user.",
            frozenset({NO_STANDING}),
            apply=edits.other_role_trusts_user),

@@ -342,6 +342,46 @@ def function_permission_grants_role(deployment: Deployment) -> None:
                              Principal=deployment.require_role().arn)
 
 
+def function_alias_grants_role(deployment: Deployment) -> None:
+    """A Lambda function, created after review, whose alias ``live`` (not the function) lets the role invoke it:
+    the permission is on the alias ARN alone, so only reading the alias's policy shows it."""
+    iam, functions = _iam(deployment), deployment.admin.client("lambda")
+    execution = operations.create_role(iam, deployment.registry, "alias-runner", _policy(
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    name = deployment.registry.unique_name("nightly-alias")
+    functions.create_function(FunctionName=name, Runtime="python3.12", Role=execution.arn, Handler="index.handler",
+                              Code={"ZipFile": _function_code()}, Publish=True,
+                              Tags={t["Key"]: t["Value"] for t in deployment.registry.tags()})
+    deployment.registry.track("function", name)
+    functions.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    functions.add_permission(FunctionName=name, Qualifier="live", StatementId="RoleInvokesLive",
+                             Action="lambda:InvokeFunction", Principal=deployment.require_role().arn)
+
+
+def repository_grants_role(deployment: Deployment) -> None:
+    """An ECR repository, created after review, whose policy lets the role pull its images."""
+    ecr = deployment.admin.client("ecr")
+    name = deployment.registry.unique_name("images")
+    ecr.create_repository(repositoryName=name, tags=deployment.registry.tags())
+    deployment.registry.track("repository", name)
+    statement = _grant(_role(deployment), ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "*", "RolePulls")
+    del statement["Resource"]  # a repository policy has none: it governs its repository
+    ecr.set_repository_policy(repositoryName=name, policyText=documents.dumps(_policy(statement)))
+
+
+def table_grants_role(deployment: Deployment) -> None:
+    """A DynamoDB table, created after review, whose resource policy lets the role read its items."""
+    dynamodb = deployment.admin.client("dynamodb")
+    name = deployment.registry.unique_name("orders")
+    table = dynamodb.create_table(TableName=name, KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                  AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                  BillingMode="PAY_PER_REQUEST", Tags=deployment.registry.tags())
+    deployment.registry.track("table", name)
+    arn = table["TableDescription"]["TableArn"]
+    dynamodb.put_resource_policy(ResourceArn=arn, Policy=documents.dumps(_policy(
+        _grant(_role(deployment), ["dynamodb:GetItem", "dynamodb:Query"], arn, "RoleReadsOrders"))))
+
+
 # --- other roles whose trust names the user or the role ------------------------------------------------------------
 
 def _powerful_role(deployment: Deployment, logical: str, trusted: dict[str, Any],

@@ -1,0 +1,116 @@
+"""Resources with policies of their own beyond the first six services, read back from in-process moto and decided
+each with its own rules: a Lambda alias's and version's policy, an ECR repository policy, a DynamoDB table policy.
+
+- Lambda: a permission given with a Qualifier grants on that alias or version ARN alone
+  (https://docs.aws.amazon.com/lambda/latest/dg/using-aliases.html#versioning-permissions-alias).
+- ECR: a repository policy has no Resource element; it governs its repository
+  (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html).
+- DynamoDB: a table's resource-based policy
+  (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import boto3
+import pytest
+from snapshot_data import ACCOUNT, REGION
+
+from rolecheck.analysis.queries import Analysis
+from rolecheck.analysis.snapshot import Snapshot
+from rolecheck.aws.snapshot_reader import read_snapshot
+
+
+def doc(*statements: dict[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return None\n")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(admin: boto3.Session) -> dict[str, str]:
+    iam = admin.client("iam")
+    role = iam.create_role(RoleName="reader", AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}))
+    role_arn = role["Role"]["Arn"]
+    functions = admin.client("lambda")
+    function = functions.create_function(FunctionName="report", Runtime="python3.12", Role=role_arn,
+                                         Handler="index.handler", Code={"ZipFile": _zip()},
+                                         Publish=True)["FunctionArn"]
+    alias = functions.create_alias(FunctionName="report", Name="live", FunctionVersion="1")["AliasArn"]
+    functions.add_permission(FunctionName="report", Qualifier="live", StatementId="ReaderInvokesLive",
+                             Action="lambda:InvokeFunction", Principal=role_arn)
+    ecr = admin.client("ecr")
+    repository = ecr.create_repository(repositoryName="images")["repository"]["repositoryArn"]
+    ecr.set_repository_policy(repositoryName="images", policyText=doc(
+        {"Sid": "ReaderPulls", "Effect": "Allow", "Principal": {"AWS": role_arn}, "Action": "ecr:BatchGetImage"}))
+    ecr.create_repository(repositoryName="no-policy")
+    dynamodb = admin.client("dynamodb")
+    table = dynamodb.create_table(TableName="orders", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                  AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                  BillingMode="PAY_PER_REQUEST",
+                                  Tags=[{"Key": "data", "Value": "orders"}])["TableDescription"]["TableArn"]
+    dynamodb.put_resource_policy(ResourceArn=table, Policy=doc(
+        {"Sid": "ReaderGets", "Effect": "Allow", "Principal": {"AWS": role_arn}, "Action": "dynamodb:GetItem",
+         "Resource": table}))
+    return {"role": role_arn, "function": function, "alias": alias, "repository": repository, "table": table}
+
+
+@pytest.fixture(scope="module")
+def snapshot(admin: boto3.Session, seeded: dict[str, str]) -> Snapshot:
+    return read_snapshot(admin.client, ACCOUNT, REGION)
+
+
+def test_each_alias_version_repository_and_table_is_read_with_its_policy(snapshot: Snapshot,
+                                                                         seeded: dict[str, str]) -> None:
+    alias = snapshot.resources[seeded["alias"]]
+    assert (alias.service, alias.resource_type, alias.name) == ("lambda", "function", "report:live")
+    assert alias.policy is not None
+    assert f"{seeded['function']}:1" in snapshot.resources  # the published version, with a policy of its own
+    repository = snapshot.resources[seeded["repository"]]
+    assert repository.policy is not None and repository.policy.name == "repository policy of images"
+    # No Resource element in the repository policy: it is the repository's.
+    assert repository.policy.statements[0].matches_resource(seeded["repository"], lambda key: None)
+    assert snapshot.resources[f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/no-policy"].policy is None
+    table = snapshot.resources[seeded["table"]]
+    assert (table.resource_type, table.tags) == ("table", {"data": "orders"})
+    assert table.policy is not None
+    assert snapshot.unreadable == ()
+
+
+def test_the_analysis_finds_the_grant_of_each(snapshot: Snapshot, seeded: dict[str, str]) -> None:
+    grants = {(g.action, g.resource): g for g in Analysis(snapshot).principal_access(seeded["role"])}
+    assert grants["lambda:InvokeFunction", seeded["alias"]].statement == "ReaderInvokesLive"
+    # The alias's permission is on its ARN alone: the unqualified function is not granted by it.
+    assert ("lambda:InvokeFunction", seeded["function"]) not in grants
+    assert grants["ecr:BatchGetImage", seeded["repository"]].statement == "ReaderPulls"
+    assert grants["dynamodb:GetItem", seeded["table"]].statement == "ReaderGets"
+    assert ("dynamodb:PutItem", seeded["table"]) not in grants
+
+
+def test_an_unreadable_repository_policy_is_one_line(admin: boto3.Session, seeded: dict[str, str]) -> None:
+    class Refusing:
+        def __init__(self, client: Any) -> None:
+            self._client = client
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "get_repository_policy":
+                def refuse(**kwargs: Any) -> Any:
+                    from botocore.exceptions import ClientError
+                    raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}},
+                                      "GetRepositoryPolicy")
+                return refuse
+            return getattr(self._client, name)
+
+    snapshot = read_snapshot(lambda service: Refusing(admin.client(service)) if service == "ecr"
+                             else admin.client(service), ACCOUNT, REGION)
+    assert "ecr repository images: repository policy: AccessDeniedException: no" in snapshot.unreadable
