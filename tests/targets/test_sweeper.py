@@ -89,6 +89,10 @@ def _leak(aws: Any, run: str, name: str, tagged: bool = True) -> dict[str, str]:
     aws("sns").create_topic(Name=f"{name}7-topic", Tags=tags)
     aws("secretsmanager").create_secret(Name=f"{name}8-secret", SecretString="placeholder", Tags=tags)
     _function(aws("lambda"), f"{name}9-function", role, pairs)
+    aws("ecr").create_repository(repositoryName=f"{name}11-repository", tags=tags)
+    aws("dynamodb").create_table(TableName=f"{name}12-table", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                 BillingMode="PAY_PER_REQUEST", **({"Tags": tags} if tags else {}))
     if not tagged:
         group = f"{name}5-group"
         iam.create_group(GroupName=group)
@@ -202,6 +206,8 @@ def _state(aws: Any) -> dict[str, set[str]]:
         "topics": {t["TopicArn"].rsplit(":", 1)[-1] for t in aws("sns").list_topics()["Topics"]},
         "secrets": {s["Name"] for s in aws("secretsmanager").list_secrets()["SecretList"]},
         "functions": {f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]},
+        "repositories": {r["repositoryName"] for r in aws("ecr").describe_repositories()["repositories"]},
+        "tables": set(aws("dynamodb").list_tables()["TableNames"]),
         "keys": {k["Description"] for k in described if k["KeyState"] != "PendingDeletion"},
     }
 
@@ -214,7 +220,8 @@ def _every_kind(name: str, *, groups: bool, keys: bool) -> dict[str, set[str]]:
     """The names ``_leak`` gives, by kind."""
     made = {"users": {f"{name}1-user"}, "roles": {f"{name}2-role"}, "policies": {f"{name}3-policy"},
             "buckets": {f"{name}4-bucket"}, "queues": {f"{name}6-queue"}, "topics": {f"{name}7-topic"},
-            "secrets": {f"{name}8-secret"}, "functions": {f"{name}9-function"}}
+            "secrets": {f"{name}8-secret"}, "functions": {f"{name}9-function"},
+            "repositories": {f"{name}11-repository"}, "tables": {f"{name}12-table"}}
     return made | ({"groups": {f"{name}5-group"}} if groups else {}) | ({"keys": {f"{name}10-key"}} if keys else {})
 
 
@@ -242,7 +249,8 @@ def _identifier(aws: Any, kind: str, name: str) -> str:
 
 
 _KIND = {"users": "user", "groups": "group", "roles": "role", "policies": "policy", "buckets": "bucket",
-         "queues": "queue", "topics": "topic", "secrets": "secret", "functions": "function", "keys": "key"}
+         "queues": "queue", "topics": "topic", "secrets": "secret", "functions": "function", "keys": "key",
+         "repositories": "repository", "tables": "table"}
 
 
 def test_a_dry_run_lists_the_runs_leftovers_of_every_kind_in_deletion_order_and_deletes_nothing(
@@ -256,10 +264,10 @@ def test_a_dry_run_lists_the_runs_leftovers_of_every_kind_in_deletion_order_and_
 
     assert status == 0
     *lines, summary = out.splitlines()
-    assert set(lines) == expected and len(lines) == len(expected) == 27
+    assert set(lines) == expected and len(lines) == len(expected) == 33
     order = [list(DELETERS).index(line.split()[2]) for line in lines]
     assert order == sorted(order), "dependents first: functions before roles, principals before policies"
-    assert summary == (f"27 leftover(s) of leak1 in account {MOTO_ACCOUNT} (target moto-server ({server.url})); "
+    assert summary == (f"33 leftover(s) of leak1 in account {MOTO_ACCOUNT} (target moto-server ({server.url})); "
                        "dry run, nothing deleted")
     assert _state(world) == before
 
@@ -271,7 +279,7 @@ def test_sweeping_a_run_deletes_its_leftovers_of_every_kind_and_nothing_else_twi
     again = sweep("--run-id", "leak1", "--allow-account", MOTO_ACCOUNT)
 
     assert (status, err) == (0, ""), err
-    assert out.splitlines()[-1].startswith("deleted 27 of 27 leftover(s) of leak1")
+    assert out.splitlines()[-1].startswith("deleted 33 of 33 leftover(s) of leak1")
     after = _state(world)
     assert _gone(before, after) == _leftovers_of("leak1")
     assert all(_leftovers_of("other1")[kind] <= after[kind] for kind in _leftovers_of("other1"))
@@ -328,11 +336,14 @@ def test_the_run_id_check_and_the_end_of_run_sweep_look_at_every_named_kind_by_l
     existing = find_leftovers(_recording(world, calls), Selector(run_id="look1", by_tag=False))
     worker = find_leftovers(world, Selector(run_id="look1", worker="gw1"))
 
-    assert {item.kind for item in existing} == set(DELETERS) - {"key"}
-    assert {item.found_by for item in existing} == {"name"} and len(existing) == 18
+    # Keys have no names, and an OIDC provider is named by its issuer: neither is found by a name.
+    named = set(DELETERS) - {"key", "oidc-provider"}
+    assert {item.kind for item in existing} == named
+    assert {item.found_by for item in existing} == {"name"} and len(existing) == 22
     assert sorted(calls) == sorted(["ListFunctions", "ListUsers", "ListGroups", "ListRoles", "ListPolicies",
-                                    "ListBuckets", "ListQueues", "ListTopics", "ListSecrets"])
-    assert {item.kind for item in worker} == set(DELETERS) - {"key"} and len(worker) == 9
+                                    "ListBuckets", "ListQueues", "ListTopics", "ListSecrets",
+                                    "DescribeRepositories", "ListTables"])
+    assert {item.kind for item in worker} == named and len(worker) == 11
     assert all("-gw1-" in item.identifier for item in worker)
     assert sweeper.sweep(world, existing) == []
     assert not find_leftovers(world, Selector(run_id="look1"))
@@ -344,13 +355,13 @@ def test_a_run_id_in_use_is_refused_and_a_resumed_run_deletes_its_earlier_attemp
     _leak(world, "claim1", "rolecheck-claim1-main-", tagged=False)
 
     with pytest.raises(TargetError, match=r"^run id claim1 is already in use in account \d+: function "
-                                          r"rolecheck-claim1-main-.* and 6 more carry it; .* or --resume"):
+                                          r"rolecheck-claim1-main-.* and 8 more carry it; .* or --resume"):
         sweeper.claim_run_id(world, "claim1", MOTO_ACCOUNT, frozenset(), resume=False, retry="rolecheck sweep")
     assert find_leftovers(world, Selector(run_id="claim1", by_tag=False))
 
     lines = sweeper.claim_run_id(world, "claim1", MOTO_ACCOUNT, frozenset(), resume=True, retry="rolecheck sweep")
 
-    assert lines == ["rolecheck: resuming run claim1: deleted 9 resource(s) of its earlier attempt"]
+    assert lines == ["rolecheck: resuming run claim1: deleted 11 resource(s) of its earlier attempt"]
     assert not find_leftovers(world, Selector(run_id="claim1", by_tag=False))
     assert sweeper.claim_run_id(world, "claim2", MOTO_ACCOUNT, frozenset(), resume=False, retry="") == []
 
