@@ -29,7 +29,8 @@ from rolecheck.aws.snapshot_reader import SECTIONS, SectionRead, assemble, read_
 # Which section of the snapshot a service's writes change (S3 Control: the account's Block Public Access, which
 # every bucket's reading depends on).
 SECTION_OF_SERVICE = {"iam": "iam", "s3": "s3", "s3control": "s3", "sqs": "sqs", "sns": "sns",
-                      "secretsmanager": "secretsmanager", "kms": "kms", "lambda": "lambda"}
+                      "secretsmanager": "secretsmanager", "kms": "kms", "lambda": "lambda", "ecr": "ecr",
+                      "dynamodb": "dynamodb"}
 # Operations that change nothing the snapshot reads: messages, data, keys and passwords, sessions.
 NOT_SNAPSHOT: Mapping[str, frozenset[str]] = {
     "iam": frozenset({"CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "CreateLoginProfile",
@@ -40,6 +41,7 @@ NOT_SNAPSHOT: Mapping[str, frozenset[str]] = {
     "kms": frozenset({"Encrypt", "Decrypt", "ReEncrypt", "Sign", "Verify"}),
     "lambda": frozenset({"Invoke", "InvokeAsync"}),
     "secretsmanager": frozenset({"PutSecretValue", "UpdateSecretVersionStage"}),
+    "dynamodb": frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}),
 }
 _READ_PREFIXES = ("Get", "List", "Describe", "Head", "Simulate", "Generate")
 _KEY = "rolecheck_touch_key"

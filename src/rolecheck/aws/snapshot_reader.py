@@ -52,9 +52,6 @@ _ABSENT = {"NoSuchBucketPolicy", "NoSuchTagSet", "NoSuchTagSetError", "NoSuchPub
            "RepositoryPolicyNotFoundException", "PolicyNotFoundException"}  # fmt: skip
 
 
-# The parts of a snapshot that are read (and re-read) as units: IAM, then each service with resource policies.
-SECTIONS: tuple[str, ...] = ("iam", "s3", "sqs", "sns", "secretsmanager", "kms", "lambda")
-
 IamFacts = tuple[Mapping[str, UserFacts], Mapping[str, GroupFacts], Mapping[str, RoleFacts], Mapping[str, Policy]]
 # Fields of the IAM pages that change without changing any grant (using a role, paging): not in the fingerprint.
 _UNFINGERPRINTED = frozenset({"RoleLastUsed", "ResponseMetadata", "Marker", "IsTruncated"})
@@ -528,6 +525,9 @@ RESOURCE_READERS: tuple[ResourceReader, ...] = (
         policy_field=("Policy",), policy_name="resource policy of table {name}", policy_what="resource policy",
         tags_call=Call("list_tags_of_resource", lambda arn, name: {"ResourceArn": arn})),
 )
+
+# The parts of a snapshot that are read (and re-read) as units: IAM, S3, SQS, then each row of RESOURCE_READERS.
+SECTIONS: tuple[str, ...] = ("iam", "s3", "sqs", *(reader.service for reader in RESOURCE_READERS))
 
 
 def _read_resources(reader: ResourceReader, client_for: Callable[[str], Any],
