@@ -328,16 +328,24 @@ def _recording(aws: Any, calls: list[str]) -> Any:
 
 def test_the_run_id_check_and_the_end_of_run_sweep_look_at_every_named_kind_by_listing_alone(world: Any) -> None:
     """The look before a run (``by_tag=False``) and each worker's end-of-run sweep read no tags: one listing per
-    kind that has names. KMS keys have none, so only ``rolecheck sweep`` (by tag) finds them."""
+    kind the registry names. The kinds it cannot name (``UNNAMED_KINDS``: KMS keys have no name, an OIDC provider is
+    named by its issuer) are found by tag alone, even an untagged provider whose issuer looks like a run's name."""
     for name in ("rolecheck-look1-gw0-", "rolecheck-look1-gw1-"):
         _leak(world, "look1", name, tagged=False)
+    iam = world("iam")
+    look_alike = iam.create_open_id_connect_provider(Url="https://rolecheck-look1-gw1-13-issuer.example",
+                                                     ClientIDList=["sts.amazonaws.com"],
+                                                     ThumbprintList=["0" * 40])["OpenIDConnectProviderArn"]
+    tagged = iam.create_open_id_connect_provider(Url="https://issuer.example/look1", ClientIDList=["sts.amazonaws.com"],
+                                                 ThumbprintList=["0" * 40],
+                                                 Tags=_tags("look1"))["OpenIDConnectProviderArn"]
     calls: list[str] = []
 
     existing = find_leftovers(_recording(world, calls), Selector(run_id="look1", by_tag=False))
     worker = find_leftovers(world, Selector(run_id="look1", worker="gw1"))
+    by_tag = find_leftovers(world, Selector(run_id="look1"))
 
-    # Keys have no names, and an OIDC provider is named by its issuer: neither is found by a name.
-    named = set(DELETERS) - {"key", "oidc-provider"}
+    named = set(DELETERS) - sweeper.UNNAMED_KINDS
     assert {item.kind for item in existing} == named
     assert {item.found_by for item in existing} == {"name"} and len(existing) == 22
     assert sorted(calls) == sorted(["ListFunctions", "ListUsers", "ListGroups", "ListRoles", "ListPolicies",
@@ -345,8 +353,11 @@ def test_the_run_id_check_and_the_end_of_run_sweep_look_at_every_named_kind_by_l
                                     "DescribeRepositories", "ListTables"])
     assert {item.kind for item in worker} == named and len(worker) == 11
     assert all("-gw1-" in item.identifier for item in worker)
-    assert sweeper.sweep(world, existing) == []
+    assert [item for item in by_tag if item.kind in sweeper.UNNAMED_KINDS] == \
+        [sweeper.Leftover("oidc-provider", tagged, "tag")]
+    assert sweeper.sweep(world, by_tag) == []
     assert not find_leftovers(world, Selector(run_id="look1"))
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=look_alike)
 
 
 def test_a_run_id_in_use_is_refused_and_a_resumed_run_deletes_its_earlier_attempt(world: Any) -> None:

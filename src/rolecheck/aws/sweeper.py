@@ -12,7 +12,9 @@ hand-made ``rolecheck-ci`` role is never a leftover, and neither is the principa
 
 Every kind the suite can create (``cleanup.DELETERS``) is swept, regional ones in the clients' region. Two kinds
 lack one of the two marks: IAM groups cannot carry tags, so only a name with a given run id picks one (never
-``--all-runs``); KMS keys have no names, so only the tag picks one (never a look by name alone).
+``--all-runs``). Two kinds carry no name the registry gave (``UNNAMED_KINDS``): KMS keys have none, and an OIDC
+provider is named by its issuer's URL, which is the feature's, not the run's; only the tag picks one of those (never
+a look by name alone), whatever its issuer's URL looks like.
 """
 
 from __future__ import annotations
@@ -78,8 +80,9 @@ class Selector:
 
 @dataclass(frozen=True)
 class _Listed:
-    """One resource as its kind's listing shows it: the name the registry gave it (None for a KMS key, which has
-    none), the identifier its deleter takes, and how to read its tags (None for an IAM group, which has none)."""
+    """One resource as its kind's listing shows it: the name the registry gave it (None for a kind of
+    ``UNNAMED_KINDS``), the identifier its deleter takes, and how to read its tags (None for an IAM group, which
+    has none)."""
 
     name: str | None
     identifier: str
@@ -94,7 +97,7 @@ def find_leftovers(client_for: Callable[[str], Any], selector: Selector) -> list
     """
     found: list[Leftover] = []
     for kind, (service, _) in DELETERS.items():
-        if kind not in _NAMED and not (selector.by_tag and not selector.worker):
+        if kind in UNNAMED_KINDS and not (selector.by_tag and not selector.worker):
             continue
         for listed in _LISTERS[kind](client_for(service)):
             found += _pick(kind, listed, selector)
@@ -200,10 +203,11 @@ def _pairs(tags: dict[str, str]) -> list[dict[str, str]]:
 
 
 def _oidc_providers(iam: Any) -> Iterable[_Listed]:
-    # Named by its issuer's URL, never by the run: only its tags can make one a leftover.
+    # Named by its issuer's URL, never by the run: even an issuer that looks like a registry name is the
+    # feature's, so only its tags can make one a leftover.
     for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
         arn = provider["Arn"]
-        yield _Listed(arn.split("/", 1)[-1], arn,
+        yield _Listed(None, arn,
                       lambda a=arn: iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=a)["Tags"])
 
 
@@ -212,7 +216,8 @@ _LISTERS: dict[str, Callable[[Any], Iterable[_Listed]]] = {
     "bucket": _buckets, "queue": _queues, "topic": _topics, "secret": _secrets, "key": _keys,
     "oidc-provider": _oidc_providers, "repository": _repositories, "table": _tables,
 }
-_NAMED = frozenset(DELETERS) - {"key", "oidc-provider"}
+# The kinds whose listing shows no name the registry gave: found by tag only, so a look by name skips them.
+UNNAMED_KINDS = frozenset({"key", "oidc-provider"})
 
 
 def sweep(client_for: Callable[[str], Any], leftovers: Iterable[Leftover],
