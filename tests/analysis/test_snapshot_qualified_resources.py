@@ -7,6 +7,8 @@ each with its own rules: a Lambda alias's and version's policy, an ECR repositor
   (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html).
 - DynamoDB: a table's resource-based policy
   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html).
+- KMS: a grant lets its grantee perform its operations on the key without any identity policy, within its
+  encryption-context constraints (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html).
 """
 
 from __future__ import annotations
@@ -62,7 +64,16 @@ def seeded(admin: boto3.Session) -> dict[str, str]:
     dynamodb.put_resource_policy(ResourceArn=table, Policy=doc(
         {"Sid": "ReaderGets", "Effect": "Allow", "Principal": {"AWS": role_arn}, "Action": "dynamodb:GetItem",
          "Resource": table}))
-    return {"role": role_arn, "function": function, "alias": alias, "repository": repository, "table": table}
+    kms = admin.client("kms")
+    # The default key policy: the account administers the key; it names no role
+    # (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+    key = kms.create_key(Policy=doc({"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+                                     "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*",
+                                     "Resource": "*"}))["KeyMetadata"]["Arn"]
+    grant = kms.create_grant(KeyId=key, GranteePrincipal=role_arn, Operations=["Decrypt"],
+                             Constraints={"EncryptionContextSubset": {"app": "reports"}})["GrantId"]
+    return {"role": role_arn, "function": function, "alias": alias, "repository": repository, "table": table,
+            "key": key, "grant": grant}
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +106,10 @@ def test_the_analysis_finds_the_grant_of_each(snapshot: Snapshot, seeded: dict[s
     assert grants["ecr:BatchGetImage", seeded["repository"]].statement == "ReaderPulls"
     assert grants["dynamodb:GetItem", seeded["table"]].statement == "ReaderGets"
     assert ("dynamodb:PutItem", seeded["table"]) not in grants
+    decrypt = grants["kms:Decrypt", seeded["key"]]
+    assert decrypt.statement == f"grant {seeded['grant']}"
+    assert "kms:EncryptionContext:app" in decrypt.condition  # the context the caller must send
+    assert ("kms:Encrypt", seeded["key"]) not in grants
 
 
 def test_an_unreadable_repository_policy_is_one_line(admin: boto3.Session, seeded: dict[str, str]) -> None:

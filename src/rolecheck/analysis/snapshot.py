@@ -31,7 +31,7 @@ PUBLIC_GRANTEES = {
 NOT_READ = (
     "SCPs and RCPs: not read (AWS Organizations is read from the management account, not from here); claims are "
     "decided on the account's own policies, an upper bound for what a principal can do",
-    "KMS grants, S3 access point policies, Lambda layer policies: not read",
+    "S3 access point policies, Lambda layer policies: not read",
     "DynamoDB stream and EFS file-system policies: not read",
     "EBS and RDS snapshot sharing, S3 object ACLs, VPC endpoint policies: not read",
     "regional resources (SQS, SNS, Secrets Manager, KMS, Lambda, ECR, DynamoDB) in regions other than the run's: "

@@ -128,8 +128,9 @@ def delete_secret(secretsmanager: Any, arn: str) -> None:
 def delete_key(kms: Any, key_id: str) -> None:
     """Schedule a KMS key's deletion after the shortest window AWS allows (7 days).
 
-    The key keeps its policy while it waits, and the suite reuses IAM names from one scenario to the next: the
-    policy is first reset to the account's default, so that it names no principal the suite created.
+    The key keeps its policy and grants while it waits, and the suite reuses IAM names from one scenario to the next:
+    the policy is first reset to the account's default, and its grants revoked, so that neither names a principal
+    the suite created.
     https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html
     """
     described = _ignore_missing(kms.describe_key, KeyId=key_id)
@@ -141,6 +142,9 @@ def delete_key(kms: Any, key_id: str) -> None:
                                                        "Principal": {"AWS": root},
                                                        "Action": "kms:*", "Resource": "*"}]}
     kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(default))
+    for page in kms.get_paginator("list_grants").paginate(KeyId=key_id):
+        for grant in page.get("Grants", ()):
+            _ignore_missing(kms.revoke_grant, KeyId=key_id, GrantId=grant["GrantId"])
     kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
 
 

@@ -5,16 +5,16 @@ groups, permissions boundary, tags), groups, roles (trust, inline and attached p
 MaxSessionDuration) and every managed policy's versions, in a few paginated calls
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html). Resource-based
 policies come from each service that has them: S3 bucket policies (plus Block Public Access, object ownership and
-ACL grants, which the engine does not evaluate), SQS queue, SNS topic, Secrets Manager secret, KMS key and Lambda
-function policies (and each alias's and version's), ECR repository and DynamoDB table policies, with each
-resource's tags (and a tagged bucket's ABAC status, without which its tags are not
-``aws:ResourceTag``: ``rolecheck.analysis.abac``). S3 and SQS have readers of their own; the other services
+ACL grants, which the engine does not evaluate), SQS queue, SNS topic, Secrets Manager secret, KMS key (and its
+grants) and Lambda function policies (and each alias's and version's), ECR repository and DynamoDB table policies,
+with each resource's tags (and a tagged bucket's ABAC status, without which its tags are not ``aws:ResourceTag``:
+``rolecheck.analysis.abac``). S3 and SQS have readers of their own; the other services
 list their resources and read each one's policy and tags the same way, so they are rows of ``RESOURCE_READERS``.
 
 Regional services (SQS, SNS, Secrets Manager, KMS, Lambda, ECR, DynamoDB) are read in ``region`` only. Not read:
 SCPs and RCPs (AWS Organizations policies are readable only from the management account or a delegated
 administrator; neither ever grants, and a Deny there can only narrow access, so what the analysis reports as
-possible is an upper bound), KMS grants, VPC endpoint policies, S3 access points, DynamoDB streams, object ACLs
+possible is an upper bound), VPC endpoint policies, S3 access points, DynamoDB streams, object ACLs
 (docs/account.md).
 
 Whatever cannot be read is one line in ``Snapshot.unreadable``: an access-denied resource policy is a finding,
@@ -412,6 +412,8 @@ class ResourceReader:
     without it the listing's items carry them. ``arn_of``, when given, names a listed item's (ARN, name) instead of
     the two fields (a listing of bare names). ``qualifiers``, when given, names the resource's qualified ARNs and
     names (a function's aliases and versions), each of which has a policy of its own read with ``policy_call``.
+    ``grants``, when given, reads what grants beside the policy (a KMS key's grants) as Allow statements, which are
+    decided as statements of the policy.
     """
 
     service: str
@@ -430,6 +432,7 @@ class ResourceReader:
     tags_field: str = "Tags"
     arn_of: Callable[[Any, Any], tuple[str, str]] | None = None
     qualifiers: Callable[[Any, str], Iterable[tuple[str, str]]] | None = None
+    grants: Callable[[Any, str, str, list[str]], list[dict[str, Any]]] | None = None
 
 
 def _principals_as_objects(text: str, arn: str) -> Any:
@@ -476,6 +479,33 @@ def _statements_on_the_repository(text: str, arn: str) -> Any:
     return document
 
 
+def _key_grants(client: Any, arn: str, name: str, unreadable: list[str]) -> list[dict[str, Any]]:
+    """A KMS key's grants as key-policy statements: each allows its grantee its operations on the key, with no
+    identity policy needed, as a key policy statement naming the grantee does
+    (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html). An encryption-context constraint is a
+    condition on ``kms:EncryptionContext:<key>``; EncryptionContextEquals is read as Subset (the pairs must be
+    there, others may be too), which can only report more than AWS allows."""
+    try:
+        grants = list(_pages(client, "list_grants", "Grants", KeyId=name))
+    except (ClientError, BotoCoreError) as exc:
+        unreadable.append(f"kms key {name}: grants: {_why(exc)}")
+        return []
+    statements = []
+    for grant in grants:
+        grantee = str(grant.get("GranteePrincipal", ""))
+        constraints = grant.get("Constraints") or {}
+        context = constraints.get("EncryptionContextEquals") or constraints.get("EncryptionContextSubset") or {}
+        statement: dict[str, Any] = {
+            "Sid": f"grant {grant.get('GrantId', '')}", "Effect": "Allow",
+            "Principal": {"Service" if grantee.endswith(".amazonaws.com") else "AWS": grantee},
+            "Action": [f"kms:{operation}" for operation in grant.get("Operations", ())], "Resource": arn}
+        if context:
+            statement["Condition"] = {"StringEquals": {f"kms:EncryptionContext:{k}": v for k, v in context.items()}}
+        if grantee and statement["Action"]:
+            statements.append(statement)
+    return statements
+
+
 def _table(client: Any, name: str) -> tuple[str, str]:
     # ListTables names tables only; DescribeTable gives the ARN its resource policy is read by.
     return client.describe_table(TableName=name)["Table"]["TableArn"], name
@@ -502,7 +532,7 @@ RESOURCE_READERS: tuple[ResourceReader, ...] = (
         policy_field=("Policy",), policy_name="key policy of {name}", policy_what="key policy",
         tags_call=Call("list_resource_tags", lambda arn, name: {"KeyId": name}),
         # A key policy must allow explicitly, as a trust policy must: the engine's "key" kind.
-        policy_kind="key"),
+        policy_kind="key", grants=_key_grants),
     ResourceReader(
         service="lambda", resource_type="function", list_operation="list_functions", list_key="Functions",
         arn_field="FunctionArn", name_field="FunctionName",
@@ -556,9 +586,25 @@ def _read_policy(reader: ResourceReader, client: Any, arn: str, name: str, tags:
     what = f"{reader.service} {reader.resource_type} {name}"
     text = _field(reader.policy_call.answer(client, arn, name, f"{what}: {reader.policy_what}", unreadable),
                   reader.policy_field)
-    policy = _parse(reader.policy_name.format(name=name), reader.document(text, arn) if reader.document else text,
-                    reader.policy_kind, unreadable) if text else None
+    document = reader.document(text, arn) if reader.document and text else text
+    granted = reader.grants(client, arn, name, unreadable) if reader.grants else []
+    if granted:
+        document = _with_statements(document, granted)
+    policy = _parse(reader.policy_name.format(name=name), document, reader.policy_kind,
+                    unreadable) if document else None
     return ResourceFacts(arn, reader.service, name, reader.resource_type, policy, tags)
+
+
+def _with_statements(document: Any, statements: list[dict[str, Any]]) -> Any:
+    """The policy document (text or parsed, or None) with ``statements`` added."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except json.JSONDecodeError:
+            return document  # refused by the parser, with its reason, as the policy alone would be
+    base = dict(document or {"Version": "2012-10-17"})
+    base["Statement"] = [*documents.statements(base), *statements]
+    return base
 
 
 def _field(answer: Mapping[str, Any] | None, path: Iterable[str]) -> Any:

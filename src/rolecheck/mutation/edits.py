@@ -321,6 +321,19 @@ def key_policy_grants_user(deployment: Deployment) -> None:
     _key(deployment, _grant(_user(deployment), ["kms:Decrypt", "kms:Encrypt"], "*", "UserUsesKey"))
 
 
+def key_grant_to_role(deployment: Deployment) -> None:
+    """A KMS key with the account's default key policy, and a grant letting the role decrypt with it: a grant is
+    no policy, and needs none (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html)."""
+    kms = deployment.admin.client("kms")
+    administration = _grant({"AWS": f"arn:aws:iam::{deployment.account_id}:root"}, "kms:*", "*",
+                            "EnableIAMUserPermissions")
+    key = kms.create_key(Policy=documents.dumps(_policy(administration)),
+                         Tags=[{"TagKey": t["Key"], "TagValue": t["Value"]} for t in deployment.registry.tags()])
+    key_id = key["KeyMetadata"]["KeyId"]
+    deployment.registry.track("key", key_id)
+    kms.create_grant(KeyId=key_id, GranteePrincipal=deployment.require_role().arn, Operations=["Decrypt"])
+
+
 def _function_code() -> bytes:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w") as zipped:
