@@ -258,7 +258,7 @@ class Actor:
 
     def another(self, label: str, *, anonymous: bool = False) -> Actor:
         """A new, signed-out (or anonymous) actor with the same client settings (endpoint, region, recorder)."""
-        return Actor(label, self._factory, anonymous=anonymous)
+        return Actor(label, self.factory, anonymous=anonymous)
 
     def sign_in(self, key: AccessKey) -> Actor:
         """Act with these credentials from now on; existing clients follow."""

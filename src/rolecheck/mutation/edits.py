@@ -18,6 +18,7 @@ from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.secrets import Secret, generate_password
 from rolecheck.mutation.context import MutationContext, Undo
 from rolecheck.policydoc import documents
+from rolecheck.suite import contract
 from rolecheck.suite.scene import Deployment
 
 # --- the walkthrough's own role, user and bucket ----------------------------------------------------------------
@@ -579,4 +580,41 @@ def function_policy_grants(function: str, role: str, action: str) -> Callable[[D
         deployment.admin.client("lambda").add_permission(
             FunctionName=deployment.entities.named(function, "function").name, StatementId="RolecheckMutant",
             Action=action, Principal=deployment.entities.named(role, "role").arn)
+    return edit
+
+
+def resource_policy_grants(kind: str, logical: str, role: str, actions: list[str]) -> Callable[[Deployment], None]:
+    """The resource ``logical`` (a topic, secret, key or table) gets a resource policy granting the role ``role``
+    ``actions``; a key's policy keeps the account's delegation to IAM beside the grant."""
+    def edit(deployment: Deployment) -> None:
+        entity = deployment.entities.named(logical, kind)
+        statements = [_grant({"AWS": deployment.entities.named(role, "role").arn}, actions,
+                             "*" if kind == "key" else entity.arn, "ResourceGrant")]
+        if kind == "key":
+            # https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+            statements.append(_grant({"AWS": f"arn:aws:iam::{deployment.account_id}:root"}, "kms:*", "*",
+                                     "EnableIamPolicies"))
+        contract.set_resource_policy(deployment, entity, _policy(*statements))
+    return edit
+
+
+def trust_admits_service(role: str, service: str) -> Callable[[Deployment], None]:
+    """The role ``role``'s trust policy also admits the AWS service ``service``."""
+    def edit(deployment: Deployment) -> None:
+        name = deployment.entities.named(role, "role").name
+        trust = dict(readback.trust_policy(_iam(deployment), name).document)
+        statement = {"Sid": "AlsoTheService", "Effect": "Allow", "Principal": {"Service": service},
+                     "Action": "sts:AssumeRole"}
+        trust["Statement"] = [*documents.statements(trust), statement]
+        _iam(deployment).update_assume_role_policy(RoleName=name, PolicyDocument=documents.dumps(trust))
+    return edit
+
+
+def group_policy_grants(group: str, kind: str, logical: str, actions: list[str]) -> Callable[[Deployment], None]:
+    """The group ``group`` gets an inline policy granting ``actions`` on the ``kind`` ``logical``."""
+    def edit(deployment: Deployment) -> None:
+        _iam(deployment).put_group_policy(
+            GroupName=deployment.entities.named(group, "group").name, PolicyName="rolecheck-mutant-group-grant",
+            PolicyDocument=documents.dumps(_policy(allow_statement(
+                actions, deployment.entities.named(logical, kind).arn, "GroupGrant"))))
     return edit

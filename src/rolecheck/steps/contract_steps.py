@@ -11,6 +11,7 @@ from rolecheck.aws.clients import Actor
 from rolecheck.policydoc import documents
 from rolecheck.report.evidence import attach_json
 from rolecheck.suite import claims, contract
+from rolecheck.suite.kinds import KIND_PHRASES, KINDS
 from rolecheck.suite.replay import background_step
 from rolecheck.suite.scene import Deployment
 from rolecheck.targets.base import Target
@@ -72,7 +73,7 @@ def _(deployment: Deployment, logical: str, role: str, activity: str, docstring:
 @given(parsers.parse('the policy "{policy}" is attached to the role "{role}"'))
 @background_step
 def _(deployment: Deployment, policy: str, role: str) -> None:
-    """The customer-managed policy attached to the role, and found attached."""
+    """A managed policy (customer- or AWS-managed) attached to the role, and found attached."""
     contract.attach(deployment, policy, role)
 
 
@@ -152,11 +153,61 @@ def _(deployment: Deployment, logical: str, foreign_admin: Callable[[], Actor]) 
     contract.add_foreign_user(deployment, logical, foreign_admin())
 
 
-@given(parsers.parse('an SQS queue "{logical}"'))
+# The resource kinds a Given makes by their phrase ("an SNS topic "alerts""), and those with a resource policy.
+_RESOURCE_PHRASE = "|".join(KINDS[k].phrase for k in ("queue", "topic", "secret", "key", "table"))
+
+
+@given(parsers.re(rf'^an? (?P<phrase>{_RESOURCE_PHRASE}) "(?P<logical>[^"]+)"$'))
 @background_step
-def _(deployment: Deployment, logical: str) -> None:
-    """An SQS queue, with no queue policy."""
-    contract.add_queue(deployment, logical)
+def _(deployment: Deployment, phrase: str, logical: str) -> None:
+    """An SQS queue, SNS topic, Secrets Manager secret, KMS key or DynamoDB table, with no resource policy (a key
+    has its default key policy)."""
+    contract.add_resource(deployment, KIND_PHRASES[phrase].name, logical)
+
+
+@given(parsers.re(rf'^an? (?P<phrase>{_RESOURCE_PHRASE}) "(?P<logical>[^"]+)" whose resource policy is:$'))
+@background_step
+def _(deployment: Deployment, phrase: str, logical: str, docstring: str) -> None:
+    """A queue, topic, secret, key or table whose resource policy is the reviewed document (which may name the
+    resource itself: {{<logical>.arn}})."""
+    contract.add_resource(deployment, KIND_PHRASES[phrase].name, logical, docstring)
+
+
+@given(parsers.parse('an IAM group "{logical}" that the user "{user}" belongs to'))
+@background_step
+def _(deployment: Deployment, logical: str, user: str) -> None:
+    """An IAM group with the user as its member."""
+    contract.add_group(deployment, logical, user)
+
+
+@given(parsers.parse('the AWS-managed policy "{name}"'))
+@background_step
+def _(deployment: Deployment, name: str) -> None:
+    """An AWS-managed policy by its name (its logical name too): located, never made."""
+    contract.locate_aws_policy(deployment, name)
+
+
+@given(parsers.re(r'^the policy "(?P<policy>[^"]+)" is attached to the (?P<kind>user|group) "(?P<logical>[^"]+)"$'))
+@background_step
+def _(deployment: Deployment, policy: str, kind: str, logical: str) -> None:
+    """A managed policy (customer- or AWS-managed) attached to the user or group, and found attached."""
+    contract.attach(deployment, policy, logical, kind)
+
+
+@given(parsers.re(r'^the policy "(?P<policy>[^"]+)" is the permissions boundary of the (?P<kind>role|user) '
+                  r'"(?P<logical>[^"]+)"$'))
+@background_step
+def _(deployment: Deployment, policy: str, kind: str, logical: str) -> None:
+    """A managed policy set as the permissions boundary of the role or user, and found to be it."""
+    contract.set_boundary(deployment, policy, logical, kind)
+
+
+@given(parsers.parse('a role "{logical}" whose trust policy names only the service "{service}":'))
+@background_step
+def _(deployment: Deployment, logical: str, service: str, docstring: str) -> None:
+    """A role only the AWS service may assume (checked with the engine's who-can-assume)."""
+    deployment.add_role(logical, _render(deployment, docstring, f"trust policy of {logical}"))
+    contract.check_role_trusts(deployment, logical, [claims.Assumer(f"Service:{service}")])
 
 
 @given(parsers.parse('a role "{logical}" whose trust policy names only the user "{user}" of the other account with '

@@ -8,20 +8,24 @@ the walkthrough's own steps keep using the Deployment's slots, which are the las
 from __future__ import annotations
 
 import io
+import secrets
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from rolecheck.aws import operations, readback
 from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operation_models import derive_call
 from rolecheck.engine import Principal
-from rolecheck.errors import FeatureFileError
+from rolecheck.errors import ComplianceViolation, FeatureFileError
 from rolecheck.policydoc import documents
 from rolecheck.report.evidence import attach_json
 from rolecheck.suite import checks, claims, probing
 from rolecheck.suite.entities import Entity
+from rolecheck.suite.kinds import KINDS
 from rolecheck.suite.scene import Deployment
 
 
@@ -84,12 +88,41 @@ def add_inline_policy(deployment: Deployment, logical: str, role_logical: str, d
     deployment.documents[f"inline:{logical}"] = dict(document)
 
 
-def attach(deployment: Deployment, policy_logical: str, role_logical: str) -> None:
-    """The policy ``policy_logical`` attached to the role ``role_logical``, and found attached."""
-    policy = deployment.entities.named(policy_logical, "policy")
-    role = deployment.entities.named(role_logical, "role").extra["role"]
-    deployment.provisioner.attach(deployment.provision_context(), role, policy.arn)
-    checks.check_policy_attached(deployment.admin.client("iam"), role, policy.arn)
+def attach(deployment: Deployment, policy_logical: str, role_logical: str, kind: str = "role") -> None:
+    """The managed policy ``policy_logical`` attached to the role, user or group ``role_logical`` (``kind``), and
+    found attached."""
+    policy = _policy_named(deployment, policy_logical)
+    iam = deployment.admin.client("iam")
+    if kind == "role":
+        role = deployment.entities.named(role_logical, "role").extra["role"]
+        deployment.provisioner.attach(deployment.provision_context(), role, policy.arn)
+        checks.check_policy_attached(iam, role, policy.arn)
+        return
+    holder = deployment.entities.named(role_logical, kind)
+    if deployment.provisioner.writes:
+        attach_to = iam.attach_user_policy if kind == "user" else iam.attach_group_policy
+        attach_to(**{"UserName" if kind == "user" else "GroupName": holder.name}, PolicyArn=policy.arn)
+    listed = (iam.list_attached_user_policies(UserName=holder.name) if kind == "user"
+              else iam.list_attached_group_policies(GroupName=holder.name))["AttachedPolicies"]
+    if policy.arn not in {p["PolicyArn"] for p in listed}:
+        raise ComplianceViolation(f"policy {policy.arn} is not attached to {kind} {holder.name}")
+
+
+def set_boundary(deployment: Deployment, policy_logical: str, holder_logical: str, kind: str) -> None:
+    """The managed policy ``policy_logical`` as the permissions boundary of the role or user ``holder_logical``,
+    and found to be it."""
+    policy = _policy_named(deployment, policy_logical)
+    holder = deployment.entities.named(holder_logical, kind)
+    iam = deployment.admin.client("iam")
+    member = {"RoleName" if kind == "role" else "UserName": holder.name}
+    if deployment.provisioner.writes:
+        put = iam.put_role_permissions_boundary if kind == "role" else iam.put_user_permissions_boundary
+        put(**member, PermissionsBoundary=policy.arn)
+    facts = iam.get_role(**member)["Role"] if kind == "role" else iam.get_user(**member)["User"]
+    found = facts.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
+    if found != policy.arn:
+        raise ComplianceViolation(f"the permissions boundary of {kind} {holder.name} is {found or 'none'}, not "
+                                  f"{policy.arn}")
 
 
 def user_actor(deployment: Deployment, logical: str) -> Actor:
@@ -300,11 +333,119 @@ def add_foreign_user(deployment: Deployment, logical: str, foreign_admin: Actor)
 
 
 def add_queue(deployment: Deployment, logical: str) -> Entity:
-    """The SQS queue ``logical``, tracked for teardown; its URL is the entity's ``url``."""
+    """The SQS queue ``logical``, tagged with the run's tags (the sweeper finds it by tag on AWS) and tracked for
+    teardown; its URL is the entity's ``url``."""
     name = deployment.registry.unique_name(logical)
-    url = deployment.admin.client("sqs").create_queue(QueueName=name)["QueueUrl"]
+    tags = {tag["Key"]: tag["Value"] for tag in deployment.registry.tags()}
+    url = deployment.admin.client("sqs").create_queue(QueueName=name, tags=tags)["QueueUrl"]
     deployment.registry.track("queue", url)
     return deployment.introduce("queue", logical, name, url=url)
+
+
+def _add_topic(deployment: Deployment, logical: str) -> Entity:
+    name = deployment.registry.unique_name(logical)
+    arn = deployment.admin.client("sns").create_topic(Name=name, Tags=deployment.registry.tags())["TopicArn"]
+    deployment.registry.track("topic", arn)
+    return deployment.introduce("topic", logical, name, arn)
+
+
+def _add_secret(deployment: Deployment, logical: str) -> Entity:
+    name = deployment.registry.unique_name(logical)
+    # The value stands in for one: the contract is about who may read the secret, not what it holds.
+    arn = deployment.admin.client("secretsmanager").create_secret(
+        Name=name, SecretString=secrets.token_urlsafe(16), Tags=deployment.registry.tags())["ARN"]
+    deployment.registry.track("secret", arn)
+    return deployment.introduce("secret", logical, name, arn)
+
+
+def _add_key(deployment: Deployment, logical: str) -> Entity:
+    # A key has no name: its id names it. Created with the default key policy, which delegates to IAM
+    # (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+    tags = [{"TagKey": tag["Key"], "TagValue": tag["Value"]} for tag in deployment.registry.tags()]
+    key = deployment.admin.client("kms").create_key(Description=f"rolecheck {logical}", Tags=tags)["KeyMetadata"]
+    deployment.registry.track("key", key["KeyId"])
+    return deployment.introduce("key", logical, key["KeyId"], key["Arn"])
+
+
+# The key schema of a table the suite makes: one string partition key, so a probe's Key is {"id": {"S": ...}}.
+TABLE_KEY_SCHEMA = ({"AttributeName": "id", "KeyType": "HASH"},)
+
+
+def _add_table(deployment: Deployment, logical: str) -> Entity:
+    name = deployment.registry.unique_name(logical)
+    answer = deployment.admin.client("dynamodb").create_table(
+        TableName=name, KeySchema=list(TABLE_KEY_SCHEMA), BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], Tags=deployment.registry.tags())
+    deployment.registry.track("table", name)
+    return deployment.introduce("table", logical, name, answer["TableDescription"]["TableArn"],
+                                key_schema=list(TABLE_KEY_SCHEMA))
+
+
+_RESOURCE_MAKERS = {"queue": add_queue, "topic": _add_topic, "secret": _add_secret, "key": _add_key,
+                    "table": _add_table, "function": lambda deployment, logical: add_function(deployment, logical)}
+
+
+def add_resource(deployment: Deployment, kind: str, logical: str, policy: str | None = None) -> Entity:
+    """The resource ``logical`` of ``kind`` (queue, topic, secret, key, table, function), tagged and tracked; with
+    ``policy`` (the reviewed document's text, rendered once the resource exists so that it may name itself) as
+    its resource policy."""
+    entity = _RESOURCE_MAKERS[kind](deployment, logical)
+    if policy is not None:
+        document = documents.render(policy, deployment.placeholders(), name=f"resource policy of {logical}")
+        attach_json(f"resource policy of {logical}", document)
+        deployment.documents[f"resource:{logical}"] = dict(document)
+        set_resource_policy(deployment, entity, document)
+    return entity
+
+
+def set_resource_policy(deployment: Deployment, entity: Entity, document: Mapping[str, Any]) -> None:
+    """Put ``document`` as the resource policy of ``entity`` (a queue, topic, secret, key or table)."""
+    text = documents.dumps(document)
+    client = deployment.admin.client(KINDS[entity.kind].service)
+    if entity.kind == "queue":
+        client.set_queue_attributes(QueueUrl=entity.extra["url"], Attributes={"Policy": text})
+    elif entity.kind == "topic":
+        client.set_topic_attributes(TopicArn=entity.arn, AttributeName="Policy", AttributeValue=text)
+    elif entity.kind == "secret":
+        client.put_resource_policy(SecretId=entity.arn, ResourcePolicy=text)
+    elif entity.kind == "key":
+        client.put_key_policy(KeyId=entity.name, PolicyName="default", Policy=text)
+    elif entity.kind == "table":
+        client.put_resource_policy(ResourceArn=entity.arn, Policy=text)
+    else:
+        raise FeatureFileError(f"a {KINDS[entity.kind].phrase} has no resource policy of its own here; write its "
+                               "grants in the policies of its principals")
+
+
+def add_group(deployment: Deployment, logical: str, user_logical: str) -> Entity:
+    """The IAM group ``logical`` with the user ``user_logical`` as its member (groups carry no tags: tracked by
+    the run's name)."""
+    user = deployment.entities.named(user_logical, "user")
+    iam = deployment.admin.client("iam")
+    name = deployment.registry.unique_name(logical)
+    arn = iam.create_group(GroupName=name)["Group"]["Arn"]
+    deployment.registry.track("group", name)
+    iam.add_user_to_group(GroupName=name, UserName=user.name)
+    return deployment.introduce("group", logical, name, arn)
+
+
+def locate_aws_policy(deployment: Deployment, name: str) -> Entity:
+    """The AWS-managed policy ``name``, found (AWS owns it: never made); one line if AWS has none by that name."""
+    arn = KINDS["aws-policy"].arn(name, account="aws", region=deployment.region)
+    try:
+        deployment.admin.client("iam").get_policy(PolicyArn=arn)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "NoSuchEntity":
+            raise
+        raise FeatureFileError(f"AWS has no managed policy named {name!r} ({arn})") from None
+    return deployment.introduce("aws-policy", name, name, arn)
+
+
+def _policy_named(deployment: Deployment, logical: str) -> Entity:
+    entity = deployment.entities.named(logical)
+    if entity.kind not in ("policy", "aws-policy"):
+        raise FeatureFileError(f"\"{logical}\" is a {entity.kind}, not a managed policy")
+    return entity
 
 
 def _subject_of_user(deployment: Deployment, user: Entity) -> probing.Subject:
