@@ -1,4 +1,4 @@
-@concern:walkthrough @severity:critical @control:NIST-AC-6 @control:NIST-AC-2 @control:NIST-IA-5 @control:CIS-1.7
+@concern:walkthrough @severity:critical
 Feature: Temporary least-privilege access to S3 through an IAM role
   An administrator lets an IAM user list the account's S3 buckets by switching to an IAM role,
   instead of giving the user permissions of its own. The user receives temporary credentials from

@@ -53,6 +53,27 @@ try {
       item.querySelector('[data-testid="metadata-item-value"]')?.innerText.trim() ?? "",
     ]),
   );
+  // The first page's Global Attachments tab: the verdict and the control summary, read as the report draws them.
+  seen.globals = [];
+  if ((await page.locator('[data-testid="nav-tab-globalAttachments"]').count()) > 0) {
+    await page.locator('[data-testid="nav-tab-globalAttachments"]').click();
+    const globals = page.locator('[data-testid="test-result-attachment"]');
+    await globals.first().waitFor({ timeout: 10000 });
+    for (let i = 0; i < (await globals.count()); i++) {
+      const item = globals.nth(i);
+      const header = item.locator('[data-testid="test-result-attachment-header"] button').first();
+      const name = (await header.innerText()).trim().replace(/^\d+\s*/, "");
+      await header.click();
+      const preview = item.locator('[data-testid="markdown-attachment-preview"]');
+      await preview.waitFor({ timeout: 10000 });
+      const frame = await preview.locator("iframe").count() ? preview.frameLocator("iframe").locator("body") : preview;
+      seen.globals.push({ name, text: (await frame.innerText()).trim() });
+    }
+    seen.screenshots.push(await shot(page, "globals"));
+    seen.globalErrors = Number((await page.locator('[data-testid="nav-tab-globalErrors"]').innerText()).replace(/\D+/g, "") || 0);
+    await page.locator('[data-testid="nav-tab-results"]').click();
+    await page.locator('[data-testid="tree-section"], [data-testid="tree-leaf"]').first().waitFor({ timeout: 10000 });
+  }
   await expandAll(page);
   seen.sections = await texts(page.locator('[data-testid="tree-section-title"]'));
   seen.leaves = await texts(page.locator('[data-testid="tree-leaf-title"]'));

@@ -1,6 +1,6 @@
 """Session fixtures of the report tests: two real runs of the suite, rendered, and read in headless Chromium.
 
-The runs start together (the machine has two cores): a baseline run, and a deliberately misconfigured one whose
+The runs start together (the machine has two cores): a baseline run, and a ``--mutant policy-detached`` run, whose
 role loses its policy after the Givens. Both collect the secrets they create, for the secrets scan.
 """
 
@@ -15,7 +15,7 @@ from report_support import REPO, SuiteRun, browse, chromium, finish_suite, start
 from rolecheck.report import render
 
 SECRETS = "rolecheck_secret_dump"
-MUTANT = "rolecheck_mutant_detach"
+MUTANT = "policy-detached"
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def suite_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, SuiteRun]:
     """The baseline and the misconfigured run, each in its own directory."""
     base = tmp_path_factory.mktemp("report-runs")
     started = {"baseline": start_suite(base / "baseline", (SECRETS,)),
-               "mutant": start_suite(base / "mutant", (MUTANT, SECRETS))}
+               "mutant": start_suite(base / "mutant", (SECRETS,), ("--mutant", MUTANT))}
     runs = {name: finish_suite(base / name, process) for name, process in started.items()}
     for name, run in runs.items():
         # 0: all passed, 1: some failed. Anything else (usage error, no tests, crash) is a broken run.

@@ -67,7 +67,7 @@ class SuiteRun:
         return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.results.glob("*-result.json"))]
 
 
-def start_suite(workdir: Path, plugins: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+def start_suite(workdir: Path, plugins: tuple[str, ...] = (), args: tuple[str, ...] = ()) -> subprocess.Popen[str]:
     """Start the compliance suite in a subprocess, from the repository root, writing every artefact to workdir."""
     workdir.mkdir(parents=True, exist_ok=True)
     run = SuiteRun(workdir, 0, "")
@@ -79,6 +79,7 @@ def start_suite(workdir: Path, plugins: tuple[str, ...] = ()) -> subprocess.Pope
                "--log-level=DEBUG", f"--log-file={run.log}", "--log-file-level=DEBUG"]
     for plugin in plugins:
         command += ["-p", plugin]
+    command += args
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ROLECHECK_"))}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGINS), env.get("PYTHONPATH")]))
     env["ROLECHECK_SECRET_DUMP"] = str(run.secret_dump)

@@ -78,7 +78,8 @@ def test_a_compliant_runs_findings_are_valid_and_empty(suite_runs: dict[str, Sui
     assert sarif["runs"][0]["results"] == [] and ocsf == []
     assert {f["outcome"] for f in plain["findings"]} <= {"passed", "skipped"} and len(plain["findings"]) >= 30
     rules = sarif["runs"][0]["tool"]["driver"]["rules"]
-    assert all(r["properties"]["security-severity"] and r["properties"]["controls"] for r in rules)
+    # A scenario names a control only where the mapping is exact (the walkthrough names none).
+    assert all(r["properties"]["security-severity"] for r in rules) and any(r["properties"]["controls"] for r in rules)
 
 
 def test_a_misconfigured_runs_findings_are_valid_and_point_to_the_feature_files(
@@ -98,7 +99,8 @@ def test_junit_test_cases_carry_their_controls_and_severity(suite_runs: dict[str
     cases = ET.parse(suite_runs["baseline"].junit).getroot().iter("testcase")
     scenario = next(c for c in cases if c.get("name") == "test_the_user_has_no_standing_permissions_of_its_own")
     properties = [(p.get("name"), p.get("value")) for p in scenario.iter("property")]
-    assert ("control", "CIS-1.15") in properties and ("control", "NIST-AC-2") in properties
+    # Its own tag only: the feature's session controls (AC-12) are on the session scenarios, not on this one.
+    assert [value for name, value in properties if name == "control"] == ["CIS-1.15"]
     assert ("severity", "critical") in properties
 
 

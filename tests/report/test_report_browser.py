@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -95,22 +96,65 @@ def test_the_report_opens_on_its_verdict(baseline_view: dict[str, Any], mutant_v
     assert mutant_view["title"].startswith(f"not compliant: {failed} critical — rolecheck"), mutant_view["title"]
 
 
+def test_the_first_page_shows_the_verdict_and_the_control_summary(baseline_view: dict[str, Any],
+                                                                  mutant_view: dict[str, Any], probe_name: str,
+                                                                  suite_runs: dict[str, SuiteRun]) -> None:
+    """The Global Attachments tab of the page the report opens on: the verdict (named by it) with the failed claims,
+    and control -> scenarios -> verdict, each control with its framework version; a failing run is a global error."""
+    compliant = {g["name"]: g["text"] for g in baseline_view["globals"]}
+    assert list(compliant) == ["Verdict: compliant", "Controls: control, scenarios, verdict"], compliant
+    assert compliant["Verdict: compliant"].split()[:4] == ["compliant", "Every", "claim", "holds"]
+    controls = compliant["Controls: control, scenarios, verdict"]
+    assert "NIST SP 800-53 rev. 5 AC-6\tLeast Privilege\tsatisfied" in controls, controls
+    assert "CIS AWS Foundations Benchmark v3.0.0 1.16" in controls and "not satisfied" not in controls
+    assert baseline_view["globalErrors"] == 0
+
+    failed = sum(r["status"] == "failed" for r in suite_runs["mutant"].result_files())
+    broken = {g["name"]: g["text"] for g in mutant_view["globals"]}
+    verdict = f"Verdict: not compliant: {failed} critical"
+    assert list(broken) == [verdict, "Controls: control, scenarios, verdict"], broken
+    assert "Failed claims and their unexpected grants" in broken[verdict] and probe_name in broken[verdict]
+    assert "NIST SP 800-53 rev. 5 AC-6\tLeast Privilege\tnot satisfied" in broken["Controls: control, scenarios, "
+                                                                                    "verdict"]
+    assert mutant_view["globalErrors"] == 1
+
+
+def test_a_failed_steps_findings_come_before_its_api_calls(suite_runs: dict[str, SuiteRun]) -> None:
+    """The claim's tables (CSV) of a failed step precede the calls it made to decide (one JSON each)."""
+    def failed_step(steps: list[dict[str, Any]]) -> dict[str, Any] | None:
+        for step in steps:
+            if step["status"] in ("failed", "broken"):
+                return failed_step(step.get("steps", [])) or step
+        return None
+
+    checked = 0
+    for result in suite_runs["mutant"].result_files():
+        step = failed_step(result.get("steps", [])) if result["status"] == "failed" else None
+        kinds = [a["type"] for a in (step or {}).get("attachments", [])]
+        if "text/csv" in kinds and "application/json" in kinds:
+            checked += 1
+            assert kinds.index("application/json") > len(kinds) - kinds[::-1].index("text/csv") - 1, kinds
+    assert checked, "no failed step with both findings and API calls"
+
+
 def test_an_audit_written_where_a_mutant_run_was_shows_only_its_own_facts(
-        tmp_path: Path, browser_ready: None) -> None:
-    """A --mutant run's results folder, then an audit of the compliant template into the same folder (its
-    default-less --results given by hand): the report is the audit's, compliant, with no trace of the mutant."""
+        tmp_path: Path, suite_runs: dict[str, SuiteRun], browser_ready: None) -> None:
+    """The --mutant run's results folder (a copy), then an audit of the compliant template into it (its --results
+    given by hand): the report is the audit's, compliant, with no trace of the mutant, its verdict and controls."""
     results, report = tmp_path / "results", tmp_path / "report"
+    shutil.copytree(suite_runs["mutant"].results, results)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "ROLECHECK_", "AWS_"))}
-    mutant = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--alluredir={results}",
-                             "--mutant", "policy-detached", "features/walkthrough.feature"],
-                            cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False)
-    assert mutant.returncode == 1, mutant.stdout[-2000:] + mutant.stderr[-2000:]
     audit = subprocess.run([sys.executable, "-m", "rolecheck.cli", "audit", "--cloudformation",
                             str(REPO / "examples" / "cloudformation" / "compliant.yaml"), "--results", str(results),
-                            "--report", str(report), "--", "features/walkthrough.feature"],
+                            "--report", str(report), "--", "features/least_privilege.feature"],
                            cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert audit.returncode == 0, audit.stdout[-2000:] + audit.stderr[-2000:]
     seen = browse(report / "index.html", "audit-after-mutant")
     assert seen["title"].startswith("compliant — rolecheck") and "MUTANT" not in seen["title"], seen["title"]
     shown = dict(seen["metadata"])
     assert "compliant.yaml" in shown.get("Audit (read-only)", "") and not any("Mutant" in k for k in shown), shown
+    globals_ = {g["name"]: g["text"] for g in seen["globals"]}
+    assert list(globals_) == ["Verdict: compliant", "Controls: control, scenarios, verdict"], globals_
+    assert "not satisfied" not in globals_["Controls: control, scenarios, verdict"]
+    assert "NIST SP 800-53 rev. 5 AC-6" in globals_["Controls: control, scenarios, verdict"]
+    assert seen["globalErrors"] == 0

@@ -24,7 +24,7 @@ import allure_pytest_bdd.pytest_bdd_listener
 import pytest
 
 from rolecheck.errors import EXIT_COMPLIANT, EXIT_NOT_COMPLIANT, ComplianceViolation
-from rolecheck.report import cucumber, findings
+from rolecheck.report import cucumber, findings, summary
 from rolecheck.report.environment import (
     RunFacts,
     TargetFacts,
@@ -262,10 +262,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from rolecheck.plugin.mutation import mutant_of
     from rolecheck.plugin.targets import run_id_of
 
-    verdict = _finish_findings(session, target, run_id_of(config) or "unknown")
+    built, verdict = _finish_findings(session, target, run_id_of(config) or "unknown")
     alluredir = _alluredir(config)
     if alluredir is None:
         return
+    alluredir.mkdir(parents=True, exist_ok=True)
+    if verdict is not None:
+        summary.write_globals(alluredir, built, verdict, compliant=verdict.startswith("compliant"))
+    summary.findings_first(alluredir)
 
     facts = suite_facts(_ROOT)
     mutant = mutant_of(config)
@@ -273,20 +277,20 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
     run = RunFacts(run_id=run_id_of(config), mutant=f"{mutant.name}: {mutant.description}" if mutant else None,
                    earlier=config.stash.get(_EARLIER_KEY, {}), verdict=verdict, **audited(config))
-    alluredir.mkdir(parents=True, exist_ok=True)
     properties = environment_properties(target, facts, os.environ, run)
     (alluredir / "environment.properties").write_text(properties, encoding="utf-8")
     (alluredir / "executor.json").write_text(json.dumps(executor(facts, os.environ, run), indent=2),
                                              encoding="utf-8")
 
 
-def _finish_findings(session: pytest.Session, target: TargetFacts, run_id: str) -> str | None:
+def _finish_findings(session: pytest.Session, target: TargetFacts,
+                     run_id: str) -> tuple[list[findings.Finding], str | None]:
     """Write the ``--output`` files; with ``--fail-on-severity``, failures below it alone do not fail the run.
-    Returns the run's verdict in a few words."""
+    Returns the findings and the run's verdict in a few words."""
     config = session.config
     gathered = config.stash.get(_GATHERED_KEY, None)
     if gathered is None:
-        return None
+        return [], None
     threshold = config.getoption("rolecheck_fail_on_severity")
     root = Path(config.getoption("findings_root") or config.rootpath).resolve()
     template = config.getoption("audit_template")
@@ -298,14 +302,14 @@ def _finish_findings(session: pytest.Session, target: TargetFacts, run_id: str) 
     verdict = findings.headline(built, threshold)
     outputs = config.stash.get(_OUTPUTS_KEY, [])
     if not outputs:
-        return verdict
+        return built, verdict
     from rolecheck import __version__
 
     run = findings.RunInfo(run_id=run_id, target=target.name, version=__version__, started_ms=round(_WALL_AT_START_MS),
                            region=target.region, account_id=target.account_id,
                            audited=config.getoption("audit_source", default=None), threshold=threshold)
     findings.write(outputs, built, run)
-    return verdict
+    return built, verdict
 
 
 def _template_lines(template: Path, config: pytest.Config) -> dict[str, int]:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rolecheck.errors import FeatureFileError
+from rolecheck.report.controls import FAMILIES, control
 from rolecheck.suite.features import Locations, feature_files
 
 # Each concern is one epic in the report; its feature files say which concern they serve.
@@ -28,8 +29,6 @@ EPICS = {
 
 SEVERITIES = frozenset({"blocker", "critical", "normal", "minor", "trivial"})
 
-# Control-id prefixes and the link type whose --allure-link-pattern turns the id into a URL.
-CONTROL_FAMILIES = {"NIST": ("nist", "NIST SP 800-53"), "CIS": ("cis", "CIS AWS Foundations")}
 
 
 @dataclass(frozen=True)
@@ -60,13 +59,12 @@ def allure_marks(tag: str) -> list[Mark] | None:
             raise UnknownTag(f"unknown severity {value!r} in tag @{tag}; known: {', '.join(sorted(SEVERITIES))}")
         return [Mark("label", "severity", value)]
     if key == "control":
-        family, _, item = value.partition("-")
-        if family not in CONTROL_FAMILIES or not item:
+        named = control(value)
+        if named is None:
             raise UnknownTag(f"control tag @{tag} must look like NIST-AC-6 or CIS-1.16")
-        link_type, catalogue = CONTROL_FAMILIES[family]
         return [
             Mark("label", "control", value),
-            Mark("link", link_type, item, title=f"{catalogue} {item}"),
+            Mark("link", FAMILIES[named.family][0], named.item, title=named.reference),
         ]
     raise UnknownTag(f"unknown tag @{tag}: tags with a colon must be concern:, severity: or control:")
 

@@ -1,4 +1,4 @@
-@concern:temporary-credentials @severity:critical @control:NIST-IA-5 @control:NIST-AC-2
+@concern:temporary-credentials @severity:critical
 Feature: The role's credentials are temporary and attributed to the user
   Authenticator management (NIST SP 800-53 IA-5): the credentials the user receives for the role are
   short-lived session credentials that expire, that cannot be stretched beyond one hour, and that
@@ -46,17 +46,21 @@ Feature: The role's credentials are temporary and attributed to the user
     And an S3 bucket "demo-bucket" holding the object "report.csv"
     And the user has signed in with its own credentials and switched to the role
 
+  @control:NIST-AC-12
   Scenario: The role's credentials are temporary session credentials
     Then the user holds temporary credentials for the role
 
+  @control:NIST-AC-12
   Scenario: The role refuses sessions longer than one hour
     Then the role allows sessions of at most 3600 seconds
     And the user cannot get credentials for the role that last 3601 seconds
 
+  @control:NIST-AC-12
   Scenario: A session chained from the role lasts at most one hour
     Given a role "chained-role" that trusts the role's session and allows 12-hour sessions
     Then the role's session cannot get credentials for "chained-role" that last 3601 seconds
 
+  @control:NIST-AC-12
   Scenario: Expired credentials are rejected
     When the role's credentials have expired
     Then the role's credentials are rejected as expired
