@@ -1,4 +1,5 @@
-"""The picture of who can reach what: its edges, and that it renders as a PNG offline."""
+"""The graph of who can reach what: its edges and their granting policies (tests/report/test_access_picture.py
+draws it)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from snapshot_data import OUTSIDE, allow, arn, bucket, policy, role, snapshot, t
 
 from rolecheck.analysis.graph import access_graph, edges_of
 from rolecheck.analysis.queries import Analysis
-from rolecheck.report.access_picture import render_access_graph
 
 USER, ROLE = arn("user", "iam-test-user"), arn("role", "s3-list-role")
 ADMIN = arn("role", "admin")
@@ -36,14 +36,11 @@ def test_outside_principals_of_a_focus_role_are_nodes() -> None:
     assert graph.nodes[f"arn:aws:iam::{OUTSIDE}:root"] == "outside"
 
 
-def test_it_renders_a_png_with_unexpected_edges_marked() -> None:
-    png = render_access_graph(account(), [USER, ROLE], unexpected={(ROLE, ADMIN)})
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert len(png) > 5_000
-
-
-def test_an_empty_focus_still_renders() -> None:
-    assert render_access_graph(snapshot(), []).startswith(b"\x89PNG")
+def test_each_edge_names_the_policies_that_grant_it() -> None:
+    graph = access_graph(Analysis(account()), [USER, ROLE])
+    assert graph.policies[(USER, ROLE)] == ("trust policy of role s3-list-role",)
+    assert graph.policies[(ROLE, "arn:aws:s3:::other-bucket")] == ("bucket policy of other-bucket",)
+    assert graph.policies[(ROLE, "resources matching *")] == ("list",)
 
 
 def test_the_edges_of_grants_are_the_graphs_edges() -> None:

@@ -1,14 +1,15 @@
 """Who can reach what, as a graph: the assume-role edges and the grants around some principals.
 
 Users, roles, resources and outside principals are nodes, each of a kind; every trust edge (who
-can assume a role) and resource grant (who can act on a resource) is an edge carrying its actions. This is data
-only: ``rolecheck.report.access_picture`` draws it, with the edges a claim did not expect in red.
+can assume a role) and resource grant (who can act on a resource) is an edge carrying its actions and the
+policies that grant them. This is data only: ``rolecheck.report.access_picture`` draws it, with the edges a
+claim did not expect in red.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rolecheck.analysis.grants import OUTSIDE_ROLES, Grant
 from rolecheck.analysis.queries import Analysis
@@ -22,7 +23,7 @@ PATTERN = "resources matching "
 
 @dataclass(frozen=True)
 class AccessGraph:
-    """Nodes by ARN with their kind, and edges with the actions they carry.
+    """Nodes by ARN with their kind, edges with the actions they carry and the policies granting them.
 
     A node's kind is ``user``, ``role`` (``OUTSIDE_ROLES``' node too), ``resource`` (the snapshot's), ``pattern``
     (``PATTERN`` and the pattern a policy names) or ``outside`` (any other principal: an outsider, ``*``).
@@ -30,6 +31,8 @@ class AccessGraph:
 
     nodes: dict[str, str]
     edges: dict[Edge, tuple[str, ...]]
+    # Each edge's granting policies as grants name them ("trust policy of role r", "bucket policy of b", a name).
+    policies: dict[Edge, tuple[str, ...]] = field(default_factory=dict)
 
 
 def access_graph(analysis: Analysis, focus_arns: Iterable[str]) -> AccessGraph:
@@ -37,10 +40,13 @@ def access_graph(analysis: Analysis, focus_arns: Iterable[str]) -> AccessGraph:
     (role chaining), and what each focus principal and every role it reaches can do on the snapshot's resources."""
     snapshot = analysis.snapshot
     edges: dict[Edge, set[str]] = {}
+    policies: dict[Edge, set[str]] = {}
 
     def add(grants: Iterable[Grant], source: str | None = None) -> None:
         for grant in grants:
-            edges.setdefault(edge_of(snapshot, grant, source), set()).add(grant.action)
+            edge = edge_of(snapshot, grant, source)
+            edges.setdefault(edge, set()).add(grant.action)
+            policies.setdefault(edge, set()).add(grant.granted_by)
 
     focus = [arn for arn in focus_arns if arn in snapshot.users or arn in snapshot.roles]
     sources = set(focus)
@@ -54,7 +60,8 @@ def access_graph(analysis: Analysis, focus_arns: Iterable[str]) -> AccessGraph:
         add(analysis.principal_access(arn), arn)
     nodes = {arn: _kind(snapshot, arn) for edge in edges for arn in edge}
     nodes |= {arn: _kind(snapshot, arn) for arn in focus}
-    return AccessGraph(nodes, {edge: tuple(sorted(actions)) for edge, actions in edges.items()})
+    return AccessGraph(nodes, {edge: tuple(sorted(actions)) for edge, actions in edges.items()},
+                       {edge: tuple(sorted(names)) for edge, names in policies.items()})
 
 
 def edge_of(snapshot: Snapshot, grant: Grant, source: str | None = None) -> Edge:

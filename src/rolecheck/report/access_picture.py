@@ -1,26 +1,48 @@
-"""A picture of who can reach what: the access graph (``rolecheck.analysis.graph``) around some principals, as a PNG.
+"""A picture of who can reach what: the access graph (``rolecheck.analysis.graph``) around some principals, laid out
+by Graphviz's ``dot`` (the ``graphviz`` package writes the DOT text and runs it) as SVG and PNG.
 
-Auditors look before they read: the picture shows users, roles, resources and outside principals as nodes, and
-every trust edge (who can assume a role) and resource grant (who can act on a resource) as an arrow, the edges a
-claim did not expect in red. It is drawn offline with networkx (layout) and matplotlib (Agg backend, no display),
-both imported only when a picture is drawn, so the suite's start-up does not pay for them.
+Auditors look before they read: users, roles, resources and outside principals are nodes, every trust edge (who can
+assume a role) and resource grant (who can act on a resource) an arrow labelled with the policy that grants it and
+its actions, coloured by the policy's kind, the edges a claim did not expect red and bold. ``dot`` places edge
+labels as nodes of their own, so no label is drawn over a node. The legend lists only the kinds the picture shows.
+Without ``dot`` there is no picture, and ``draw`` says why instead of failing the check.
 """
 
 from __future__ import annotations
 
-import io
+import shutil
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+import graphviz
 
 from rolecheck.analysis.grants import OUTSIDE_ROLES
 from rolecheck.analysis.graph import PATTERN, AccessGraph, Edge, access_graph
 from rolecheck.analysis.queries import Analysis
 from rolecheck.analysis.snapshot import Snapshot
 
-_COLOURS = {"user": "#4e79a7", "role": "#59a14f", "resource": "#f28e2b", "pattern": "#f1ce63",
-            "outside": "#9c9c9c"}
-_COLUMNS = {"user": 0, "outside": 0, "role": 1, "resource": 2, "pattern": 2}
-_EXPECTED, _UNEXPECTED = "#555555", "#d62728"
+_NODE_STYLE = {"user": ("#4e79a7", "ellipse"), "role": ("#59a14f", "ellipse"), "resource": ("#f28e2b", "box"),
+               "pattern": ("#f1ce63", "box"), "outside": ("#9c9c9c", "ellipse")}
+# Policy kinds in the order a legend lists them; an edge's kind is read from the name its grants give the policy.
+_POLICY_COLOURS = {"identity policy": "#555555", "trust policy": "#1f77b4", "bucket policy": "#9467bd",
+                   "queue policy": "#17becf", "topic policy": "#8c564b", "key policy": "#bcbd22",
+                   "secret policy": "#e377c2", "function policy": "#7f7f7f", "other policy": "#2ca02c"}
+_UNEXPECTED = "#d62728"
 _MAX_ACTIONS_SHOWN = 3
+NO_DOT = "no picture: Graphviz's `dot` is not installed (Debian package graphviz; .ci/run installs it)"
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The same picture twice: SVG (scales, searchable text) and PNG (shown inline everywhere)."""
+
+    svg: bytes
+    png: bytes
+
+
+def dot_available() -> bool:
+    """Whether Graphviz's ``dot`` is on the PATH (the ``graphviz`` package only drives it)."""
+    return shutil.which("dot") is not None
 
 
 def _label(arn: str) -> str:
@@ -37,65 +59,82 @@ def _label(arn: str) -> str:
     return short.rsplit("/", 1)[-1] if "/" in short else short
 
 
-def render_access_graph(snapshot: Snapshot, focus_arns: Iterable[str], unexpected: Collection[Edge] = ()) -> bytes:
-    """The access graph around ``focus_arns`` as PNG bytes; edges in ``unexpected`` (source, target) in red."""
-    return draw(access_graph(Analysis(snapshot), focus_arns), unexpected)
+def policy_kind(granted_by: str) -> str:
+    """The kind of policy a grant names: ``trust policy of role r`` -> trust policy; a bare name is an identity
+    policy (the grants name identity policies by their name alone)."""
+    kind, of, _ = granted_by.partition(" of ")
+    if not of:
+        return "identity policy"
+    return kind if kind in _POLICY_COLOURS else "other policy"
 
 
-def draw(graph: AccessGraph, unexpected: Collection[Edge] = ()) -> bytes:
-    """Draw an access graph as PNG bytes."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    import networkx as nx
-    from matplotlib.lines import Line2D
-
-    g = nx.DiGraph()
-    # Columns read left to right: who (users, outside principals), the roles they become, what they reach.
-    g.add_nodes_from((arn, {"column": _COLUMNS[kind]}) for arn, kind in sorted(graph.nodes.items()))
-    g.add_edges_from(graph.edges)
-    layout = nx.multipartite_layout(g, subset_key="column") if graph.nodes else {}
-    tallest = max((sum(1 for k in graph.nodes.values() if _COLUMNS[k] == c) for c in set(_COLUMNS.values())),
-                  default=1)
-    figure, axes = plt.subplots(figsize=(11, max(4.0, min(24.0, 1.1 * tallest + 2))), dpi=110)
-    try:
-        axes.set_axis_off()
-        for kind, colour in _COLOURS.items():
-            members = [arn for arn, k in graph.nodes.items() if k == kind]
-            nx.draw_networkx_nodes(g, layout, nodelist=members, node_color=colour, ax=axes, node_size=500,
-                                   node_shape="s" if kind in ("resource", "pattern") else "o")
-        nx.draw_networkx_labels(g, layout, labels={arn: _label(arn) for arn in graph.nodes}, font_size=8, ax=axes,
-                                verticalalignment="bottom",
-                                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "alpha": 0.8,
-                                      "edgecolor": "none"})
-        bad = set(unexpected)
-        for wanted, colour in ((False, _EXPECTED), (True, _UNEXPECTED)):
-            chosen = [edge for edge in graph.edges if (edge in bad) == wanted]
-            nx.draw_networkx_edges(g, layout, edgelist=chosen, edge_color=colour, width=2.2 if wanted else 1.2,
-                                   arrows=True, arrowsize=14, node_size=500, ax=axes,
-                                   connectionstyle="arc3,rad=0.08")
-        nx.draw_networkx_edge_labels(
-            g, layout, ax=axes, font_size=6, rotate=False, connectionstyle="arc3,rad=0.08",
-            edge_labels={edge: _actions(actions) for edge, actions in graph.edges.items()},
-            font_color="#333333")
-        handles = [Line2D([], [], marker="s" if kind in ("resource", "pattern") else "o", linestyle="", color=colour,
-                          markersize=9, label=kind) for kind, colour in _COLOURS.items()]
-        handles += [Line2D([], [], color=_EXPECTED, label="grant"),
-                    Line2D([], [], color=_UNEXPECTED, linewidth=2.2, label="unexpected grant")]
-        axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
-        # Labels are centred on their nodes and clipped to the axes: room at the sides keeps the outer columns' names.
-        axes.margins(x=0.3, y=0.12)
-        axes.set_title("Who can reach what", fontsize=10)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", bbox_inches="tight")
-        return buffer.getvalue()
-    finally:
-        plt.close(figure)
+def _policy_label(granted_by: str) -> str:
+    """How an edge names its policy: as the grants do, an identity policy (named by its name alone) said so."""
+    return f"identity policy {granted_by}" if policy_kind(granted_by) == "identity policy" else granted_by
 
 
-def _actions(actions: tuple[str, ...]) -> str:
+def _actions(actions: tuple[str, ...]) -> list[str]:
     shown = list(actions[:_MAX_ACTIONS_SHOWN])
     if len(actions) > _MAX_ACTIONS_SHOWN:
         shown.append(f"+{len(actions) - _MAX_ACTIONS_SHOWN} more")
-    return "\n".join(shown)
+    return shown
+
+
+def _edge_kind(graph: AccessGraph, edge: Edge) -> str:
+    kinds = {policy_kind(p) for p in graph.policies.get(edge, ())}
+    return next((k for k in _POLICY_COLOURS if k in kinds), "other policy")
+
+
+def _legend(node_kinds: set[str], edge_kinds: set[str], unexpected: bool) -> str:
+    """An HTML-like table of the kinds present: the graph's own label, below the drawing, never over it."""
+    rows = [f'<TR><TD BGCOLOR="{colour}" WIDTH="14"></TD><TD ALIGN="LEFT">{kind}</TD></TR>'
+            for kind, (colour, _) in _NODE_STYLE.items() if kind in node_kinds]
+    rows += [f'<TR><TD><FONT COLOR="{colour}">&#8594;</FONT></TD>'
+             f'<TD ALIGN="LEFT">granted by {"an" if kind[0] in "aeiou" else "a"} {kind}</TD></TR>'
+             for kind, colour in _POLICY_COLOURS.items() if kind in edge_kinds]
+    if unexpected:
+        rows.append(f'<TR><TD><FONT COLOR="{_UNEXPECTED}"><B>&#8594;</B></FONT></TD>'
+                    '<TD ALIGN="LEFT">unexpected grant (the claim did not allow it)</TD></TR>')
+    return f'<<TABLE BORDER="0" CELLSPACING="2"><TR><TD COLSPAN="2"><B>legend</B></TD></TR>{"".join(rows)}</TABLE>>'
+
+
+def dot_source(graph: AccessGraph, unexpected: Collection[Edge] = ()) -> graphviz.Digraph:
+    """The DOT graph (deterministic: nodes and edges sorted), before ``dot`` lays it out."""
+    bad = set(unexpected)
+    drawing = graphviz.Digraph("access", graph_attr={"rankdir": "LR", "labelloc": "b", "labeljust": "l",
+                                                     "fontname": "Helvetica", "fontsize": "10", "nodesep": "0.4",
+                                                     "ranksep": "1.2", "label": "Who can reach what"},
+                               node_attr={"fontname": "Helvetica", "fontsize": "10", "style": "filled"},
+                               edge_attr={"fontname": "Helvetica", "fontsize": "8"})
+    # Ids of our own: the graphviz package reads "a:b" in an edge as node a, port b, and ARNs are full of colons.
+    ids = {arn: f"n{number}" for number, arn in enumerate(sorted(graph.nodes))}
+    for arn, kind in sorted(graph.nodes.items()):
+        colour, shape = _NODE_STYLE[kind]
+        drawing.node(ids[arn], _label(arn), shape=shape, fillcolor=colour, tooltip=arn)
+    edge_kinds = set()
+    for edge in sorted(graph.edges):
+        kind = _edge_kind(graph, edge)
+        edge_kinds.add(kind)
+        lines = [*map(_policy_label, graph.policies.get(edge, ())), *_actions(graph.edges[edge])]
+        if edge in bad:
+            lines.insert(0, "UNEXPECTED")
+        colour = _UNEXPECTED if edge in bad else _POLICY_COLOURS[kind]
+        drawing.edge(ids[edge[0]], ids[edge[1]], label="\\n".join(lines), color=colour, fontcolor=colour,
+                     penwidth="2.4" if edge in bad else "1.2")
+    drawing.attr(label=_legend(set(graph.nodes.values()), edge_kinds, bool(bad & set(graph.edges))))
+    return drawing
+
+
+def draw(graph: AccessGraph, unexpected: Collection[Edge] = ()) -> Picture | None:
+    """The picture as SVG and PNG, or ``None`` when ``dot`` is not installed (``NO_DOT`` says so)."""
+    if not dot_available():
+        return None
+    drawing = dot_source(graph, unexpected)
+    return Picture(svg=drawing.pipe(format="svg"), png=drawing.pipe(format="png"))
+
+
+def render_access_graph(snapshot: Snapshot, focus_arns: Iterable[str],
+                        unexpected: Collection[Edge] = ()) -> Picture | None:
+    """The access graph around ``focus_arns``; edges in ``unexpected`` (source, target) red and bold."""
+    return draw(access_graph(Analysis(snapshot), focus_arns), unexpected)
+

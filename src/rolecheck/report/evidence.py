@@ -16,6 +16,7 @@ import allure
 import allure_commons
 
 from rolecheck.aws.call_log import CallRecord
+from rolecheck.report.access_picture import NO_DOT, Picture
 
 
 def attach_json(name: str, payload: Any) -> None:
@@ -45,10 +46,17 @@ def reporting() -> bool:
     return bool(allure_commons.plugin_manager.hook.attach_data.get_hookimpls())
 
 
-def attach_png(name: str, render: Callable[[], bytes]) -> None:
-    """Attach a picture, rendered only when a report records it: drawing costs more than the checks it shows."""
-    if reporting():
-        allure.attach(render(), name=name, attachment_type=allure.attachment_type.PNG)
+def attach_picture(name: str, render: Callable[[], Picture | None]) -> None:
+    """Attach a picture as SVG and PNG, rendered only when a report records it: drawing costs more than the checks
+    it shows. Without a picture (no Graphviz ``dot``), one line says why."""
+    if not reporting():
+        return
+    picture = render()
+    if picture is None:
+        attach_text(name, NO_DOT)
+        return
+    allure.attach(picture.svg, name=f"{name} (SVG)", attachment_type=allure.attachment_type.SVG)
+    allure.attach(picture.png, name=name, attachment_type=allure.attachment_type.PNG)
 
 
 def allure_sink(record: CallRecord) -> None:

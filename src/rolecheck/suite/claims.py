@@ -25,7 +25,7 @@ from rolecheck.engine import Policy, Principal, catalog_source, effective_action
 from rolecheck.errors import ComplianceViolation
 from rolecheck.policydoc import lint
 from rolecheck.report.access_picture import render_access_graph
-from rolecheck.report.evidence import attach_png, attach_table, attach_text
+from rolecheck.report.evidence import attach_picture, attach_table, attach_text
 from rolecheck.suite.vocabulary import activity_actions as vocabulary_actions
 from rolecheck.suite.vocabulary import known_activities
 
@@ -158,7 +158,7 @@ def judge(snapshot: Snapshot, grants: Sequence[Grant], expected: Collection[Expe
     attach_table(f"grants found in the account ({len(grants)})", rows(grants))
     attach_table(f"unexpected grants ({len(comparison.unexpected)})", comparison.rows())
     if picture or not comparison.holds:
-        attach_png("who can reach what",
+        attach_picture("who can reach what",
                    lambda: render_access_graph(snapshot, focus, edges_of(snapshot, comparison.unexpected)))
     check_readable(snapshot, claim)
     check(comparison, claim)
@@ -252,7 +252,7 @@ def check_assumers(snapshot: Snapshot, role_arn: str, expected: Sequence[Assumer
     table = [{**row, "condition": condition_text(g)} for g, row in zip(grants, rows(grants), strict=True)]
     attach_table(f"principals that can assume the role ({len(grants)})", table)
     if picture or unexpected or missing:
-        attach_png("who can reach what",
+        attach_picture("who can reach what",
                    lambda: render_access_graph(snapshot, [role_arn], edges_of(snapshot, unexpected)))
     check_readable(snapshot, claim)
     findings = []
