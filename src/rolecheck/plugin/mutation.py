@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +50,35 @@ def pytest_cmdline_main(config: pytest.Config) -> int | None:
     if config.getoption("list_mutants"):
         print(catalog.listing())
         return 0
+    if config.getoption("mutant"):
+        _away_from_the_suites_reports(config)
     return None
+
+
+# The options whose files make the suite's own report (make compliance writes them under reports/).
+_REPORT_OPTIONS = (("allure_report_dir", "--alluredir"), ("xmlpath", "--junitxml"),
+                   ("cucumber_json_path", "--cucumberjson"))
+
+
+def _away_from_the_suites_reports(config: pytest.Config) -> None:
+    """A mutant run misconfigures the account on purpose: its results must never replace the suite's report. Any
+    report file it was asked to write under the project's ``reports/`` (outside ``reports/mutants/``) goes to
+    ``reports/mutants/<mutant>/`` instead, and one line says so. Runs before any plugin configures, so the Allure
+    listener opens the new folder."""
+    reports = config.rootpath / "reports"
+    mutants = reports / "mutants" / str(config.getoption("mutant"))
+    moved = []
+    for dest, flag in _REPORT_OPTIONS:
+        value = getattr(config.option, dest, None)
+        if not value:
+            continue
+        path = (config.invocation_params.dir / value).resolve()
+        if path.is_relative_to(reports.resolve()) and not path.is_relative_to((reports / "mutants").resolve()):
+            target = mutants / path.relative_to(reports.resolve())
+            setattr(config.option, dest, str(target))
+            moved.append(f"{flag} {target}")
+    if moved:
+        print(f"rolecheck: a --mutant run never writes the suite's report: {'; '.join(moved)}", file=sys.stderr)
 
 
 def pytest_configure(config: pytest.Config) -> None:
