@@ -7,6 +7,9 @@ each with its own rules: a Lambda alias's and version's policy, an ECR repositor
   (https://docs.aws.amazon.com/AmazonECR/latest/userguide/repository-policies.html).
 - DynamoDB: a table's resource-based policy
   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html).
+- S3 access points: "both the access point and the underlying bucket must permit the request"; a bucket delegates
+  with ``s3:DataAccessPointAccount``, which only a request through an access point carries
+  (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-delegating-control).
 - KMS: a grant lets its grantee perform its operations on the key without any identity policy, within its
   encryption-context constraints (https://docs.aws.amazon.com/kms/latest/developerguide/grants.html).
 """
@@ -72,8 +75,23 @@ def seeded(admin: boto3.Session) -> dict[str, str]:
                                      "Resource": "*"}))["KeyMetadata"]["Arn"]
     grant = kms.create_grant(KeyId=key, GranteePrincipal=role_arn, Operations=["Decrypt"],
                              Constraints={"EncryptionContextSubset": {"app": "reports"}})["GrantId"]
+    s3, control = admin.client("s3"), admin.client("s3control")
+    for bucket, delegates in (("delegating-bucket", True), ("closed-bucket", False)):
+        s3.create_bucket(Bucket=bucket)
+        if delegates:
+            s3.put_bucket_policy(Bucket=bucket, Policy=doc({
+                "Sid": "DelegateToAccessPoints", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                "Condition": {"StringEquals": {"s3:DataAccessPointAccount": ACCOUNT}}}))
+        point = f"{bucket.split('-')[0]}-point"
+        arn = control.create_access_point(AccountId=ACCOUNT, Name=point, Bucket=bucket)["AccessPointArn"]
+        control.put_access_point_policy(AccountId=ACCOUNT, Name=point, Policy=doc({
+            "Sid": "ReaderReads", "Effect": "Allow", "Principal": {"AWS": role_arn}, "Action": "s3:GetObject",
+            "Resource": f"{arn}/object/reports/*"}))
     return {"role": role_arn, "function": function, "alias": alias, "repository": repository, "table": table,
-            "key": key, "grant": grant}
+            "key": key, "grant": grant,
+            "open point": f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/delegating-point",
+            "closed point": f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/closed-point"}
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +128,19 @@ def test_the_analysis_finds_the_grant_of_each(snapshot: Snapshot, seeded: dict[s
     assert decrypt.statement == f"grant {seeded['grant']}"
     assert "kms:EncryptionContext:app" in decrypt.condition  # the context the caller must send
     assert ("kms:Encrypt", seeded["key"]) not in grants
+    through = grants["s3:GetObject", f"{seeded['open point']}/object/reports/*"]
+    assert through.statement == "ReaderReads"
+    assert "the bucket allows it too: bucket policy of delegating-bucket DelegateToAccessPoints" in through.note
+    # The other bucket neither delegates nor names the role: its access point's policy alone grants nothing.
+    assert not any(resource.startswith(seeded["closed point"]) for _, resource in grants)
+    # Delegation grants no direct call: s3:DataAccessPointAccount is absent from it.
+    assert not any(resource.startswith("arn:aws:s3:::delegating-bucket") for _, resource in grants)
+
+
+def test_an_access_point_is_read_with_its_policy_and_bucket(snapshot: Snapshot, seeded: dict[str, str]) -> None:
+    point = snapshot.resources[seeded["open point"]]
+    assert (point.service, point.resource_type, point.bucket) == ("s3", "accesspoint", "delegating-bucket")
+    assert point.policy is not None and point.policy.name == "access point policy of delegating-point"
 
 
 def test_an_unreadable_repository_policy_is_one_line(admin: boto3.Session, seeded: dict[str, str]) -> None:

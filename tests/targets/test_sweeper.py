@@ -94,6 +94,8 @@ def _leak(aws: Any, run: str, name: str, tagged: bool = True) -> dict[str, str]:
                                  AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
                                  BillingMode="PAY_PER_REQUEST", **({"Tags": tags} if tags else {}))
     if not tagged:
+        # Access points carry no tags the suite gives: made only for a name, as a group is.
+        aws("s3control").create_access_point(AccountId=MOTO_ACCOUNT, Name=f"{name}13-point", Bucket=bucket)
         group = f"{name}5-group"
         iam.create_group(GroupName=group)
         iam.put_group_policy(GroupName=group, PolicyName="inline", PolicyDocument=ALLOW_LIST)
@@ -147,7 +149,15 @@ def world(server: MotoServer) -> Iterator[Any]:
     session = boto3.Session(*bootstrap_admin(MOTO_ACCOUNT, "sweeper-tests-admin"), region_name=REGION)
 
     def aws(service: str) -> Any:
-        return session.client(service, endpoint_url=server.url)
+        client = session.client(service, endpoint_url=server.url)
+        if service == "s3control":
+            # S3 Control's endpoint rules put the account id in front of the host; the server is the host itself
+            # (as the suite's own clients do it: rolecheck.aws.clients).
+            client.meta.events.register("before-sign.s3-control", _to_server)
+        return client
+
+    def _to_server(request: Any, **_: Any) -> None:
+        request.url = request.url.replace(f"://{MOTO_ACCOUNT}.", "://", 1)
 
     iam, s3 = aws("iam"), aws("s3")
     iam.create_group(GroupName="keepers")
@@ -208,6 +218,8 @@ def _state(aws: Any) -> dict[str, set[str]]:
         "functions": {f["FunctionName"] for f in aws("lambda").list_functions()["Functions"]},
         "repositories": {r["repositoryName"] for r in aws("ecr").describe_repositories()["repositories"]},
         "tables": set(aws("dynamodb").list_tables()["TableNames"]),
+        "access points": {p["Name"] for p in
+                          aws("s3control").list_access_points(AccountId=MOTO_ACCOUNT)["AccessPointList"]},
         "keys": {k["Description"] for k in described if k["KeyState"] != "PendingDeletion"},
     }
 
@@ -222,7 +234,8 @@ def _every_kind(name: str, *, groups: bool, keys: bool) -> dict[str, set[str]]:
             "buckets": {f"{name}4-bucket"}, "queues": {f"{name}6-queue"}, "topics": {f"{name}7-topic"},
             "secrets": {f"{name}8-secret"}, "functions": {f"{name}9-function"},
             "repositories": {f"{name}11-repository"}, "tables": {f"{name}12-table"}}
-    return made | ({"groups": {f"{name}5-group"}} if groups else {}) | ({"keys": {f"{name}10-key"}} if keys else {})
+    unnamed = {"groups": {f"{name}5-group"}, "access points": {f"{name}13-point"}} if groups else {}
+    return made | unnamed | ({"keys": {f"{name}10-key"}} if keys else {})
 
 
 def _union(*states: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -245,12 +258,13 @@ def _identifier(aws: Any, kind: str, name: str) -> str:
         "topics": lambda: f"arn:aws:sns:{REGION}:{MOTO_ACCOUNT}:{name}",
         "secrets": lambda: aws("secretsmanager").describe_secret(SecretId=name)["ARN"],
         "keys": lambda: KEYS[name],
+        "access points": lambda: f"arn:aws:s3:{REGION}:{MOTO_ACCOUNT}:accesspoint/{name}",
     }.get(kind, lambda: name)()
 
 
 _KIND = {"users": "user", "groups": "group", "roles": "role", "policies": "policy", "buckets": "bucket",
          "queues": "queue", "topics": "topic", "secrets": "secret", "functions": "function", "keys": "key",
-         "repositories": "repository", "tables": "table"}
+         "repositories": "repository", "tables": "table", "access points": "access-point"}
 
 
 def test_a_dry_run_lists_the_runs_leftovers_of_every_kind_in_deletion_order_and_deletes_nothing(
@@ -264,10 +278,10 @@ def test_a_dry_run_lists_the_runs_leftovers_of_every_kind_in_deletion_order_and_
 
     assert status == 0
     *lines, summary = out.splitlines()
-    assert set(lines) == expected and len(lines) == len(expected) == 33
+    assert set(lines) == expected and len(lines) == len(expected) == 34
     order = [list(DELETERS).index(line.split()[2]) for line in lines]
     assert order == sorted(order), "dependents first: functions before roles, principals before policies"
-    assert summary == (f"33 leftover(s) of leak1 in account {MOTO_ACCOUNT} (target moto-server ({server.url})); "
+    assert summary == (f"34 leftover(s) of leak1 in account {MOTO_ACCOUNT} (target moto-server ({server.url})); "
                        "dry run, nothing deleted")
     assert _state(world) == before
 
@@ -279,7 +293,7 @@ def test_sweeping_a_run_deletes_its_leftovers_of_every_kind_and_nothing_else_twi
     again = sweep("--run-id", "leak1", "--allow-account", MOTO_ACCOUNT)
 
     assert (status, err) == (0, ""), err
-    assert out.splitlines()[-1].startswith("deleted 33 of 33 leftover(s) of leak1")
+    assert out.splitlines()[-1].startswith("deleted 34 of 34 leftover(s) of leak1")
     after = _state(world)
     assert _gone(before, after) == _leftovers_of("leak1")
     assert all(_leftovers_of("other1")[kind] <= after[kind] for kind in _leftovers_of("other1"))
@@ -347,11 +361,11 @@ def test_the_run_id_check_and_the_end_of_run_sweep_look_at_every_named_kind_by_l
 
     named = set(DELETERS) - sweeper.UNNAMED_KINDS
     assert {item.kind for item in existing} == named
-    assert {item.found_by for item in existing} == {"name"} and len(existing) == 22
+    assert {item.found_by for item in existing} == {"name"} and len(existing) == 24
     assert sorted(calls) == sorted(["ListFunctions", "ListUsers", "ListGroups", "ListRoles", "ListPolicies",
                                     "ListBuckets", "ListQueues", "ListTopics", "ListSecrets",
-                                    "DescribeRepositories", "ListTables"])
-    assert {item.kind for item in worker} == named and len(worker) == 11
+                                    "DescribeRepositories", "ListTables", "GetCallerIdentity", "ListAccessPoints"])
+    assert {item.kind for item in worker} == named and len(worker) == 12
     assert all("-gw1-" in item.identifier for item in worker)
     assert [item for item in by_tag if item.kind in sweeper.UNNAMED_KINDS] == \
         [sweeper.Leftover("oidc-provider", tagged, "tag")]
@@ -366,13 +380,13 @@ def test_a_run_id_in_use_is_refused_and_a_resumed_run_deletes_its_earlier_attemp
     _leak(world, "claim1", "rolecheck-claim1-main-", tagged=False)
 
     with pytest.raises(TargetError, match=r"^run id claim1 is already in use in account \d+: function "
-                                          r"rolecheck-claim1-main-.* and 8 more carry it; .* or --resume"):
+                                          r"rolecheck-claim1-main-.* and 9 more carry it; .* or --resume"):
         sweeper.claim_run_id(world, "claim1", MOTO_ACCOUNT, frozenset(), resume=False, retry="rolecheck sweep")
     assert find_leftovers(world, Selector(run_id="claim1", by_tag=False))
 
     lines = sweeper.claim_run_id(world, "claim1", MOTO_ACCOUNT, frozenset(), resume=True, retry="rolecheck sweep")
 
-    assert lines == ["rolecheck: resuming run claim1: deleted 11 resource(s) of its earlier attempt"]
+    assert lines == ["rolecheck: resuming run claim1: deleted 12 resource(s) of its earlier attempt"]
     assert not find_leftovers(world, Selector(run_id="claim1", by_tag=False))
     assert sweeper.claim_run_id(world, "claim2", MOTO_ACCOUNT, frozenset(), resume=False, retry="") == []
 

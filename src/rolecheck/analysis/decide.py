@@ -26,7 +26,7 @@ from rolecheck.analysis.relaxation import (
     request_supplied_keys,
     supplied_conditions,
 )
-from rolecheck.analysis.resources import ResourceView, account_of, names_a_bucket, view_for
+from rolecheck.analysis.resources import ResourceView, account_of, names_a_bucket, through_access_point, view_for
 from rolecheck.analysis.subjects import STAND_IN, Subject, is_stand_in, request_context
 from rolecheck.engine import (
     UNSIGNED_FEDERATION,
@@ -71,8 +71,22 @@ def _decide_anywhere(subject: Subject, action: str, resource: str, *, account_id
                      views: Mapping[str, ResourceView], relaxer: ConditionRelaxer) -> Grant | None:
     view = view_for(views, action, resource)
     if view is not None:
-        return _decide(subject, action, resource, account_id, view.policy, view.context,
-                       Known(subject.known, view.tags_known), relaxer)
+        grant = _decide(subject, action, resource, account_id, view.policy, view.context,
+                        Known(subject.known, view.tags_known), relaxer)
+        if grant is None or view.bucket is None:
+            return grant
+        # Through an access point: its bucket must allow the request too (its policy, or the identity's).
+        bucket_resource, supplied = through_access_point(view, resource, account_id)
+        bucket = views.get(view.bucket)
+        through = _decide(subject, action, bucket_resource, account_id, bucket.policy if bucket else None,
+                          {**(bucket.context if bucket else {}), **supplied},
+                          Known(subject.known, bucket.tags_known if bucket else False), relaxer)
+        if through is None:
+            return None
+        also = f"the bucket allows it too: {through.granted_by} {through.statement}".rstrip()
+        return replace(grant, condition=", ".join(filter(None, (grant.condition, through.condition))),
+                       requires=(*grant.requires, *through.requires),
+                       note="; ".join(filter(None, (grant.note, also))))
     account = account_of(resource)
     if account == account_id or (account is None and not names_a_bucket(resource)):
         grant = _decide(subject, action, resource, account_id, None, {}, Known(subject.known, False), relaxer)

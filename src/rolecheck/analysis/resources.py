@@ -29,13 +29,15 @@ class ResourceView:
     # False when the resource's aws:ResourceTag keys are unknown (a tagged bucket whose ABAC status is unreadable):
     # conditions on them are then request-supplied, as for a resource outside the snapshot.
     tags_known: bool = True
+    # An S3 access point's bucket (its ARN): a request through the access point is decided by both policies.
+    bucket: str | None = None
 
 
 def resource_views(snapshot: Snapshot) -> dict[str, ResourceView]:
     """Every resource of the snapshot, and every role (as the resource of ``sts:AssumeRole``), by ARN."""
     views = {arn: ResourceView(arn, r.service, r.resource_type, r.policy,
                                resource_tags(r.service, r.resource_type, r.tags, bucket_abac=bool(r.bucket_abac)),
-                               r.bucket_abac is not None)
+                               r.bucket_abac is not None, f"arn:aws:s3:::{r.bucket}" if r.bucket else None)
              for arn, r in snapshot.resources.items()}
     for arn, role in snapshot.roles.items():
         views[arn] = ResourceView(arn, "sts", "role", role.trust, resource_tags("iam", "role", role.tags))
@@ -47,6 +49,8 @@ def view_for(views: Mapping[str, ResourceView], action: str, resource: str) -> R
     service = action.split(":", 1)[0].lower()
     if service == "s3" and resource.startswith("arn:aws:s3:::"):
         resource = resource.split("/", 1)[0]
+    elif service == "s3" and ":accesspoint/" in resource:
+        resource = resource.split("/object/", 1)[0]
     elif service == "lambda" and ":function:" in resource and resource not in views:
         # An alias or version read from the account has a policy of its own; any other qualifier is decided as
         # the function.
@@ -59,6 +63,9 @@ def request_strings(view: ResourceView, types: frozenset[str] | None) -> list[st
     """The request strings that stand for a resource, for an action acting on ``types`` (None: any type)."""
     if view.service != "s3":
         return [view.arn] if types is None or view.resource_type in types else []
+    if view.resource_type == "accesspoint":
+        return [string for kind, string in (("accesspoint", view.arn), ("accesspointobject", f"{view.arn}/object/*"))
+                if types is None or kind in types]
     found = []
     if types is None or "bucket" in types:
         found.append(view.arn)
@@ -80,3 +87,14 @@ def names_a_bucket(resource: str) -> bool:
         return False
     name = resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
     return bool(name) and not any(char in name for char in "*?$")
+
+
+def through_access_point(view: ResourceView, resource: str, account_id: str) -> tuple[str, dict[str, str]]:
+    """The request on an access point's bucket that a request through it makes, with the keys the access point
+    supplies (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html: the bucket's
+    policy decides it too, and may delegate with ``s3:DataAccessPointAccount``). ``view.bucket`` must be set."""
+    assert view.bucket is not None
+    key = resource.split("/object/", 1)[1] if "/object/" in resource else None
+    bucket_resource = f"{view.bucket}/{key}" if key is not None else view.bucket
+    return bucket_resource, {"s3:DataAccessPointAccount": account_id, "s3:DataAccessPointArn": view.arn,
+                             "s3:AccessPointNetworkOrigin": "Internet"}

@@ -31,7 +31,7 @@ PUBLIC_GRANTEES = {
 NOT_READ = (
     "SCPs and RCPs: not read (AWS Organizations is read from the management account, not from here); claims are "
     "decided on the account's own policies, an upper bound for what a principal can do",
-    "S3 access point policies, Lambda layer policies: not read",
+    "Lambda layer policies, S3 Multi-Region Access Points and Object Lambda access points: not read",
     "DynamoDB stream and EFS file-system policies: not read",
     "EBS and RDS snapshot sharing, S3 object ACLs, VPC endpoint policies: not read",
     "regional resources (SQS, SNS, Secrets Manager, KMS, Lambda, ECR, DynamoDB) in regions other than the run's: "
@@ -90,7 +90,8 @@ class ResourceFacts:
     """A resource that can carry a resource-based policy.
 
     ``resource_type`` is the Service Authorization Reference's key (``bucket``, ``queue``, ``topic``, ``secret``,
-    ``key``, ``function`` (an alias or version too, by its qualified ARN), ``repository``, ``table``);
+    ``key``, ``function`` (an alias or version too, by its qualified ARN), ``repository``, ``table``,
+    ``accesspoint``, whose ``bucket`` must allow a request through it too);
     ``findings`` are grants the engine does not evaluate (S3 ACL grants beyond the owner)
     and settings that widen what a policy can grant (Block Public Access off), one line each; the same facts are in
     ``acl_grants`` (grantee, permission) and ``public_access_block_off`` (the settings that are off).
@@ -108,6 +109,7 @@ class ResourceFacts:
     acl_grants: tuple[tuple[str, str], ...] = ()
     public_access_block_off: tuple[str, ...] = ()
     bucket_abac: bool | None = False
+    bucket: str | None = None  # an S3 access point's bucket, by name
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 
 _GONE = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound", "NotFoundException", "ResourceNotFoundException",
                    "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
-                   "RepositoryNotFoundException"})
+                   "RepositoryNotFoundException", "NoSuchAccessPoint"})
 
 
 def _ignore_missing(call: Any, **kwargs: Any) -> Any:
@@ -153,6 +153,12 @@ def delete_function(lambda_: Any, name: str) -> None:
     _ignore_missing(lambda_.delete_function, FunctionName=name)
 
 
+def delete_access_point(s3control: Any, arn: str) -> None:
+    """Delete an S3 access point, by its ARN (which names the account and the name S3 Control takes), with its
+    policy."""
+    _ignore_missing(s3control.delete_access_point, AccountId=arn.split(":")[4], Name=arn.rsplit("/", 1)[-1])
+
+
 def delete_repository(ecr: Any, name: str) -> None:
     """Delete an ECR repository with its images and its repository policy."""
     _ignore_missing(ecr.delete_repository, repositoryName=name, force=True)
@@ -169,7 +175,8 @@ def delete_oidc_provider(iam: Any, arn: str) -> None:
 
 
 # In deletion order, which the sweeper follows (the registry deletes newest first instead): a function before the
-# role it runs as, principals before the policies they hold, and the key last, after whatever it may encrypt.
+# role it runs as, principals before the policies they hold, an access point before its bucket, and the key last,
+# after whatever it may encrypt.
 DELETERS = {
     "function": ("lambda", delete_function),
     "user": ("iam", delete_user),
@@ -177,6 +184,7 @@ DELETERS = {
     "role": ("iam", delete_role),
     "policy": ("iam", delete_policy),
     "oidc-provider": ("iam", delete_oidc_provider),
+    "access-point": ("s3control", delete_access_point),
     "bucket": ("s3", delete_bucket),
     "queue": ("sqs", delete_queue),
     "topic": ("sns", delete_topic),

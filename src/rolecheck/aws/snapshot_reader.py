@@ -5,16 +5,16 @@ groups, permissions boundary, tags), groups, roles (trust, inline and attached p
 MaxSessionDuration) and every managed policy's versions, in a few paginated calls
 (https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetAccountAuthorizationDetails.html). Resource-based
 policies come from each service that has them: S3 bucket policies (plus Block Public Access, object ownership and
-ACL grants, which the engine does not evaluate), SQS queue, SNS topic, Secrets Manager secret, KMS key (and its
-grants) and Lambda function policies (and each alias's and version's), ECR repository and DynamoDB table policies,
-with each resource's tags (and a tagged bucket's ABAC status, without which its tags are not ``aws:ResourceTag``:
-``rolecheck.analysis.abac``). S3 and SQS have readers of their own; the other services
+ACL grants, which the engine does not evaluate) and access point policies, SQS queue, SNS topic, Secrets Manager
+secret, KMS key (and its grants) and Lambda function policies (and each alias's and version's), ECR repository and
+DynamoDB table policies, with each resource's tags (and a tagged bucket's ABAC status, without which its tags are
+not ``aws:ResourceTag``: ``rolecheck.analysis.abac``). S3 and SQS have readers of their own; the other services
 list their resources and read each one's policy and tags the same way, so they are rows of ``RESOURCE_READERS``.
 
 Regional services (SQS, SNS, Secrets Manager, KMS, Lambda, ECR, DynamoDB) are read in ``region`` only. Not read:
 SCPs and RCPs (AWS Organizations policies are readable only from the management account or a delegated
 administrator; neither ever grants, and a Deny there can only narrow access, so what the analysis reports as
-possible is an upper bound), VPC endpoint policies, S3 access points, DynamoDB streams, object ACLs
+possible is an upper bound), VPC endpoint policies, DynamoDB streams, object ACLs
 (docs/account.md).
 
 Whatever cannot be read is one line in ``Snapshot.unreadable``: an access-denied resource policy is a finding,
@@ -49,7 +49,7 @@ from rolecheck.policydoc import documents
 # Error codes meaning "there is none" (no policy, no tags, no setting), not "you may not read it".
 _ABSENT = {"NoSuchBucketPolicy", "NoSuchTagSet", "NoSuchTagSetError", "NoSuchPublicAccessBlockConfiguration",
            "OwnershipControlsNotFoundError", "ResourceNotFoundException", "NotFoundException",
-           "RepositoryPolicyNotFoundException", "PolicyNotFoundException"}  # fmt: skip
+           "RepositoryPolicyNotFoundException", "PolicyNotFoundException", "NoSuchAccessPointPolicy"}  # fmt: skip
 
 
 IamFacts = tuple[Mapping[str, UserFacts], Mapping[str, GroupFacts], Mapping[str, RoleFacts], Mapping[str, Policy]]
@@ -315,8 +315,27 @@ def _read_s3_section(client_for: Callable[[str], Any], account_id: str, previous
             unreadable[name] = tuple(lines)
     except (ClientError, BotoCoreError) as exc:
         account_wide.append(f"s3: could not list resources ({_why(exc)})")
+    try:
+        for facts in _read_access_points(client_for("s3control"), account_id, account_wide):
+            resources[facts.arn] = facts
+    except (ClientError, BotoCoreError) as exc:
+        account_wide.append(f"s3: could not list access points ({_why(exc)})")
     unreadable[""] = tuple(account_wide)
     return SectionRead("s3", resources, unreadable, started)
+
+
+def _read_access_points(control: Any, account_id: str, unreadable: list[str]) -> Iterator[ResourceFacts]:
+    """The account's S3 access points in the client's region, each with its policy and its bucket: a request
+    through one must be allowed by both
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html). Read whole at every read
+    of the section: one listing, and a policy per access point."""
+    for point in _pages(control, "list_access_points", "AccessPointList", AccountId=account_id):
+        name = point["Name"]
+        answer = _optional(control.get_access_point_policy, f"s3 access point {name}: policy", unreadable,
+                           AccountId=account_id, Name=name)
+        text = (answer or {}).get("Policy")
+        policy = _parse(f"access point policy of {name}", text, "resource", unreadable) if text else None
+        yield ResourceFacts(point["AccessPointArn"], "s3", name, "accesspoint", policy, bucket=point.get("Bucket"))
 
 
 def _read_bucket(s3: Any, name: str, account_block: Mapping[str, bool], unreadable: list[str]) -> ResourceFacts:

@@ -92,10 +92,22 @@ def key_with_default_policy(deployment: Deployment) -> None:
 
 def bucket_delegates_to_access_points(deployment: Deployment) -> None:
     """A bucket delegating access control to the account's access points, and no access point."""
-    edits._other_bucket(deployment, "delegated", lambda arn: {
-        "Sid": "DelegateToAccessPoints", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
-        "Resource": [arn, f"{arn}/*"],
-        "Condition": {"StringEquals": {"s3:DataAccessPointAccount": deployment.account_id}}})
+    edits._delegating_bucket(deployment, "delegated")
+
+
+def narrow_access_point(deployment: Deployment) -> None:
+    """A bucket delegating to access points, and one access point on it that lets an unrelated user read one
+    prefix: it grants the role and the walkthrough's user nothing."""
+    bucket = edits._delegating_bucket(deployment, "narrowed")
+    user = operations.create_user(deployment.admin.client("iam"), deployment.registry, "ap-reader")
+    control = deployment.admin.client("s3control")
+    name = deployment.registry.unique_name("narrow", bucket=True)
+    arn = control.create_access_point(AccountId=deployment.account_id, Name=name, Bucket=bucket)["AccessPointArn"]
+    deployment.registry.track("access-point", arn)
+    control.put_access_point_policy(AccountId=deployment.account_id, Name=name, Policy=documents.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "ReaderReadsReports", "Effect": "Allow", "Principal": {"AWS": user.arn}, "Action": "s3:GetObject",
+            "Resource": f"{arn}/object/reports/*"}]}))
 
 
 def topic_with_default_policy(deployment: Deployment) -> None:
@@ -128,6 +140,8 @@ BENIGN: tuple[Benign, ...] = (
            "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html"),
     Benign("bucket-delegates-to-access-points", "A bucket delegates access control to access points; there is none.",
            bucket_delegates_to_access_points, S3_POLICIES + "access-points-policies.html"),
+    Benign("narrow-access-point", "A bucket delegating to access points has one that lets another user read a "
+           "prefix.", narrow_access_point, S3_POLICIES + "access-points-policies.html"),
     Benign("topic-with-default-policy", "An SNS topic has the default topic policy.", topic_with_default_policy,
            "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html"),
     Benign("queue-owner-only", "An SQS queue has the console's owner-only access policy.", queue_owner_only,

@@ -215,11 +215,12 @@ def _user(deployment: Deployment) -> dict[str, str]:
     return {"AWS": deployment.require_user().arn}
 
 
-def _other_bucket(deployment: Deployment, logical: str, statement: Callable[[str], dict[str, Any]]) -> None:
-    """A second bucket, created after review, whose policy holds ``statement(bucket_arn)``."""
+def _other_bucket(deployment: Deployment, logical: str, statement: Callable[[str], dict[str, Any]]) -> str:
+    """A second bucket, created after review, whose policy holds ``statement(bucket_arn)``; returns its name."""
     s3 = deployment.admin.client("s3")
     name = operations.create_bucket(s3, deployment.registry, logical, deployment.region)
     s3.put_bucket_policy(Bucket=name, Policy=documents.dumps(_policy(statement(f"arn:aws:s3:::{name}"))))
+    return name
 
 
 def other_bucket_grants_role(deployment: Deployment) -> None:
@@ -320,6 +321,28 @@ def _key(deployment: Deployment, statement: dict[str, Any]) -> None:
 
 def key_policy_grants_user(deployment: Deployment) -> None:
     _key(deployment, _grant(_user(deployment), ["kms:Decrypt", "kms:Encrypt"], "*", "UserUsesKey"))
+
+
+def access_point_grants_role(deployment: Deployment) -> None:
+    """A bucket, created after review, that delegates to the account's access points as AWS documents, and an
+    access point on it whose policy lets the role read the bucket's objects: both allow, so the role can."""
+    bucket = _delegating_bucket(deployment, "shared")
+    control = deployment.admin.client("s3control")
+    name = deployment.registry.unique_name("reports", bucket=True)
+    arn = control.create_access_point(AccountId=deployment.account_id, Name=name, Bucket=bucket)["AccessPointArn"]
+    deployment.registry.track("access-point", arn)
+    control.put_access_point_policy(AccountId=deployment.account_id, Name=name, Policy=documents.dumps(_policy(
+        _grant(_role(deployment), "s3:GetObject", f"{arn}/object/*", "RoleReadsThroughAccessPoint"))))
+
+
+def _delegating_bucket(deployment: Deployment, logical: str) -> str:
+    """A bucket delegating access control to the account's access points
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-points-policies.html#access-points-delegating-control);
+    returns its name."""
+    return _other_bucket(deployment, logical, lambda arn: {
+        "Sid": "DelegateToAccessPoints", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*",
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"StringEquals": {"s3:DataAccessPointAccount": deployment.account_id}}})
 
 
 def key_grant_to_role(deployment: Deployment) -> None:
