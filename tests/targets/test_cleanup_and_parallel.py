@@ -287,7 +287,8 @@ def test_the_whole_suite_passes_on_moto_server_with_two_workers() -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert " passed" in run.stdout and "failed" not in run.stdout
     # The workers' API calls and clients, summed by the controller (README: the closing line).
-    assert re.search(r"^rolecheck: \d{3,} API calls, \d+ boto3 clients$", run.stdout, re.M), run.stdout[-2000:]
+    assert re.search(r"^rolecheck: \d{3,} API calls \(\d+ retried\), \d+ boto3 clients$", run.stdout, re.M), \
+        run.stdout[-2000:]
 
 
 def test_the_moto_server_target_starts_its_own_server(tmp_path: Path) -> None:

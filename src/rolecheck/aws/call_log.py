@@ -8,8 +8,10 @@ attaches each call to the current Allure step, is ``rolecheck.report.evidence.al
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -32,6 +34,8 @@ class CallRecord:
     error_code: str | None = None
     error_message: str | None = None
     elapsed_ms: float = 0.0
+    # Attempts botocore's retry mode made after the first (throttling, faults, dropped connections).
+    retries: int = 0
 
     @property
     def title(self) -> str:
@@ -44,14 +48,54 @@ class CallRecord:
 
 
 Sink = Callable[[CallRecord], None]
+# A sink for a batch of calls made together (a concurrent snapshot read), handed over by the thread that began it.
+BatchSink = Callable[[str, list[CallRecord]], None]
 
 
 class CallRecorder:
-    """Watches boto3 clients and turns each call into a redacted ``CallRecord``."""
+    """Watches boto3 clients and turns each call into a redacted ``CallRecord``.
 
-    def __init__(self, sinks: tuple[Sink, ...]) -> None:
+    ``retried`` counts the calls that needed more than one attempt. Inside ``deferred()`` the records are kept
+    back, from every thread, and handed over when it ends, in the thread that entered it: Allure attaches to the
+    step of the calling thread only (a pool thread would attach to a stale copy of it).
+    """
+
+    def __init__(self, sinks: tuple[Sink, ...], batch_sinks: tuple[BatchSink, ...] = ()) -> None:
         self.sinks = list(sinks)
+        self.batch_sinks = list(batch_sinks)
         self.calls: list[CallRecord] = []
+        self.retried = 0
+        self._lock = threading.Lock()
+        self._held: list[CallRecord] | None = None
+
+    @contextmanager
+    def deferred(self, what: str) -> Iterator[list[CallRecord]]:
+        """Hold back the sinks while the block runs; then give the held calls to each batch sink as one piece of
+        evidence named after ``what``, or to each plain sink one by one when there is no batch sink (the batch sinks
+        stand in for the plain ones)."""
+        with self._lock:
+            outer, self._held = self._held, []
+        held = self._held
+        try:
+            yield held
+        finally:
+            with self._lock:
+                self._held = outer
+            self._hand_over(what, held, outer)
+
+    def _hand_over(self, what: str, held: list[CallRecord], outer: list[CallRecord] | None) -> None:
+        if outer is not None:
+            with self._lock:
+                outer.extend(held)
+            return
+        if self.batch_sinks:
+            retried = sum(1 for record in held if record.retries)
+            for batch_sink in self.batch_sinks:
+                batch_sink(f"{what} ({len(held)} calls, {retried} retried)", held)
+            return
+        for record in held:
+            for sink in self.sinks:
+                sink(record)
 
     def watch(self, client: Any, actor: str) -> Any:
         """Register the hooks on one client; returns the client for chaining."""
@@ -79,10 +123,17 @@ class CallRecorder:
             error_code=error.get("Code"),
             error_message=error.get("Message"),
             elapsed_ms=round((time.perf_counter() - started) * 1000, 2) if started else 0.0,
+            retries=int((parsed.get("ResponseMetadata") or {}).get("RetryAttempts") or 0),
         )
-        self.calls.append(record)
-        for sink in self.sinks:
-            sink(record)
+        with self._lock:
+            self.calls.append(record)
+            self.retried += bool(record.retries)
+            held = self._held
+            if held is not None:
+                held.append(record)
+        if held is None:
+            for sink in self.sinks:
+                sink(record)
 
 
 def _key_fields(parsed: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from typing import Any
 
 from rolecheck.analysis.snapshot import Snapshot
 from rolecheck.aws import progress
-from rolecheck.aws.snapshot_reader import SECTIONS, SectionRead, assemble, read_section
+from rolecheck.aws.call_log import CallRecorder
+from rolecheck.aws.snapshot_reader import SECTIONS, SERIAL, Pools, ReadProgress, SectionRead, assemble, read_sections
 
 # Which section of the snapshot a service's writes change (S3 Control: the account's Block Public Access, which
 # every bucket's reading depends on).
@@ -155,6 +156,9 @@ class SnapshotStats:
     sections_reread: int = 0
     iam_revalidations: int = 0
     states: int = 0
+    # The calls of every read and revalidation, and how many of them botocore retried (with a recorder only).
+    calls: int = 0
+    retried: int = 0
 
     @property
     def reads(self) -> int:
@@ -172,10 +176,18 @@ class _Entry:
 
 
 class SnapshotCache:
-    """Snapshots by (account, region), each kept until the suite touches it or its IAM pages change."""
+    """Snapshots by (account, region), each kept until the suite touches it or its IAM pages change.
 
-    def __init__(self, touches: Touches = TOUCHES) -> None:
+    Reads run ``pools`` calls of each service at once (``rolecheck.aws.snapshot_reader.read_sections``). With a
+    ``recorder``, a read's calls, made in pool threads, are held back and handed to the report as one piece of
+    evidence by the thread that asked for the snapshot.
+    """
+
+    def __init__(self, touches: Touches = TOUCHES, *, pools: Pools = SERIAL,
+                 recorder: CallRecorder | None = None) -> None:
         self.touches = touches
+        self.pools = pools
+        self.recorder = recorder
         self.stats = SnapshotStats()
         self._entries: dict[tuple[str, str], _Entry] = {}
         self._lock = threading.Lock()
@@ -191,13 +203,7 @@ class SnapshotCache:
             entry = self._entries.get((account_id, region))
             position = self.touches.position()
             if entry is None:
-                read: list[str] = []
-                with progress.waiting(lambda: f"the snapshot of account {account_id} ({', '.join(read) or 'no'} "
-                                      f"of {len(SECTIONS)} sections read)"):
-                    sections = {}
-                    for s in SECTIONS:
-                        sections[s] = read_section(client_for, account_id, region, s)
-                        read.append(s)
+                sections = self._read(client_for, account_id, region, dict.fromkeys(SECTIONS), "the snapshot")
                 self.stats.full_reads += 1
                 return self._keep(account_id, region, sections, position)
             marks = self.touches.since(account_id, entry.position)
@@ -205,11 +211,12 @@ class SnapshotCache:
                 marks = dict.fromkeys(SECTIONS)
             if revalidate_iam:
                 marks.setdefault("iam", None)
+            wanted = {section: (entry.sections[section], keys) for section, keys in marks.items()
+                      if section in entry.sections}
             sections = dict(entry.sections)
-            for section, keys in marks.items():
-                if section in sections:
-                    sections[section] = read_section(client_for, account_id, region, section,
-                                                     previous=entry.sections[section], keys=keys)
+            if wanted:
+                sections |= self._read(client_for, account_id, region, wanted, "the snapshot's touched sections"
+                                       if set(wanted) != {"iam"} else "the IAM revalidation")
             changed = [s for s in SECTIONS if sections[s] is not entry.sections[s]]
             self.stats.iam_revalidations += "iam" in marks and "iam" not in changed
             if not changed:
@@ -219,9 +226,26 @@ class SnapshotCache:
             self.stats.sections_reread += len(changed)
             return self._keep(account_id, region, sections, position)
 
+    def _read(self, client_for: Callable[[str], Any], account_id: str, region: str,
+              wanted: Mapping[str, Any], what: str) -> dict[str, SectionRead]:
+        done = ReadProgress()
+
+        def described() -> str:
+            retried = f", {self.recorder.retried - retried_before} call(s) retried" if self.recorder else ""
+            return f"{what} of account {account_id} ({done.describe()}{retried})"
+
+        retried_before = self.recorder.retried if self.recorder else 0
+        with progress.waiting(described):
+            if self.recorder is None:
+                return read_sections(client_for, account_id, region, wanted, pools=self.pools, progress=done)
+            with self.recorder.deferred(f"{what} of account {account_id}") as calls:
+                read = read_sections(client_for, account_id, region, wanted, pools=self.pools, progress=done)
+            self.stats.calls += len(calls)
+            self.stats.retried += sum(1 for call in calls if call.retries)
+            return read
+
     def _keep(self, account_id: str, region: str, sections: dict[str, SectionRead], position: int) -> Snapshot:
         snapshot = assemble(account_id, region, sections)
         self._entries[(account_id, region)] = _Entry(sections, position, snapshot)
         self.stats.states += 1
         return snapshot
-

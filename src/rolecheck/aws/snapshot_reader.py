@@ -19,16 +19,27 @@ possible is an upper bound), VPC endpoint policies, DynamoDB streams, object ACL
 
 Whatever cannot be read is one line in ``Snapshot.unreadable``: an access-denied resource policy is a finding,
 never a silent skip.
+
+Concurrency (``read_sections``): every section starts at once, each in a thread of its own, and each service's
+calls go through a bounded pool of that service's own (``Pools``, sized by the target). A listing's pages are
+consumed as they arrive, each resource's calls submitted to the pool at once, and each answer parsed as it comes
+back. The clients are made up front in the calling thread (a boto3 session is not thread-safe; its clients are).
+Retries are botocore's (the client's retry mode), never a loop of ours. Results are assembled in listing order,
+so a concurrent read gives the same snapshot as a serial one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -74,36 +85,172 @@ class SectionRead:
     fingerprint: str = ""
 
 
-def read_snapshot(client_for: Callable[[str], Any], account_id: str, region: str) -> Snapshot:
-    """Read the account through ``client_for(service)`` (a boto3 client factory): IAM, then each service's resources.
+@dataclass(frozen=True)
+class Pools:
+    """How many calls of each service a snapshot read keeps in flight at once ("*": any other service).
+
+    A pool is sized to about the service's request-rate quota times its median latency, times two: enough to keep
+    the quota busy, not so many that throttling dominates.
+    """
+
+    sizes: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({"*": 1}))
+
+    def of(self, service: str) -> int:
+        """The pool size of ``service``, at least one."""
+        return max(1, int(self.sizes.get(service, self.sizes.get("*", 1))))
+
+
+# One call at a time, as before the pools: what the tests of the reader's logic use unless they ask for more.
+SERIAL = Pools()
+# ASSUMPTION: AWS publishes no request-rate quota for IAM's or most services' read APIs; S3 allows 5,500 reads per
+# second per prefix (https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html), far
+# more than one reader needs. These sizes keep a reader well under any account-wide throttling seen in practice.
+AWS_POOLS = Pools(MappingProxyType({"iam": 4, "s3": 8, "*": 4}))
+
+
+class ReadProgress:
+    """What a snapshot read has done so far, per section, for the progress line; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listed: dict[str, int] = {}
+        self._read: dict[str, int] = {}
+        self._done: list[str] = []
+
+    def listed(self, section: str) -> None:
+        with self._lock:
+            self._listed[section] = self._listed.get(section, 0) + 1
+
+    def read(self, section: str) -> None:
+        with self._lock:
+            self._read[section] = self._read.get(section, 0) + 1
+
+    def done(self, section: str) -> None:
+        with self._lock:
+            self._done.append(section)
+
+    def describe(self) -> str:
+        """e.g. "iam, sqs done; s3 412/1000 resources read"."""
+        with self._lock:
+            going = [f"{section} {self._read.get(section, 0)}/{count} resources read"
+                     for section, count in self._listed.items() if section not in self._done]
+            return "; ".join(filter(None, [", ".join(self._done) + " done" if self._done else "", *going])) \
+                or "started"
+
+
+def read_snapshot(client_for: Callable[[str], Any], account_id: str, region: str, *,
+                  pools: Pools = SERIAL) -> Snapshot:
+    """Read the account through ``client_for(service)`` (a boto3 client factory): IAM and each service's resources,
+    all sections at once, ``pools`` calls of each service in flight.
 
     Read-only: only Get/List/Describe calls are made.
     """
-    return assemble(account_id, region, {section: read_section(client_for, account_id, region, section)
-                                         for section in SECTIONS})
+    return assemble(account_id, region, read_sections(client_for, account_id, region, dict.fromkeys(SECTIONS),
+                                                      pools=pools))
+
+
+def read_sections(client_for: Callable[[str], Any], account_id: str, region: str,
+                  wanted: Mapping[str, tuple[SectionRead, Collection[str] | None] | None], *,
+                  pools: Pools = SERIAL, progress: ReadProgress | None = None) -> dict[str, SectionRead]:
+    """Read the ``wanted`` sections concurrently: section -> None (read it afresh) or (the section as read before,
+    the keys to re-read or None), as ``read_section`` takes them. Returns each section as read."""
+    services = sorted({service for section in wanted for service in _SERVICES_OF.get(section, (section,))})
+    # Made here, in the calling thread: a client factory (an Actor) creates clients lazily and is not thread-safe.
+    clients = {service: client_for(service) for service in services}
+    with ExitStack() as stack:
+        executors = {service: stack.enter_context(ThreadPoolExecutor(pools.of(service),
+                                                                     thread_name_prefix=f"rolecheck-{service}"))
+                     for service in services}
+
+        def one(section: str) -> SectionRead:
+            previous, keys = wanted[section] or (None, None)
+            read = read_section(clients.__getitem__, account_id, region, section, previous=previous, keys=keys,
+                                pool=executors[_SERVICES_OF.get(section, (section,))[0]], progress=progress)
+            if progress is not None:
+                progress.done(section)
+            return read
+
+        if len(wanted) == 1:
+            return {section: one(section) for section in wanted}
+        with ThreadPoolExecutor(len(wanted), thread_name_prefix="rolecheck-section") as sections:
+            futures = {section: sections.submit(one, section) for section in wanted}
+            return {section: future.result() for section, future in futures.items()}
 
 
 def read_section(client_for: Callable[[str], Any], account_id: str, region: str, section: str, *,
-                 previous: SectionRead | None = None, keys: Collection[str] | None = None) -> SectionRead:
-    """Read one of ``SECTIONS`` afresh.
+                 previous: SectionRead | None = None, keys: Collection[str] | None = None,
+                 pool: Executor | None = None, progress: ReadProgress | None = None) -> SectionRead:
+    """Read one of ``SECTIONS`` afresh, each resource's calls in ``pool`` (None: one after another, here).
 
     With ``previous`` (that section as read before): IAM whose pages are unchanged is ``previous`` itself, so that
     an unchanged account state stays the same object; S3 re-reads only the buckets named in ``keys`` (None: all)
     and those not in ``previous``, and keeps the rest as they were. The other sections are read whole.
     """
     started = time.time()
+    fan = _FanOut(pool, section, progress)
     if section == "iam":
-        return _read_iam_section(client_for("iam"), previous, started)
+        return _read_iam_section(client_for("iam"), previous, started, fan)
     if section == "s3":
-        return _read_s3_section(client_for, account_id, previous, keys, started)
+        return _read_s3_section(client_for, account_id, previous, keys, started, fan)
     unreadable: list[str] = []
     resources: dict[str, ResourceFacts] = {}
     if section == "sqs":
-        read = _read_sqs(client_for, account_id, region, unreadable)
+        read = _read_sqs(client_for, account_id, region, fan)
     else:
-        read = _read_resources(next(r for r in RESOURCE_READERS if r.service == section), client_for, unreadable)
-    _collect(section, read, resources, unreadable)
+        read = _read_resources(next(r for r in RESOURCE_READERS if r.service == section), client_for, fan)
+    try:
+        for facts, lines in read:
+            for one in facts:
+                resources[one.arn] = one
+            unreadable += lines
+    except (ClientError, BotoCoreError) as exc:
+        # What was read before a listing failed is kept.
+        unreadable.append(f"{section}: could not list resources ({_why(exc)})")
     return SectionRead(section, resources, {"": tuple(unreadable)}, started)
+
+
+T = TypeVar("T")
+
+
+class _FanOut:
+    """Submits per-resource work to a section's pool as its listing's pages arrive; results in listing order."""
+
+    def __init__(self, pool: Executor | None, section: str, progress: ReadProgress | None) -> None:
+        self.pool, self.section, self.progress = pool, section, progress
+
+    def submit(self, work: Callable[[], T]) -> Future[T]:
+        if self.progress is not None:
+            self.progress.listed(self.section)
+        if self.pool is not None:
+            return self.pool.submit(self._counted, work)
+        future: Future[T] = Future()
+        try:
+            future.set_result(self._counted(work))
+        except (ClientError, BotoCoreError) as exc:
+            future.set_exception(exc)
+        return future
+
+    def _counted(self, work: Callable[[], T]) -> T:
+        try:
+            return work()
+        finally:
+            if self.progress is not None:
+                self.progress.read(self.section)
+
+    def map(self, work: Callable[[Any], T], items: Iterable[Any]) -> Iterator[T]:
+        """``work(item)`` for each item, submitted as ``items`` yields them; results yielded in order. A listing
+        error is raised after the results of what was listed before it."""
+        futures: list[Future[T]] = []
+        failure: Exception | None = None
+        try:
+            for item in items:
+                futures.append(self.submit(lambda item=item: work(item)))
+        except (ClientError, BotoCoreError) as exc:
+            failure = exc
+        for future in futures:
+            yield future.result()
+        if failure is not None:
+            raise failure
 
 
 def assemble(account_id: str, region: str, sections: Mapping[str, SectionRead]) -> Snapshot:
@@ -119,17 +266,6 @@ def assemble(account_id: str, region: str, sections: Mapping[str, SectionRead]) 
         for key in sorted(read.unreadable):
             unreadable += read.unreadable[key]
     return Snapshot(account_id, users, groups, roles, managed, resources, tuple(unreadable), region)
-
-
-def _collect(section: str, read: Iterator[ResourceFacts], resources: dict[str, ResourceFacts],
-             unreadable: list[str]) -> None:
-    # Generators: each service's calls are made as it is read, inside this try; what was read before a listing
-    # failed is kept.
-    try:
-        for facts in read:
-            resources[facts.arn] = facts
-    except (ClientError, BotoCoreError) as exc:
-        unreadable.append(f"{section}: could not list resources ({_why(exc)})")
 
 
 def _why(exc: Exception) -> str:
@@ -153,11 +289,13 @@ def _parse(name: str, document: Any, kind: str, unreadable: list[str]) -> Policy
         return None
 
 
-def _read_iam_section(iam: Any, previous: SectionRead | None, started: float) -> SectionRead:
-    pages = list(iam.get_paginator("get_account_authorization_details").paginate())
+def _read_iam_section(iam: Any, previous: SectionRead | None, started: float, fan: _FanOut) -> SectionRead:
     unreadable: list[str] = []
+    # ListRoles is paged in the pool while GetAccountAuthorizationDetails is paged here.
+    roles_read = fan.submit(lambda: list(iam.get_paginator("list_roles").paginate()))
+    pages = list(iam.get_paginator("get_account_authorization_details").paginate())
     try:
-        role_pages = list(iam.get_paginator("list_roles").paginate())
+        role_pages = roles_read.result()
     except (ClientError, BotoCoreError) as exc:
         role_pages = None
         unreadable.append(f"iam: roles' MaxSessionDuration ({_why(exc)})")
@@ -296,23 +434,25 @@ def _pages(client: Any, operation: str, key: str, **kwargs: Any) -> Iterator[Any
 
 
 def _read_s3_section(client_for: Callable[[str], Any], account_id: str, previous: SectionRead | None,
-                     keys: Collection[str] | None, started: float) -> SectionRead:
+                     keys: Collection[str] | None, started: float, fan: _FanOut) -> SectionRead:
     s3 = client_for("s3")
     account_wide: list[str] = []
     account_block = _account_public_access_block(client_for, account_id, account_wide)
     resources: dict[str, ResourceFacts] = {}
     unreadable: dict[str, tuple[str, ...]] = {}
+
+    def bucket(item: Mapping[str, Any]) -> tuple[str, ResourceFacts, tuple[str, ...]]:
+        name = item["Name"]
+        arn = f"arn:{PARTITION}:s3:::{name}"
+        if previous is not None and keys is not None and name not in keys and arn in previous.resources:
+            return name, previous.resources[arn], previous.unreadable.get(name, ())
+        lines: list[str] = []
+        return name, _read_bucket(s3, name, account_block, lines), tuple(lines)
+
     try:
-        for bucket in _pages(s3, "list_buckets", "Buckets"):
-            name = bucket["Name"]
-            arn = f"arn:{PARTITION}:s3:::{name}"
-            if previous is not None and keys is not None and name not in keys and arn in previous.resources:
-                resources[arn] = previous.resources[arn]
-                unreadable[name] = previous.unreadable.get(name, ())
-                continue
-            lines: list[str] = []
-            resources[arn] = _read_bucket(s3, name, account_block, lines)
-            unreadable[name] = tuple(lines)
+        for name, facts, lines in fan.map(bucket, _pages(s3, "list_buckets", "Buckets")):
+            resources[facts.arn] = facts
+            unreadable[name] = lines
     except (ClientError, BotoCoreError) as exc:
         account_wide.append(f"s3: could not list resources ({_why(exc)})")
     try:
@@ -390,10 +530,12 @@ def _acl_grants(s3: Any, name: str, unreadable: list[str]) -> tuple[tuple[str, s
 
 
 def _read_sqs(client_for: Callable[[str], Any], account_id: str, region: str,
-              unreadable: list[str]) -> Iterator[ResourceFacts]:
+              fan: _FanOut) -> Iterator[tuple[list[ResourceFacts], list[str]]]:
     # Not a row of RESOURCE_READERS: SQS lists URLs, not ARNs, and names a queue's ARN only among its attributes.
     sqs = client_for("sqs")
-    for url in readback.queue_urls(sqs):
+
+    def queue(url: str) -> tuple[list[ResourceFacts], list[str]]:
+        unreadable: list[str] = []
         name = url.rstrip("/").rsplit("/", 1)[-1]
         what = f"sqs queue {name}"
         attributes = _optional(sqs.get_queue_attributes, f"{what}: policy", unreadable, QueueUrl=url,
@@ -403,7 +545,9 @@ def _read_sqs(client_for: Callable[[str], Any], account_id: str, region: str,
         policy = _parse(f"queue policy of {name}", values["Policy"], "resource", unreadable) \
             if values.get("Policy") else None
         tags = _optional(sqs.list_queue_tags, f"{what}: tags", unreadable, QueueUrl=url)
-        yield ResourceFacts(arn, "sqs", name, "queue", policy, _tags((tags or {}).get("Tags", {})))
+        return [ResourceFacts(arn, "sqs", name, "queue", policy, _tags((tags or {}).get("Tags", {})))], unreadable
+
+    return fan.map(queue, readback.queue_urls(sqs))
 
 
 @dataclass(frozen=True)
@@ -579,10 +723,16 @@ RESOURCE_READERS: tuple[ResourceReader, ...] = (
 SECTIONS: tuple[str, ...] = ("iam", "s3", "sqs", *(reader.service for reader in RESOURCE_READERS))
 
 
+# The clients each section's reader uses; the first is the one whose pool its per-resource calls go to.
+_SERVICES_OF: Mapping[str, tuple[str, ...]] = MappingProxyType({"s3": ("s3", "s3control")})
+
+
 def _read_resources(reader: ResourceReader, client_for: Callable[[str], Any],
-                    unreadable: list[str]) -> Iterator[ResourceFacts]:
+                    fan: _FanOut) -> Iterator[tuple[list[ResourceFacts], list[str]]]:
     client = client_for(reader.service)
-    for item in _pages(client, reader.list_operation, reader.list_key):
+
+    def resource(item: Any) -> tuple[list[ResourceFacts], list[str]]:
+        unreadable: list[str] = []
         if reader.arn_of is not None:
             arn, name = reader.arn_of(client, item)
         else:
@@ -594,10 +744,13 @@ def _read_resources(reader: ResourceReader, client_for: Callable[[str], Any],
         else:
             tags = (reader.tags_call.answer(client, arn, name, f"{what}: tags", unreadable) or {}).get(
                 reader.tags_field)
-        yield _read_policy(reader, client, arn, name, _tags(tags), unreadable)
+        read = [_read_policy(reader, client, arn, name, _tags(tags), unreadable)]
         # A qualifier carries the resource's tags (Lambda tags the function) and a policy of its own.
         for qualified_arn, qualified in reader.qualifiers(client, name) if reader.qualifiers else ():
-            yield _read_policy(reader, client, qualified_arn, qualified, _tags(tags), unreadable)
+            read.append(_read_policy(reader, client, qualified_arn, qualified, _tags(tags), unreadable))
+        return read, unreadable
+
+    return fan.map(resource, _pages(client, reader.list_operation, reader.list_key))
 
 
 def _read_policy(reader: ResourceReader, client: Any, arn: str, name: str, tags: Mapping[str, str],

@@ -32,12 +32,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rolecheck import stopping
 from rolecheck.audit import mode as audit_mode
 from rolecheck.aws import consistency, endpoint_check, progress, safety, sweeper
-from rolecheck.aws.call_log import CallRecorder
+from rolecheck.aws.call_log import CallRecord, CallRecorder
 from rolecheck.aws.clients import Actor, ClientFactory, enforce_read_only
 from rolecheck.aws.credentials import CredentialOptions, add_pytest, from_options
 from rolecheck.aws.registry import new_run_id
 from rolecheck.errors import EXIT_NOT_ESTABLISHED, NotEstablished, TargetError, not_established
-from rolecheck.report.evidence import allure_sink
+from rolecheck.report.evidence import allure_batch_sink, allure_sink
 from rolecheck.targets.base import DEFAULT_REGION, Target
 from rolecheck.targets.connect import TARGETS, Connection, connect, make_target
 
@@ -70,6 +70,7 @@ class RunEnd:
     """What the processes of a run did at its end: API cost, sweep results, workers that never got to sweep."""
 
     api_calls: int = 0
+    retried: int = 0
     clients: int = 0
     counted: bool = False
     swept: int = 0
@@ -80,6 +81,7 @@ class RunEnd:
     def add(self, other: dict[str, object]) -> None:
         """Fold in a worker's ``as_dict``."""
         self.api_calls += int(other["api_calls"])  # type: ignore[call-overload]
+        self.retried += int(other.get("retried", 0))  # type: ignore[call-overload]
         self.clients += int(other["clients"])  # type: ignore[call-overload]
         self.counted = self.counted or bool(other["counted"])
         self.swept += int(other["swept"])  # type: ignore[call-overload]
@@ -98,7 +100,8 @@ class RunEnd:
                 out.write(json.dumps(stats) + "\n")
 
     def as_dict(self) -> dict[str, object]:
-        return {"api_calls": self.api_calls, "clients": self.clients, "counted": self.counted, "swept": self.swept,
+        return {"api_calls": self.api_calls, "retried": self.retried, "clients": self.clients,
+                "counted": self.counted, "swept": self.swept,
                 "problems": self.problems, "snapshots": self.snapshots}
 
 
@@ -298,6 +301,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     factory = config.stash.get(_FACTORY, None)
     if factory is not None and factory.recorder is not None:
         end.api_calls += len(factory.recorder.calls)
+        end.retried += factory.recorder.retried
         end.clients += factory.clients_created
         end.counted = True
     if factory is not None:
@@ -432,16 +436,21 @@ def recorder() -> Iterator[CallRecorder]:
     """
     log_path = os.environ.get("ROLECHECK_CALL_LOG")
     if not log_path:
-        yield CallRecorder(sinks=(allure_sink,))
+        yield CallRecorder(sinks=(allure_sink,), batch_sinks=(allure_batch_sink,))
         return
     with open(log_path, "a", encoding="utf-8") as log:
-        yield CallRecorder(sinks=(allure_sink, lambda record: log.write(record.to_json().replace("\n", "") + "\n")))
+        def line(record: CallRecord) -> None:
+            log.write(record.to_json().replace("\n", "") + "\n")
+
+        yield CallRecorder(sinks=(allure_sink, line),
+                           batch_sinks=(allure_batch_sink, lambda _, records: [line(r) for r in records]))
 
 
 @pytest.fixture(scope="session")
 def client_factory(target: Target, recorder: CallRecorder, pytestconfig: pytest.Config) -> ClientFactory:
     """Creates every actor's clients; kept in the stash for the run's closing summary."""
-    factory = ClientFactory(region=target.region, endpoint_url=target.endpoint_url, recorder=recorder)
+    factory = ClientFactory(region=target.region, endpoint_url=target.endpoint_url, recorder=recorder,
+                            reads=target.reads)
     pytestconfig.stash[_FACTORY] = factory
     return factory
 
@@ -453,7 +462,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: p
     if end is None or not _is_controller(config):
         return
     if end.counted:
-        terminalreporter.write_line(f"rolecheck: {end.api_calls} API calls, {end.clients} boto3 clients")
+        terminalreporter.write_line(
+            f"rolecheck: {end.api_calls} API calls ({end.retried} retried), {end.clients} boto3 clients")
     stats = end.snapshots
     if stats.get("requests"):
         terminalreporter.write_line(

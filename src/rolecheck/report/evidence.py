@@ -59,6 +59,14 @@ def attach_picture(name: str, render: Callable[[], Picture | None]) -> None:
     allure.attach(picture.png, name=name, attachment_type=allure.attachment_type.PNG)
 
 
+def allure_batch_sink(name: str, records: list[CallRecord]) -> None:
+    """The call recorder's sink for calls made together (a concurrent snapshot read): one JSON-lines attachment
+    on the step that asked for them, one line per call in the order the answers came."""
+    # JSON lines are not one JSON document: plain text, which Allure shows as it is.
+    allure.attach("".join(record.to_json().replace("\n", "") + "\n" for record in records), name=name,
+                  attachment_type=allure.attachment_type.TEXT)
+
+
 def allure_sink(record: CallRecord) -> None:
     """The call recorder's sink for the report: one JSON attachment per call on the step that made it."""
     allure.attach(record.to_json(), name=record.title, attachment_type=allure.attachment_type.JSON)

@@ -368,7 +368,7 @@ class Deployment:
         Read once per account state (``rolecheck.aws.snapshot_cache``): what the suite touched is re-read, and IAM
         is revalidated outside audit mode; an audit reads the account once.
         """
-        return self.admin.factory.snapshots.get(self.admin.client, self.account_id, self.region,
+        return self.admin.factory.snapshots.get(self.admin.reader, self.account_id, self.region,
                                                 revalidate_iam=not self.audit)
 
     def role_effective_actions(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from rolecheck.aws.clients import AccessKey
+from rolecheck.aws.clients import AWS_READS, AccessKey
 from rolecheck.aws.credentials import CredentialOptions
 from rolecheck.errors import TargetError
 
@@ -33,6 +33,8 @@ class Target(ABC):
 
     name = "abstract"
     consistency_timeout = 0.0
+    # How the snapshot is read here (pools, retry mode): a real account's by default, moto's on the moto targets.
+    reads = AWS_READS
 
     @abstractmethod
     def start(self) -> AccessKey:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rolecheck.aws.clients import AccessKey
+from rolecheck.aws.clients import SIMULATED_READS, AccessKey
 from rolecheck.aws.secrets import Secret
 
 from .base import MOTO_ACCOUNT, MOTO_ADMIN, Target
@@ -17,6 +17,7 @@ class MotoTarget(Target):
     """In-process moto, with every request decided by rolecheck's engine instead of moto's own checks."""
 
     name = "moto"
+    reads = SIMULATED_READS
     admin_user: str = MOTO_ADMIN
 
     def __post_init__(self) -> None:

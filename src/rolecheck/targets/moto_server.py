@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from rolecheck.aws.clients import AccessKey
+from rolecheck.aws.clients import SIMULATED_READS, AccessKey
 from rolecheck.aws.credentials import resolve
 from rolecheck.aws.secrets import Secret
 
@@ -182,6 +182,7 @@ class MotoServerTarget(Target):
     """
 
     name = "moto-server"
+    reads = SIMULATED_READS
     admin_user: str = MOTO_ADMIN
 
     def __post_init__(self) -> None:
