@@ -98,8 +98,16 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
             "ListTagsForResource": ("sns:ListTagsForResource", AUDITOR)},
     "sqs": {op: (f"sqs:{op}", AUDITOR) for op in ("ListQueues", "GetQueueAttributes", "ListQueueTags")},
     "secretsmanager": {op: (f"secretsmanager:{op}", AUDITOR) for op in ("ListSecrets", "GetResourcePolicy")},
-    "kms": {op: (f"kms:{op}", AUDITOR) for op in ("ListKeys", "GetKeyPolicy", "ListResourceTags")},
-    "lambda": {op: (f"lambda:{op}", AUDITOR) for op in ("ListFunctions", "GetPolicy", "ListTags")},
+    "kms": {op: (f"kms:{op}", AUDITOR) for op in ("ListKeys", "GetKeyPolicy", "ListResourceTags", "ListGrants")},
+    # Each function's aliases and versions have policies of their own.
+    "lambda": {op: (f"lambda:{op}", AUDITOR) for op in ("ListFunctions", "GetPolicy", "ListTags", "ListAliases",
+                                                        "ListVersionsByFunction")},
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
+    "ecr": {op: (f"ecr:{op}", AUDITOR) for op in ("DescribeRepositories", "GetRepositoryPolicy",
+                                                  "ListTagsForResource")},
+    # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
+    "dynamodb": {op: (f"dynamodb:{op}", AUDITOR) for op in ("ListTables", "DescribeTable", "GetResourcePolicy",
+                                                            "ListTagsOfResource")},
 }
 
 
