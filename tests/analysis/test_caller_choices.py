@@ -63,3 +63,33 @@ def test_a_trust_admitting_a_userid_prefix_is_reached_when_the_session_is_so_nam
 def test_the_walkthrough_has_no_choices_to_make() -> None:
     claims.check_session_access(account(), ROLE, EXPECTED)
     claims.check_assumes_no_role(account(), ROLE)
+
+
+# Session tags are the assumer's choice too, where the trust allows sts:TagSession
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html): the session's aws:PrincipalTag/<key> in
+# its later requests is the tag passed.
+TEAM_PLATFORM = bucket("platform", allow("s3:GetObject", "arn:aws:s3:::platform/*", Principal={"AWS": "*"},
+                                         Condition={"StringEquals": {"aws:PrincipalTag/team": "platform"}}))
+
+
+def tagging(*, condition=None):
+    statement = {**trusting(USER)[0], "Action": ["sts:AssumeRole", "sts:TagSession"]}
+    return [statement | ({"Condition": condition} if condition else {})]
+
+
+def test_a_trust_allowing_session_tags_opens_a_grant_on_a_principal_tag_with_the_tag_named() -> None:
+    changed = account(trust=tagging(), resources=[TEAM_PLATFORM])
+    found = [g for g in Analysis(changed).principal_access(ROLE) if g.resource == "arn:aws:s3:::platform/*"]
+    assert [(g.action, g.condition) for g in found] == [("s3:GetObject", "it passes session tag team=platform")]
+    with pytest.raises(ComplianceViolation, match="when it passes session tag team=platform"):
+        claims.check_session_access(changed, ROLE, EXPECTED)
+
+
+def test_without_tag_session_or_with_the_tag_value_fixed_the_principal_tag_grant_stays_shut() -> None:
+    """No sts:TagSession in the trust: AssumeRole with Tags is refused; aws:RequestTag in the trust fixes the
+    values (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html#id_session-tags_permissions-required)."""
+    fixed = tagging(condition={"StringEquals": {"aws:RequestTag/team": "data"}})
+    for trust in (None, fixed):
+        changed = account(trust=trust, resources=[TEAM_PLATFORM])
+        assert not [g for g in Analysis(changed).principal_access(ROLE) if g.resource == "arn:aws:s3:::platform/*"]
+        claims.check_session_access(changed, ROLE, EXPECTED)

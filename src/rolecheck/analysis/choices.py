@@ -8,6 +8,13 @@ naming one session of the role, or a condition on ``aws:userid`` with a prefix, 
 much, for the assumer that picks the name. The analysis cannot try every name: it takes the names the account's
 policies themselves mention (witnesses), keeps those the role's trust policy lets an assumer pick, and decides each
 exactly with the engine; a grant only a chosen name opens is reported "when the session is named <name>".
+
+Session tags are chosen the same way: an assumer passes them in AssumeRole when the role's trust allows
+``sts:TagSession`` (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html), and they are the
+session's ``aws:PrincipalTag/<key>`` in its later requests, over the role's own tag of that key. The pairs the
+account's conditions on ``aws:PrincipalTag/<key>`` mention, which the trust's conditions on ``aws:RequestTag/<key>``
+and ``aws:TagKeys`` let an assumer pass, are each decided; a grant only one opens is reported "when it passes
+session tag <key>=<value>".
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ class Mentions:
 
     by_role_name: Mapping[str, tuple[str, ...]]
     by_role_id: Mapping[str, tuple[str, ...]]
+    # (key, value) of every condition on aws:PrincipalTag/<key>: the session tags worth passing.
+    principal_tags: tuple[tuple[str, str], ...] = ()
 
 
 def mentions(snapshot: Snapshot) -> Mentions:
@@ -45,17 +54,21 @@ def mentions(snapshot: Snapshot) -> Mentions:
     session_prefix = f"arn:{PARTITION}:sts::{snapshot.account_id}:assumed-role/"
     by_name: dict[str, list[str]] = {}
     by_id: dict[str, list[str]] = {}
+    tags: list[tuple[str, str]] = []
     for policy in _every_policy(snapshot):
         for body in documents.statements(policy.document):
             for entry in _aws_principals(body):
                 role, _, tail = entry.removeprefix(session_prefix).partition("/")
                 if entry.startswith(session_prefix) and tail:
                     by_name.setdefault(role, []).extend(_instances(tail))
-            for key, value in _condition_values(body):
+            for key, value in _condition_values(body, keep_case=True):
                 role_id, _, tail = value.partition(":")
-                if key == "aws:userid" and tail:
+                if key.lower() == "aws:userid" and tail:
                     by_id.setdefault(role_id, []).extend(_instances(tail))
-    return Mentions({k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in by_id.items()})
+                if key.lower().startswith("aws:principaltag/"):
+                    tags += [(key.split("/", 1)[1], v) for v in _instances(value)]
+    return Mentions({k: tuple(v) for k, v in by_name.items()}, {k: tuple(v) for k, v in by_id.items()},
+                    tuple(dict.fromkeys(tags)))
 
 
 def session_names(snapshot: Snapshot, role: RoleFacts, found: Mentions, default: str) -> list[str]:
@@ -74,6 +87,30 @@ def session_names(snapshot: Snapshot, role: RoleFacts, found: Mentions, default:
     return [name for name in names if may_pick(snapshot, role, name)][:MAX_NAMES]
 
 
+def session_tags(snapshot: Snapshot, role: RoleFacts, found: Mentions) -> list[tuple[str, str]]:
+    """The (key, value) session tags the account's policies mention (conditions on ``aws:PrincipalTag/<key>``),
+    which the role's trust lets an assumer pass (``may_tag``); the role's own tags are left out: its sessions carry
+    them anyway."""
+    pairs = [(k, v) for k, v in found.principal_tags if role.tags.get(k) != v]
+    return [(k, v) for k, v in pairs if may_tag(snapshot, role, k, v)][:MAX_NAMES]
+
+
+def may_tag(snapshot: Snapshot, role: RoleFacts, key: str, value: str) -> bool:
+    """True when some Allow statement of the role's trust for ``sts:TagSession`` lets an assumer pass the session
+    tag ``key=value``: its conditions on ``aws:RequestTag/...`` and ``aws:TagKeys`` hold for it, for one of the
+    principals the trust can name. Its other conditions are the assumer's to meet."""
+    assumers = [_principal_of(snapshot, arn) for arn in (*snapshot.users, *snapshot.roles)]
+    passed = {f"aws:RequestTag/{key}": value, "aws:TagKeys": [key]}
+    for statement in role.trust.statements:
+        if statement.effect != "Allow" or not statement.matches_action("sts:tagsession"):
+            continue
+        on_tags = [c for c in statement.conditions
+                   if c.key_lower.startswith("aws:requesttag/") or c.key_lower == "aws:tagkeys"]
+        if not on_tags or any(_holds(on_tags, principal, passed, "sts:TagSession") for principal in assumers):
+            return True
+    return False
+
+
 def may_pick(snapshot: Snapshot, role: RoleFacts, name: str) -> bool:
     """True when some Allow statement of the role's trust for ``sts:AssumeRole`` lets an assumer name the session
     ``name``: its conditions on ``sts:RoleSessionName`` hold for it, for one of the principals the trust can name
@@ -86,13 +123,14 @@ def may_pick(snapshot: Snapshot, role: RoleFacts, name: str) -> bool:
         on_name = [c for c in statement.conditions if c.key_lower == "sts:rolesessionname"]
         if not on_name:
             return True
-        if any(_holds(on_name, principal, name) for principal in assumers):
+        if any(_holds(on_name, principal, {"sts:RoleSessionName": name}) for principal in assumers):
             return True
     return False
 
 
-def _holds(conditions: list[Condition], principal: Principal, name: str) -> bool:
-    context = build_context(Request(principal, "sts:AssumeRole", "*", context={"sts:RoleSessionName": name}))
+def _holds(conditions: list[Condition], principal: Principal, supplied: Mapping[str, Any],
+           action: str = "sts:AssumeRole") -> bool:
+    context = build_context(Request(principal, action, "*", context=dict(supplied)))
     lookup = context_lookup(context)
     return all(condition.holds(context, lookup) for condition in conditions)
 
@@ -126,7 +164,7 @@ def _aws_principals(body: Mapping[str, Any]) -> list[str]:
     return [e for e in ([entries] if isinstance(entries, str) else entries) if isinstance(e, str)]
 
 
-def _condition_values(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+def _condition_values(body: Mapping[str, Any], *, keep_case: bool = False) -> Iterator[tuple[str, str]]:
     condition = body.get("Condition")
     if not isinstance(condition, Mapping):
         return
@@ -136,7 +174,7 @@ def _condition_values(body: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         for key, values in block.items():
             for value in values if isinstance(values, list) else [values]:
                 if isinstance(value, str) and "${" not in value:
-                    yield key.lower(), value
+                    yield (key if keep_case else key.lower()), value
 
 
 def _instances(pattern: str) -> list[str]:

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from rolecheck.analysis.candidates import identity_candidates, resource_candidates, resource_patterns, statement_names
-from rolecheck.analysis.choices import Mentions, mentions, session_names
+from rolecheck.analysis.choices import Mentions, mentions, session_names, session_tags
 from rolecheck.analysis.decide import decide
 from rolecheck.analysis.grants import OUTSIDE_ROLES, Grant
 from rolecheck.analysis.relaxation import ConditionRelaxer
@@ -59,7 +59,8 @@ class Analysis:
         statement names for resources outside the snapshot (``*``). ``sts:GetCallerIdentity``, which AWS allows
         without any policy, is not a grant. A role's sessions are also decided under each session name the
         account's policies mention and the trust lets an assumer pick (``rolecheck.analysis.choices``): a grant
-        only such a name opens says so in ``condition`` ("the session is named nightly-export").
+        only such a name opens says so in ``condition`` ("the session is named nightly-export"); so are the session
+        tags the trust lets an assumer pass ("it passes session tag team=platform").
         """
         grants: list[Grant] = []
         seen: set[tuple[str, str]] = set()
@@ -97,6 +98,11 @@ class Analysis:
             found += [(subject_of(self.snapshot, principal_arn, session_name=name, **session),
                        f"the session is named {name}")
                       for name in session_names(self.snapshot, role, self._mentions, ANALYSIS_SESSION)]
+            given = session.get("session_tags") or {}
+            found += [(subject_of(self.snapshot, principal_arn,
+                                  **{**session, "session_tags": {**given, key: value}}),
+                       f"it passes session tag {key}={value}")
+                      for key, value in session_tags(self.snapshot, role, self._mentions) if key not in given]
         return found
 
     def who_can_assume(self, role_arn: str) -> list[Grant]:

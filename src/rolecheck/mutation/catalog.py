@@ -222,6 +222,11 @@ CATALOG: tuple[Mutant, ...] = (
            "A secret's policy lets anyone whose aws:userid is the role's id and a session name nightly-* read it.",
            frozenset({SESSION_ACCOUNT_WIDE}),
            apply=edits.secret_grants_session_userid),
+    Mutant("secret-grants-session-tag",
+           "The role's trust also lets the user pass session tags; a secret's policy grants aws:PrincipalTag/team "
+           "platform (the user's own sts:TagSession on the role and the changed trust fail too).",
+           frozenset({SESSION_ACCOUNT_WIDE, REVIEWED, NO_STANDING}),
+           apply=edits.secret_grants_session_tag),
     Mutant("bucket-is-public", "A bucket policy lets anyone read the bucket's objects.",
            frozenset({NO_STANDING, SESSION_ACCOUNT_WIDE} | cannot("s3:GetObject")),
            apply=edits.bucket_is_public),

@@ -305,6 +305,20 @@ def secret_grants_session_userid(deployment: Deployment) -> None:
                                                {"StringLike": {"aws:userid": f"{role.role_id}:nightly-*"}}))
 
 
+def secret_grants_session_tag(deployment: Deployment) -> None:
+    """The role's trust also lets the user pass session tags (sts:TagSession), and a secret's policy lets anyone
+    whose aws:PrincipalTag/team is platform read it: the user tags its session so, and reads the secret
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html)."""
+    role = deployment.require_role()
+    trust = dict(readback.trust_policy(_iam(deployment), role.name).document)
+    trust["Statement"] = [*documents.statements(trust), {
+        "Sid": "UserTagsSessions", "Effect": "Allow", "Principal": _user(deployment), "Action": "sts:TagSession"}]
+    _iam(deployment).update_assume_role_policy(RoleName=role.name, PolicyDocument=documents.dumps(trust))
+    _secret(deployment, "platform-token", _grant("*", "secretsmanager:GetSecretValue", "*", "PlatformTeam",
+                                                 {"StringEquals": {"aws:PrincipalTag/team": "platform",
+                                                                   "aws:PrincipalAccount": deployment.account_id}}))
+
+
 def secret_policy_grants_role(deployment: Deployment) -> None:
     _secret(deployment, "db-password", _grant(_role(deployment), "secretsmanager:GetSecretValue", "*",
                                               "RoleReadsSecret"))
