@@ -9,11 +9,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from rolecheck.analysis.snapshot import ResourceFacts
 from rolecheck.aws.operation_models import NotProbeable, derive_call, operation_for
 from rolecheck.aws.registry import ResourceRegistry
+from rolecheck.engine import Policy, Principal
 from rolecheck.errors import FeatureFileError
 from rolecheck.moto_adapter import bootstrap_admin, installed
-from rolecheck.suite import probing
+from rolecheck.suite import contract, probing
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
 
@@ -81,3 +83,40 @@ def test_delete_table_is_denied_to_the_role_and_predicted_so(sessions) -> None:
     assert decision.request.resource == f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/rolecheck-probe"
     # The administrator gets past authorization: the table does not exist, which is not a denial.
     assert probing.attempt(p, admin.client("dynamodb"), ctx).allowed
+
+
+# A resource-based policy naming the role grants its sessions access within the account, with no identity policy
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html and
+# https://docs.aws.amazon.com/sns/latest/dg/sns-using-identity-based-policies.html).
+TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:order-events"
+
+
+def _topic_facts(policy: dict | None) -> ResourceFacts:
+    parsed = Policy.parse("topic policy", policy, "resource") if policy else None
+    return ResourceFacts(TOPIC, "sns", "order-events", "topic", parsed)
+
+
+@pytest.mark.parametrize(("policy", "allowed"), [
+    (None, False),
+    ({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sns:DeleteTopic", "Resource": TOPIC,
+                                              "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/worker"}}]}, True),
+])
+def test_the_prediction_reads_the_named_resources_own_policy(policy: dict | None, allowed: bool) -> None:
+    subject = probing.Subject(Principal.assumed_role(ACCOUNT, "worker", "s", "AROAEXAMPLE"), ())
+    ctx = probing.ProbeContext(account_id=ACCOUNT, bucket="", object_key="", role_name="worker",
+                               registry=ResourceRegistry("t"), region=REGION,
+                               resource_facts={TOPIC: _topic_facts(policy)}.get)
+    p = probing.Probe("sns:DeleteTopic", "sns", None, lambda _ctx: TOPIC)
+    assert probing.predict(p, subject, ctx, iam=None, s3=None).allowed is allowed
+
+
+def test_a_tables_key_comes_from_its_key_schema(sessions) -> None:
+    dynamodb = sessions[0].client("dynamodb")
+    dynamodb.create_table(TableName="orders", BillingMode="PAY_PER_REQUEST",
+                          KeySchema=[{"AttributeName": "customer", "KeyType": "HASH"},
+                                     {"AttributeName": "placed", "KeyType": "RANGE"}],
+                          AttributeDefinitions=[{"AttributeName": "customer", "AttributeType": "S"},
+                                                {"AttributeName": "placed", "AttributeType": "N"}])
+    key = contract.table_key(dynamodb, "orders")
+    assert key == {"customer": {"S": "rolecheck-probe"}, "placed": {"N": "0"}}
+    assert derive_call("dynamodb:GetItem", {"TableName": "orders", "Key": key}).params["Key"] == key

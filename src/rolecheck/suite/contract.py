@@ -184,12 +184,27 @@ def aim(deployment: Deployment, action: str, *, noun: str | None = None, logical
                   "topic": ("TopicArn", entity.arn), "secret": ("SecretId", entity.arn),
                   "key": ("KeyId", entity.arn), "function": ("FunctionName", entity.name),
                   "table": ("TableName", entity.name), "role": ("RoleName", entity.name)}[noun]
-        return Aim(dict([member]), entity.arn, entity.name if noun == "bucket" else "")
+        binding = dict([member])
+        if noun == "table":
+            binding["Key"] = table_key(deployment.admin.client("dynamodb"), entity.name)
+        return Aim(binding, entity.arn, entity.name if noun == "bucket" else "")
     if arn is not None:
         filled = documents.fill(arn, deployment.placeholders(), name="the step's ARN")
         binding = {"RoleArn": filled} if action.lower() == "sts:assumerole" else {}
         return Aim(binding, filled)
     return None
+
+
+# A stand-in value of each DynamoDB key attribute type: the item need not exist, the call is about authorization.
+_KEY_STAND_INS = {"S": {"S": "rolecheck-probe"}, "N": {"N": "0"}, "B": {"B": b"rolecheck-probe"}}
+
+
+def table_key(dynamodb: Any, table: str) -> dict[str, Any]:
+    """A ``Key`` for an item call on ``table``, from the table's key schema as DescribeTable gives it (a partition
+    key, and a sort key where it has one), each attribute a stand-in of its type."""
+    description = dynamodb.describe_table(TableName=table)["Table"]
+    types = {a["AttributeName"]: a["AttributeType"] for a in description["AttributeDefinitions"]}
+    return {k["AttributeName"]: _KEY_STAND_INS[types[k["AttributeName"]]] for k in description["KeySchema"]}
 
 
 def verify_action(deployment: Deployment, action: str, expect_allowed: bool, *, role: str | None = None,
@@ -220,7 +235,8 @@ def verify_action(deployment: Deployment, action: str, expect_allowed: bool, *, 
         who, role_name = f'the session of the role "{role}"', entity.name
     ctx = probing.ProbeContext(account_id=deployment.account_id, bucket=target.bucket if target else "",
                                object_key=target.key if target else "", role_name=role_name,
-                               registry=deployment.registry, region=deployment.region)
+                               registry=deployment.registry, region=deployment.region,
+                               resource_facts=lambda arn: deployment.snapshot().resources.get(arn))
     runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
                                  untried=deployment.untried, no_credentials="no credentials act as the principal")
     if actor is None:

@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from rolecheck.analysis import abac
+from rolecheck.analysis.snapshot import ResourceFacts
 from rolecheck.aws import consistency, readback
 from rolecheck.aws.clients import Actor, WriteRefused
 from rolecheck.aws.operation_models import ENGINE_ONLY, NotProbeable, derive_call
@@ -56,6 +57,9 @@ class ProbeContext:
     extra: dict[str, Any] = field(default_factory=dict)
     # Trust policies of roles that are only imagined (audit mode creates none), by role ARN.
     trust_policies: dict[str, Policy] = field(default_factory=dict)
+    # A resource's own policy and tags by its ARN (a queue, topic, secret, key, function, table...), as the
+    # account's snapshot read them; None where the probes name no such resource.
+    resource_facts: Callable[[str], ResourceFacts | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +277,9 @@ def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
             role_name = resource.rsplit("/", 1)[-1]
             resource_policy = readback.trust_policy(iam, role_name)
             resource_tags = abac.resource_tags("iam", "role", readback.role_tags(iam, role_name))
+    elif ctx.resource_facts is not None and resource != "*" and (facts := ctx.resource_facts(resource)) is not None:
+        resource_policy = facts.policy
+        resource_tags = abac.resource_tags(facts.service, facts.resource_type, facts.tags)
     return evaluate(Request(
         principal=subject.principal,
         action=p.action,

@@ -76,7 +76,8 @@ Feature: The order worker runs as Lambda, reads one table and publishes to one t
       | service "lambda.amazonaws.com" |           |
 
   Scenario: The worker reads the orders and publishes their events, and uses nothing else
-    Then the role "order-worker" cannot perform "secretsmanager:GetSecretValue" on the secret "orders-api-key"
+    Then the role "order-worker" cannot perform "dynamodb:PutItem" on the table "orders"
+    And the role "order-worker" cannot perform "secretsmanager:GetSecretValue" on the secret "orders-api-key"
     And the role "order-worker" cannot perform "kms:Decrypt" on the key "orders-key"
     And the role "order-worker" cannot perform "sns:DeleteTopic" on the topic "order-events"
 
