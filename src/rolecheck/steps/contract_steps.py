@@ -10,11 +10,15 @@ from pytest_bdd import given, parsers, then
 from rolecheck.aws.clients import Actor
 from rolecheck.policydoc import documents
 from rolecheck.report.evidence import attach_json
-from rolecheck.suite import claims, contract
+from rolecheck.suite import claims, contract, preflight, probing
 from rolecheck.suite.kinds import KIND_PHRASES, KINDS
 from rolecheck.suite.replay import background_step
 from rolecheck.suite.scene import Deployment
 from rolecheck.targets.base import Target
+
+# Before anything is deployed, every can / cannot perform sentence's action must be one a probe or the engine can
+# decide.
+preflight.STEP_CHECKS.append(probing.check_step_actions)
 
 _ACTION = r'"(?P<action>[a-z0-9-]+:[A-Za-z0-9*]+)"'
 _PRINCIPAL = r'(?:the role "(?P<role>[^"]+)"|the session of the role "(?P<session>[^"]+)"|the user "(?P<user>[^"]+)")'

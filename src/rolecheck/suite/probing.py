@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -189,6 +190,23 @@ def derived_probe(action: str) -> Probe:
     return Probe(action, checked.service,
                  lambda c, x: derive_call(action, _binding(x, service)).make(c),
                  lambda x: _derived_resource(x, action))
+
+
+# The quoted action of a can / cannot perform sentence, whatever its principal, resource or condition.
+_PERFORM = re.compile(r'\b(?:can|cannot) perform "(?P<action>[^"]*)"')
+
+
+def check_step_actions(step: Any, where: str) -> None:
+    """A collection check (``preflight.STEP_CHECKS``): the action a can / cannot perform sentence quotes must be
+    in AWS's catalog and have a probe, or be one the engine decides (``ENGINE_ONLY``); one line naming the step
+    otherwise, before anything is deployed."""
+    found = _PERFORM.search(step.name)
+    if found is None or found["action"].startswith("<"):
+        return
+    try:
+        probe(found["action"])
+    except FeatureFileError as exc:
+        raise FeatureFileError(f"{where}: {exc}") from None
 
 
 @dataclass(frozen=True)
