@@ -93,3 +93,28 @@ def test_without_tag_session_or_with_the_tag_value_fixed_the_principal_tag_grant
         changed = account(trust=trust, resources=[TEAM_PLATFORM])
         assert not [g for g in Analysis(changed).principal_access(ROLE) if g.resource == "arn:aws:s3:::platform/*"]
         claims.check_session_access(changed, ROLE, EXPECTED)
+
+
+# A source identity is set by the assumer of a role and carried by the session
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity):
+# an IAM user's own requests never carry one.
+NIGHTLY_IDENTITY = bucket("audited", allow("s3:GetObject", "arn:aws:s3:::audited/*", Principal={"AWS": "*"},
+                                           Condition={"StringEquals": {"aws:SourceIdentity": "nightly-export",
+                                                                       "aws:PrincipalAccount": ACCOUNT}}))
+
+
+def test_a_source_identity_grant_is_the_role_sessions_with_the_value_and_never_the_users() -> None:
+    changed = account(resources=[NIGHTLY_IDENTITY])
+    found = [g for g in Analysis(changed).principal_access(ROLE) if g.resource == "arn:aws:s3:::audited/*"]
+    assert [g.requires for g in found] == [("aws:SourceIdentity StringEquals nightly-export",)]
+    assert not [g for g in Analysis(changed).principal_access(USER) if g.resource == "arn:aws:s3:::audited/*"]
+
+
+# s3:prefix is a request parameter of ListBucket
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html): the grant is reported with it.
+def test_a_prefix_listing_grant_is_reported_with_the_prefix_to_ask_for() -> None:
+    homes = bucket("homes", allow("s3:ListBucket", "arn:aws:s3:::homes", Principal={"AWS": ROLE},
+                                  Condition={"StringLike": {"s3:prefix": "home/reports/*"}}))
+    grants = Analysis(account(resources=[homes])).principal_access(ROLE)
+    found = [g for g in grants if g.resource == "arn:aws:s3:::homes"]
+    assert [(g.action, g.requires) for g in found] == [("s3:ListBucket", ("s3:prefix StringLike home/reports/*",))]

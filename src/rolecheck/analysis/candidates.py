@@ -16,7 +16,7 @@ from typing import Any
 
 from rolecheck.analysis.abac import reads_resource_tags
 from rolecheck.analysis.action_resources import resource_types
-from rolecheck.analysis.relaxation import Known, request_supplied
+from rolecheck.analysis.relaxation import known_of, request_supplied
 from rolecheck.analysis.resources import ResourceView, request_strings
 from rolecheck.analysis.subjects import DEFAULT_KEYS, Subject, request_context
 from rolecheck.engine import (
@@ -116,7 +116,7 @@ def _reads_resource_tags(subject: Subject) -> bool:
 def _conditions_may_hold(statement: Statement, subject: Subject, view: ResourceView) -> bool:
     """False only when the statement's conditions are all on keys the analysis decides, and do not hold."""
     keys = {condition.key_lower for condition in statement.conditions}
-    if any(request_supplied(key, Known(subject.known, view.tags_known)) and key not in DEFAULT_KEYS for key in keys):
+    if any(request_supplied(key, known_of(subject, view.tags_known)) and key not in DEFAULT_KEYS for key in keys):
         return True
     context = build_context(Request(subject.principal, "", view.arn, context=request_context(subject, view.context)))
     try:

@@ -23,6 +23,7 @@ from rolecheck.analysis.relaxation import (
     ConditionRelaxer,
     Known,
     dropped_deny_keys,
+    known_of,
     request_supplied_keys,
     supplied_conditions,
 )
@@ -72,7 +73,7 @@ def _decide_anywhere(subject: Subject, action: str, resource: str, *, account_id
     view = view_for(views, action, resource)
     if view is not None:
         grant = _decide(subject, action, resource, account_id, view.policy, view.context,
-                        Known(subject.known, view.tags_known), relaxer)
+                        known_of(subject, view.tags_known), relaxer)
         if grant is None or view.bucket is None:
             return grant
         # Through an access point: its bucket must allow the request too (its policy, or the identity's).
@@ -80,7 +81,7 @@ def _decide_anywhere(subject: Subject, action: str, resource: str, *, account_id
         bucket = views.get(view.bucket)
         through = _decide(subject, action, bucket_resource, account_id, bucket.policy if bucket else None,
                           {**(bucket.context if bucket else {}), **supplied},
-                          Known(subject.known, bucket.tags_known if bucket else False), relaxer)
+                          known_of(subject, bucket.tags_known if bucket else False), relaxer)
         if through is None:
             return None
         also = f"the bucket allows it too: {through.granted_by} {through.statement}".rstrip()
@@ -89,7 +90,7 @@ def _decide_anywhere(subject: Subject, action: str, resource: str, *, account_id
                        note="; ".join(filter(None, (grant.note, also))))
     account = account_of(resource)
     if account == account_id or (account is None and not names_a_bucket(resource)):
-        grant = _decide(subject, action, resource, account_id, None, {}, Known(subject.known, False), relaxer)
+        grant = _decide(subject, action, resource, account_id, None, {}, known_of(subject, False), relaxer)
         if grant is not None or account == account_id:
             return grant
     if action.lower() in UNSIGNED_FEDERATION:
@@ -98,7 +99,7 @@ def _decide_anywhere(subject: Subject, action: str, resource: str, *, account_id
         return None
     stand_in = _outside_policy("trust" if action.lower() in _TRUST_ACTIONS else "resource")
     grant = _decide(subject, action, resource, account or _ANOTHER_ACCOUNT, stand_in, {},
-                    Known(subject.known, False, account is not None), relaxer)
+                    known_of(subject, False, account is not None), relaxer)
     if grant is None:
         return None
     note = _OUTSIDE_ROLES_NOTE if action.lower() in _TRUST_ACTIONS else _OUTSIDE_NOTE

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from rolecheck.analysis.subjects import Subject
 from rolecheck.engine import Policy, Request
 from rolecheck.engine.keys import SERVICE, key_origin
 from rolecheck.policydoc import documents
@@ -38,6 +39,19 @@ class Known:
     subject: bool
     resource_tags: bool
     account: bool = True
+    # False for an IAM user of the snapshot: its own requests never carry a source identity, which only a role
+    # session assumed with one has (SOURCE_IDENTITY).
+    session: bool = True
+
+
+# Present only in a role session whose assumer set it, and in the requests of its chained sessions
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceidentity).
+SOURCE_IDENTITY = frozenset({"aws:sourceidentity"})
+
+
+def known_of(subject: Subject, resource_tags: bool, account: bool = True) -> Known:
+    """What the analysis knows of the subject's request on a resource whose tags are known when ``resource_tags``."""
+    return Known(subject.known, resource_tags, account, not (subject.known and subject.principal.type == "User"))
 
 
 def request_supplied(key: str, known: Known, *, deny: bool = False) -> bool:
@@ -54,7 +68,7 @@ def request_supplied(key: str, known: Known, *, deny: bool = False) -> bool:
         return not known.account and not deny
     if known.resource_tags and lower.startswith(("aws:resourcetag/", "iam:resourcetag/")):
         return False
-    if lower in _ALWAYS_KNOWN:
+    if lower in _ALWAYS_KNOWN or (lower in SOURCE_IDENTITY and not known.session):
         return False
     return not (known.subject and (lower in _PRINCIPAL_KEYS or lower.startswith("aws:principaltag/")))
 

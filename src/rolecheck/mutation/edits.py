@@ -305,6 +305,21 @@ def secret_grants_session_userid(deployment: Deployment) -> None:
                                                {"StringLike": {"aws:userid": f"{role.role_id}:nightly-*"}}))
 
 
+def queue_grants_source_identity(deployment: Deployment) -> None:
+    """An SQS queue whose policy lets any principal of the account whose source identity is nightly-export send to
+    it: the value is the assumer's to set (sts:SourceIdentity,
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html)."""
+    _queue(deployment, "audited", lambda arn: _grant("*", "sqs:SendMessage", arn, "NightlyIdentity", {
+        "StringEquals": {"aws:SourceIdentity": "nightly-export", "aws:PrincipalAccount": deployment.account_id}}))
+
+
+def bucket_grants_prefix_listing(deployment: Deployment) -> None:
+    """Another bucket whose policy lets the role list the keys under one prefix: s3:prefix is the caller's request
+    parameter (https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html)."""
+    _other_bucket(deployment, "homes", lambda arn: _grant(_role(deployment), "s3:ListBucket", arn, "RoleListsHome",
+                                                          {"StringLike": {"s3:prefix": "home/reports/*"}}))
+
+
 def secret_grants_session_tag(deployment: Deployment) -> None:
     """The role's trust also lets the user pass session tags (sts:TagSession), and a secret's policy lets anyone
     whose aws:PrincipalTag/team is platform read it: the user tags its session so, and reads the secret
