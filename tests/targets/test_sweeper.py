@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -387,8 +389,49 @@ def test_a_run_id_in_use_is_refused_and_a_resumed_run_deletes_its_earlier_attemp
     lines = sweeper.claim_run_id(world, "claim1", MOTO_ACCOUNT, frozenset(), resume=True, retry="rolecheck sweep")
 
     assert lines == ["rolecheck: resuming run claim1: deleted 12 resource(s) of its earlier attempt"]
-    assert not find_leftovers(world, Selector(run_id="claim1", by_tag=False))
+    assert find_leftovers(world, Selector(run_id="claim1", by_tag=False)) == [_claim("claim1")]
+    sweeper.release_run_id(world, "claim1", MOTO_ACCOUNT)
+    assert not find_leftovers(world, Selector(run_id="claim1"))
     assert sweeper.claim_run_id(world, "claim2", MOTO_ACCOUNT, frozenset(), resume=False, retry="") == []
+    sweeper.release_run_id(world, "claim2", MOTO_ACCOUNT)
+
+
+def _claim(run_id: str) -> sweeper.Leftover:
+    return sweeper.Leftover("policy", f"arn:aws:iam::{MOTO_ACCOUNT}:policy/rolecheck-{run_id}-main-0-run-claim",
+                            "name")
+
+
+@pytest.mark.parametrize("runs", [2, 4])
+def test_runs_started_together_with_one_run_id_never_both_start(world: Any, runs: int) -> None:
+    """Both looks find nothing when two runs start at once; the claim written after the look decides: IAM creates a
+    policy name once, so exactly one run starts, the others are refused in one line and leave no claim behind. A
+    run started while the claim is held is refused by its first look, and once the owner releases it the id is
+    free again."""
+    for attempt in range(2):
+        run_id = f"race{runs}x{attempt}"
+        start = threading.Barrier(runs)
+        # Clients are made here, one set per run: making them is not thread-safe, using them is.
+        made = [{service: world(service) for service, _ in DELETERS.values()} for _ in range(runs)]
+
+        def claim(own: dict[str, Any], run_id: str = run_id, start: threading.Barrier = start) -> str:
+            start.wait()
+            try:
+                sweeper.claim_run_id(own.__getitem__, run_id, MOTO_ACCOUNT, frozenset(), resume=False, retry="")
+            except TargetError as exc:
+                return str(exc)
+            return "started"
+
+        with ThreadPoolExecutor(runs) as pool:
+            outcomes = list(pool.map(claim, made))
+
+        assert outcomes.count("started") == 1, outcomes
+        assert all(o.startswith(f"run id {run_id} is already in use in account {MOTO_ACCOUNT}: ")
+                   for o in outcomes if o != "started"), outcomes
+        assert find_leftovers(world, Selector(run_id=run_id)) == [_claim(run_id)]
+        with pytest.raises(TargetError, match=rf"^run id {run_id} is already in use .*: policy .*-run-claim carry it"):
+            sweeper.claim_run_id(world, run_id, MOTO_ACCOUNT, frozenset(), resume=False, retry="")
+        sweeper.release_run_id(world, run_id, MOTO_ACCOUNT)
+        assert not find_leftovers(world, Selector(run_id=run_id))
 
 
 def test_names_pick_a_resource_only_in_the_registry_shape_with_the_callers_run_id() -> None:

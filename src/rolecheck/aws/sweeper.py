@@ -24,11 +24,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
 from rolecheck.aws import readback
 from rolecheck.aws.cleanup import DELETERS
-from rolecheck.aws.registry import TAG_KEY, name_pattern
+from rolecheck.aws.registry import NAME_PREFIX, TAG_KEY, name_pattern
 from rolecheck.errors import TargetError
 
 # Lowercase letters and digits only: the run id goes into bucket names, and a hyphen would blur the prefix.
@@ -257,32 +258,94 @@ def sweep(client_for: Callable[[str], Any], leftovers: Iterable[Leftover],
     return problems
 
 
+# The claim grants nothing: a policy attached to nothing, and one that denies everything even if attached.
+_CLAIM_DOCUMENT = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}'
+
+
+def claim_name(run_id: str) -> str:
+    """The name of run ``run_id``'s claim: in the registry's shape (worker ``main``, counter 0), so that a sweep of
+    the run deletes it like anything else the run left."""
+    return f"{NAME_PREFIX}-{run_id}-main-0-run-claim"
+
+
 def claim_run_id(client_for: Callable[[str], Any], run_id: str, account: str, spare: frozenset[str], *,
                  resume: bool, retry: str) -> list[str]:
-    """Before a run writes anything: no resource may carry its run id already, unless the run resumes that one.
+    """Before a run writes anything: no resource may carry its run id already, unless the run resumes that one; then
+    the run claims its id, and looks again.
 
-    Two runs with one run id (a copied CI variable) would sweep each other's resources, so such a run is refused in
-    one ``TargetError`` line; a resumed run first deletes its earlier attempt's resources (by name only: one listing
-    per kind). ``retry`` is the sweep command to name when that fails. Returns lines to print.
+    Two runs with one run id (a copied CI variable) would sweep each other's resources. Looking alone is not
+    enough, since two runs started together both find nothing; so after the look the run writes its claim, a
+    managed policy named ``claim_name(run_id)``, which IAM creates once (the second CreatePolicy answers
+    EntityAlreadyExists), and looks again for anything but its own claim. A run that finds another run's resources
+    or claim is refused in one ``TargetError`` line; it writes nothing when the first look refuses it, and removes
+    its own claim when the second does. A resumed run first deletes its earlier attempt's resources, that attempt's
+    claim among them (by name only: one listing per kind). ``retry`` is the sweep command to name when that fails.
+    The caller releases the claim at the end of the run (``release_run_id``). Returns lines to print.
     """
+    existing = _look(client_for, run_id, account, spare)
+    if existing and not resume:
+        raise TargetError(_in_use(run_id, account, existing))
+    problems = sweep(client_for, existing)
+    if problems:
+        raise TargetError(f"cannot resume run {run_id}: could not delete {problems[0]}; run `{retry}`")
+    if not _claim(client_for("iam"), run_id, account):
+        raise TargetError(f"run id {run_id} is already in use in account {account}: another run claimed it (policy "
+                          f"{claim_name(run_id)}) while this one started; use another run id")
     try:
-        existing = find_leftovers(client_for, Selector(run_id=run_id, by_tag=False, spare=spare))
+        others = _look(client_for, run_id, account, spare | {claim_name(run_id)})
+    except TargetError:
+        release_run_id(client_for, run_id, account)
+        raise
+    if others:
+        release_run_id(client_for, run_id, account)
+        raise TargetError(_in_use(run_id, account, others))
+    if not existing:
+        return []
+    return [f"rolecheck: resuming run {run_id}: deleted {len(existing)} resource(s) of its earlier attempt"]
+
+
+def _look(client_for: Callable[[str], Any], run_id: str, account: str, spare: frozenset[str]) -> list[Leftover]:
+    try:
+        return find_leftovers(client_for, Selector(run_id=run_id, by_tag=False, spare=spare))
     except (ClientError, BotoCoreError) as exc:
         # Listing every kind the suite creates needs its List permissions (sqs:ListQueues, lambda:ListFunctions...).
         raise TargetError(f"cannot check whether run id {run_id} is already in use in account {account} "
                           f"({type(exc).__name__}: {exc})") from None
-    if not existing:
-        return []
-    if not resume:
-        shown = ", ".join(f"{item.kind} {item.identifier}" for item in existing[:3])
-        more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
-        raise TargetError(f"run id {run_id} is already in use in account {account}: {shown}{more} carry it; another "
-                          "run may be using it (a copied ROLECHECK_RUN_ID?). Use another run id, or --resume "
-                          "(ROLECHECK_RESUME=1) if this run continues that one")
-    problems = sweep(client_for, existing)
-    if problems:
-        raise TargetError(f"cannot resume run {run_id}: could not delete {problems[0]}; run `{retry}`")
-    return [f"rolecheck: resuming run {run_id}: deleted {len(existing)} resource(s) of its earlier attempt"]
+
+
+def _in_use(run_id: str, account: str, existing: list[Leftover]) -> str:
+    shown = ", ".join(f"{item.kind} {item.identifier}" for item in existing[:3])
+    more = f" and {len(existing) - 3} more" if len(existing) > 3 else ""
+    return (f"run id {run_id} is already in use in account {account}: {shown}{more} carry it; another run may be "
+            "using it (a copied ROLECHECK_RUN_ID?). Use another run id, or --resume (ROLECHECK_RESUME=1) if this "
+            "run continues that one")
+
+
+def _claim(iam: Any, run_id: str, account: str) -> bool:
+    """Create the run's claim; False when it exists already (another run's, or an earlier attempt's)."""
+    try:
+        iam.create_policy(PolicyName=claim_name(run_id), PolicyDocument=_CLAIM_DOCUMENT,
+                          Description=f"rolecheck run {run_id} is running in this account; a sweep of the run "
+                                      "deletes it", Tags=[{"Key": TAG_KEY, "Value": run_id}])
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "EntityAlreadyExists":
+            return False
+        raise TargetError(f"cannot claim run id {run_id} in account {account}: iam:CreatePolicy: "
+                          f"{exc.response.get('Error', {}).get('Code')}") from None
+    except BotoCoreError as exc:
+        raise TargetError(f"cannot claim run id {run_id} in account {account} ({type(exc).__name__})") from None
+    return True
+
+
+def release_run_id(client_for: Callable[[str], Any], run_id: str, account: str) -> None:
+    """Delete the run's claim (its owner does, at the end of the run; idempotent)."""
+    service, delete = DELETERS["policy"]
+    delete(client_for(service), f"arn:{_partition(client_for)}:iam::{account}:policy/{claim_name(run_id)}")
+
+
+def _partition(client_for: Callable[[str], Any]) -> str:
+    region = client_for("iam").meta.region_name or "us-east-1"
+    return botocore.session.get_session().get_partition_for_region(region)
 
 
 def spare_caller(arn: str) -> frozenset[str]:

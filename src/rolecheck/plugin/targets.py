@@ -111,6 +111,7 @@ _CONNECTION = pytest.StashKey[Connection]()
 _END = pytest.StashKey[RunEnd]()
 _STOP = pytest.StashKey[stopping.GracefulStop]()
 _NOTES = pytest.StashKey[list[str]]()
+_CLAIM = pytest.StashKey[Any]()
 _PROGRESS = pytest.StashKey[Any]()
 
 
@@ -151,7 +152,7 @@ def pytest_configure(config: pytest.Config) -> None:
         settings = _settings(config)
         config.stash[_SETTINGS] = settings
         if _is_controller(config) and _needs_preflight(config, settings):
-            config.stash[_NOTES] = _preflight(settings, audit=audit_mode.enabled(config))
+            config.stash[_NOTES] = _preflight(config, settings, audit=audit_mode.enabled(config))
     except TargetError as exc:
         raise pytest.UsageError(f"rolecheck: {exc}") from None
     config.stash[_END] = RunEnd()
@@ -173,26 +174,31 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_STOP] = stop
 
 
-def _preflight(settings: Settings, audit: bool) -> list[str]:
+def _preflight(config: pytest.Config, settings: Settings, audit: bool) -> list[str]:
     """Before any worker starts, on a backend the suite did not start: the allowlist and root checks
-    (``connect``), the canary (``rolecheck.aws.endpoint_check``), and the run id's own resources (not in an audit, which
+    (``connect``), the canary (``rolecheck.aws.endpoint_check``), and the claim of the run id (not in an audit, which
     creates nothing and must not delete). Returns lines to print."""
     connection = connect(settings.new_target(), settings.allowed)
     target = connection.target
     try:
         endpoint_check.check_enforces_iam(target.region, target.endpoint_url, target.describe())
-        return [] if audit else _check_run_id_unused(connection, settings)
+        return [] if audit else _claim_run_id(config, connection, settings)
     finally:
         target.stop()
 
 
-def _check_run_id_unused(connection: Connection, settings: Settings) -> list[str]:
-    """Refuse to start when this run id's resources already exist, unless resuming (``sweeper.claim_run_id``)."""
+def _claim_run_id(config: pytest.Config, connection: Connection, settings: Settings) -> list[str]:
+    """Claim this run id, refusing to start when another run holds it or its resources already exist, unless
+    resuming (``sweeper.claim_run_id``). The claim is this process's to release: the controller's, whose workers all
+    end before it does."""
     target = connection.target
     admin = Actor("run id check", ClientFactory(target.region, target.endpoint_url)).sign_in(connection.admin_key)
-    return sweeper.claim_run_id(admin.client, settings.run_id, connection.identity.account,
-                                sweeper.spare_caller(connection.identity.arn), resume=settings.resume,
-                                retry=sweep_command(settings))
+    account = connection.identity.account
+    lines = sweeper.claim_run_id(admin.client, settings.run_id, account,
+                                 sweeper.spare_caller(connection.identity.arn), resume=settings.resume,
+                                 retry=sweep_command(settings))
+    config.stash[_CLAIM] = lambda: sweeper.release_run_id(admin.client, settings.run_id, account)
+    return lines
 
 
 def _on_first_signal(config: pytest.Config, signum: int) -> None:
@@ -392,8 +398,10 @@ def _backstop_sweep(config: pytest.Config, connection: Connection) -> tuple[list
     target = connection.target
     admin = Actor("end-of-run sweep", ClientFactory(target.region, target.endpoint_url))
     admin.sign_in(connection.admin_key)
-    selector = sweeper.Selector(run_id=config.stash[_SETTINGS].run_id, worker=_worker(),
-                                spare=sweeper.spare_caller(connection.identity.arn))
+    run_id = config.stash[_SETTINGS].run_id
+    # The run's claim is released by its owner once every worker has ended (pytest_unconfigure), not swept here.
+    selector = sweeper.Selector(run_id=run_id, worker=_worker(),
+                                spare=sweeper.spare_caller(connection.identity.arn) | {sweeper.claim_name(run_id)})
     try:
         leftovers = sweeper.find_leftovers(admin.client, selector)
     except (ClientError, BotoCoreError) as exc:
@@ -485,12 +493,24 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if stream is not None:
         progress.configure(None)
         stream.close()
+    release = config.stash.get(_CLAIM, None)
+    if release is not None:
+        _release_claim(config, release)
     end = config.stash.get(_END, None)
     if end is None or not _is_controller(config):
         return
     line = _last_line(config.stash[_SETTINGS], end, stop.first_signal if stop else None)
     if line:
         config.get_terminal_writer().line(line)
+
+
+def _release_claim(config: pytest.Config, release: Any) -> None:
+    """Release the run id once every worker has ended; a claim left behind only refuses a later run of the same id,
+    which the last line's sweep command (or --resume) clears."""
+    try:
+        release()
+    except (ClientError, BotoCoreError) as exc:
+        config.stash[_END].problems.append(f"the run id's claim: {type(exc).__name__}: {exc}")
 
 
 def _last_line(settings: Settings, end: RunEnd, stopped_by: str | None) -> str | None:
