@@ -73,21 +73,16 @@ def test_what_moto_would_leave_out_is_listed_one_line_each() -> None:
     ]
 
 
-def test_a_plan_value_known_only_after_apply_is_listed_not_guessed() -> None:
+def test_a_plan_value_known_only_after_apply_is_refused_not_guessed() -> None:
     plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [
         {"address": "aws_iam_role.r", "mode": "managed", "type": "aws_iam_role", "name": "r",
          "values": {"name": "r"}},
-        {"address": "aws_kms_key.k", "mode": "managed", "type": "aws_kms_key", "name": "k", "values": {}},
     ]}}, "configuration": {"root_module": {"resources": [
         {"address": "aws_iam_role.r", "expressions": {
             "assume_role_policy": {"references": ["aws_iam_user.u.arn", "aws_iam_user.u"]}}}]}}}
-    applied = terraform.apply(None, None, plan, "123456789012", "us-east-1")
-    assert applied.resources == []
-    assert applied.not_deployed == [
-        "aws_iam_role.r: assume_role_policy is not known until apply (it is computed from aws_iam_user.u.arn, "
-        "aws_iam_user.u)",
-        "aws_kms_key.k: resource type aws_kms_key is not supported",
-    ]
+    with pytest.raises(IacError, match=r"^aws_iam_role.r: assume_role_policy is not known until apply \(it is "
+                                       r"computed from aws_iam_user.u.arn, aws_iam_user.u\); apply the plan"):
+        terraform.apply(None, None, plan, "123456789012", "us-east-1")
 
 
 def test_the_mapping_is_derived_when_each_kind_is_unique_and_asked_for_otherwise() -> None:

@@ -4,10 +4,12 @@ supported resource type, including the group and policy resources that give a us
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from audit_helpers import REPO, clean_env, outcomes, report_verdicts, rolecheck_audit
 
 from rolecheck.audit import cloudformation, terraform
 from rolecheck.aws import readback
@@ -173,3 +175,154 @@ def test_a_document_within_iams_limits_is_applied(clients: dict[str, Any]) -> No
     assert 5000 < len(text.replace(" ", "")) < 6144
     terraform.apply(clients["iam"], clients["s3"], _plan(("aws_iam_policy", "p", {"name": "tf-fits", "policy": text})),
                     ACCOUNT, "us-east-1")
+
+
+PLANTED = "Planted-Sensitive-7q2"
+
+
+def _with(plan: dict[str, Any], *, sensitive: dict[str, dict] | None = None,
+          unknown: dict[str, dict] | None = None, expressions: dict[str, dict] | None = None) -> dict[str, Any]:
+    """``plan`` with sensitive_values, after_unknown and configured expressions for some of its resources."""
+    for item in plan["planned_values"]["root_module"]["resources"]:
+        item["sensitive_values"] = (sensitive or {}).get(item["address"], {})
+    plan["resource_changes"] = [{"address": address, "change": {"after_unknown": marks}}
+                                for address, marks in (unknown or {}).items()]
+    plan["configuration"]["root_module"]["resources"] = [{"address": address, "expressions": found}
+                                                         for address, found in (expressions or {}).items()]
+    return plan
+
+
+@pytest.mark.parametrize(("kind", "values", "marks"), [
+    ("aws_iam_role", {"name": "tf-s", "assume_role_policy": json.dumps(TAG_TRUST), "tags": {"team": PLANTED}},
+     {"tags": {"team": True}}),
+    ("aws_iam_role", {"name": PLANTED, "assume_role_policy": json.dumps(TAG_TRUST)}, {"name": True}),
+    ("aws_iam_role", {"name": "tf-s", "assume_role_policy": json.dumps(TAG_TRUST) + " " * 2 + PLANTED},
+     {"assume_role_policy": True}),
+    ("aws_iam_user", {"name": "tf-s", "path": f"/{PLANTED}/"}, {"path": True}),
+    ("aws_iam_policy", {"name": "tf-s", "policy": json.dumps(LIST)}, {"policy": True}),
+    ("aws_iam_user_policy_attachment", {"user": PLANTED, "policy_arn": "arn:aws:iam::aws:policy/x"}, {"user": True}),
+], ids=["tag", "role-name", "trust", "user-path", "policy", "attachment"])
+def test_a_value_the_plan_marks_sensitive_is_refused_in_one_line_without_it(
+        clients: dict[str, Any], kind: str, values: dict, marks: dict) -> None:
+    """Terraform marks a value sensitive (sensitive_values) to keep it out of output; an audit prints names,
+    documents and tags, so such a value is refused, never printed, before anything is created.
+    https://developer.hashicorp.com/terraform/internals/json-format#values-representation"""
+    plan = _with(_plan(("aws_iam_user", "first", {"name": "tf-sensitive-must-not-exist"}), (kind, "s", values)),
+                 sensitive={f"{kind}.s": marks})
+    with pytest.raises(terraform.IacError) as refused:
+        terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+    message = str(refused.value)
+    assert message.startswith(f"{kind}.s: ") and "is marked sensitive" in message and "\n" not in message
+    assert PLANTED not in message
+    with pytest.raises(clients["iam"].exceptions.NoSuchEntityException):
+        clients["iam"].get_user(UserName="tf-sensitive-must-not-exist")
+
+
+def test_a_sensitive_value_the_audit_does_not_use_is_left_alone(clients: dict[str, Any]) -> None:
+    """A login profile's password and PGP key are Terraform's: the audit gives the profile a password of its own."""
+    plan = _with(_plan(("aws_iam_user", "u", {"name": "tf-profiled"}),
+                       ("aws_iam_user_login_profile", "p", {"user": "tf-profiled", "password": PLANTED,
+                                                           "pgp_key": PLANTED})),
+                 sensitive={"aws_iam_user_login_profile.p": {"password": True, "pgp_key": True}})
+    terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+    assert clients["iam"].get_login_profile(UserName="tf-profiled")["LoginProfile"]["UserName"] == "tf-profiled"
+
+
+@pytest.mark.parametrize("attribute", ["assume_role_policy", "tags", "inline_policy", "managed_policy_arns",
+                                       "permissions_boundary"])
+def test_a_verdict_bearing_attribute_known_only_after_apply_is_refused(clients: dict[str, Any],
+                                                                        attribute: str) -> None:
+    """``assume_role_policy = jsonencode({... aws_iam_user.u.arn ...})`` is unknown until apply (after_unknown), and
+    its references are listed as a plain reference's would be: following one made the user's name the trust.
+    https://developer.hashicorp.com/terraform/internals/json-format#change-representation"""
+    values = {"name": "tf-unknown-role"} | ({} if attribute == "assume_role_policy"
+                                           else {"assume_role_policy": json.dumps(TAG_TRUST)})
+    plan = _with(_plan(("aws_iam_user", "u", {"name": "tf-unknown-user"}), ("aws_iam_role", "r", values)),
+                 unknown={"aws_iam_role.r": {attribute: True, "arn": True}},
+                 expressions={"aws_iam_role.r": {attribute: {"references": ["aws_iam_user.u.arn", "aws_iam_user.u"]}}})
+    with pytest.raises(terraform.IacError, match=rf"^aws_iam_role\.r: {attribute} is known only after apply \(it is "
+                                                 r"computed from aws_iam_user\.u\.arn, aws_iam_user\.u\), and it can "
+                                                 r"change the verdict: apply the plan and audit the deployed account "
+                                                 r"with --mapping$"):
+        terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+    with pytest.raises(clients["iam"].exceptions.NoSuchEntityException):
+        clients["iam"].get_user(UserName="tf-unknown-user")
+
+
+def test_attributes_the_provider_computes_are_not_refused_for_being_unknown(clients: dict[str, Any]) -> None:
+    """tags_all, inline_policy and managed_policy_arns are unknown in every plan that does not set them (as in
+    examples/terraform): the provider computes them from tags and the plan's own policy resources."""
+    plan = _with(_plan(("aws_iam_role", "r", {"name": "tf-computed", "assume_role_policy": json.dumps(TAG_TRUST)})),
+                 unknown={"aws_iam_role.r": {"tags_all": True, "inline_policy": True, "managed_policy_arns": True}})
+    assert [d.physical for d in terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1").resources] \
+        == ["tf-computed"]
+
+
+def test_a_reference_takes_the_attribute_it_names(clients: dict[str, Any]) -> None:
+    """``policy_arn = aws_iam_policy.p.arn`` is the policy's ARN, ``user = aws_iam_user.u.name`` the user's name."""
+    plan = _with(_plan(("aws_iam_user", "u", {"name": "tf-ref-user"}),
+                       ("aws_iam_policy", "p", {"name": "tf-ref-policy", "policy": json.dumps(LIST)}),
+                       ("aws_iam_user_policy_attachment", "a", {})),
+                 expressions={"aws_iam_user_policy_attachment.a": {
+                     "user": {"references": ["aws_iam_user.u.name", "aws_iam_user.u"]},
+                     "policy_arn": {"references": ["aws_iam_policy.p.arn", "aws_iam_policy.p"]}}})
+    terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+    attached = clients["iam"].list_attached_user_policies(UserName="tf-ref-user")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [f"arn:aws:iam::{ACCOUNT}:policy/tf-ref-policy"]
+
+
+def test_a_value_built_from_several_references_is_refused_not_taken_from_one(clients: dict[str, Any]) -> None:
+    plan = _with(_plan(("aws_iam_user", "u", {"name": "tf-two-refs"}), ("aws_iam_group", "g", {"name": "tf-two-g"}),
+                       ("aws_iam_user_group_membership", "m", {"groups": ["tf-two-g"]})),
+                 expressions={"aws_iam_user_group_membership.m": {"user": {"references": [
+                     "aws_iam_user.u.name", "aws_iam_user.u", "aws_iam_group.g.name", "aws_iam_group.g"]}}})
+    with pytest.raises(terraform.IacError, match=r"^aws_iam_user_group_membership\.m: user is not known until apply "
+                                                 r"\(it is computed from .*\); apply the plan and audit"):
+        terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
+
+
+def _tag_trusting_admin_plan(user_tags: dict[str, str] | None) -> dict[str, Any]:
+    """examples/terraform/compliant-plan.json plus a role allowed everything that trusts any principal of the account
+    tagged team=platform, the user tagged ``user_tags``, and a login-profile password marked sensitive."""
+    plan = json.loads((REPO / "examples" / "terraform" / "compliant-plan.json").read_text())
+    resources = plan["planned_values"]["root_module"]["resources"]
+    for item in resources:
+        if item["address"] == "aws_iam_user.operator":
+            item["values"]["tags"] = user_tags
+        if item["address"] == "aws_iam_user_login_profile.operator":
+            item["values"]["password"] = PLANTED
+            item["sensitive_values"] = {"password": True}
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"},
+        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "platform", "aws:PrincipalAccount": ACCOUNT}}}]}
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    resources.append({"address": "aws_iam_role.platform", "mode": "managed", "type": "aws_iam_role",
+                      "name": "platform", "values": {
+                          "name": "platform-admin", "path": "/", "assume_role_policy": json.dumps(trust),
+                          "inline_policy": [{"name": "everything", "policy": json.dumps(everything)}]}})
+    return plan
+
+
+@pytest.mark.parametrize(("user_tags", "status"), [({"team": "platform"}, 1), ({"team": "data"}, 0)],
+                         ids=["tagged-platform", "tagged-data"])
+def test_a_role_allowed_everything_trusting_a_tag_the_user_carries_is_not_compliant(
+        tmp_path: Path, user_tags: dict[str, str], status: int) -> None:
+    """The user may become a role allowed everything because of a tag: not compliant (exit 1); with another tag
+    the same plan is compliant. The plan's sensitive login-profile password is in no output and no report file.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html"""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_tag_trusting_admin_plan(user_tags)))
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("s3-list-role: aws_iam_role.list\n")
+
+    result = rolecheck_audit("--terraform-plan", str(plan), "--mapping", str(mapping), env=clean_env(),
+                             results=tmp_path / "results")
+
+    assert result.returncode == status, result.stdout[-3000:] + result.stderr[-2000:]
+    if status:
+        failed = [test for test, outcome in outcomes(result.stdout).items() if outcome == "FAILED"]
+        assert "test_nothing_in_the_account_grants_the_roles_session_more_than_listing_the_buckets" in failed or \
+            any("platform-admin" in message for _, message in report_verdicts(tmp_path / "results")), failed
+    assert PLANTED not in result.stdout + result.stderr
+    written = [path for path in (tmp_path / "results").rglob("*") if path.is_file()]
+    assert written and not [path for path in written if PLANTED.encode() in path.read_bytes()]

@@ -2,8 +2,11 @@
 
 The plan's ``planned_values`` give each resource's known attributes; an attribute Terraform only knows after apply
 (a policy's ARN, a user's name chosen elsewhere) is followed through the plan's ``configuration`` when it is a
-reference to another resource of the plan. Resource types outside ``APPLIERS``, and values that are neither known
-nor such a reference (a policy document built from a resource's ARN with ``jsonencode``), are listed one line each.
+reference to one attribute of another resource of the plan, and takes that attribute (``.arn`` is the ARN, ``.name``
+the name). Resource types outside ``APPLIERS`` are listed one line each. A document, tag or attachment list known
+only after apply (``resource_changes[].change.after_unknown``: a trust built with ``jsonencode`` from a user's ARN) is
+refused in one line, never guessed, and so is a value the plan marks ``sensitive`` (``sensitive_values``) wherever
+the audit would use it: an audit prints names, documents and tags.
 https://developer.hashicorp.com/terraform/internals/json-format
 """
 
@@ -31,6 +34,9 @@ class _Resource:
     type: str
     values: dict[str, Any]
     expressions: dict[str, Any] = field(default_factory=dict)
+    # Mirrors of ``values`` with ``true`` where a value is sensitive, or known only after apply.
+    sensitive: dict[str, Any] = field(default_factory=dict)
+    unknown: dict[str, Any] = field(default_factory=dict)
 
 
 class _Unresolved(Exception):
@@ -86,14 +92,32 @@ def _expressions(configuration: Mapping[str, Any], prefix: str = "") -> dict[str
 def resources(plan: Mapping[str, Any]) -> list[_Resource]:
     """The plan's managed resources with their planned values and configured expressions."""
     expressions = _expressions((plan.get("configuration") or {}).get("root_module", {}))
+    changes = {change.get("address"): change.get("change") or {} for change in plan.get("resource_changes") or []}
     found = []
     for item in _walk(plan["planned_values"].get("root_module", {})):
         if item.get("mode", "managed") != "managed":
             continue
         address = item["address"]
         base = address.split("[", 1)[0]
-        found.append(_Resource(address, item["type"], dict(item.get("values") or {}), expressions.get(base, {})))
+        change = changes.get(address, {})
+        found.append(_Resource(address, item["type"], dict(item.get("values") or {}), expressions.get(base, {}),
+                               _mirror(item.get("sensitive_values")) | _mirror(change.get("after_sensitive")),
+                               _mirror(change.get("after_unknown"))))
     return found
+
+
+def _mirror(value: Any) -> dict[str, Any]:
+    """A ``sensitive_values``/``after_unknown`` structure as a mapping (Terraform writes ``true`` for all of it)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _marked(mark: Any) -> bool:
+    """Whether a mirror entry marks anything: ``true``, or ``true`` somewhere inside (a tag, a list element)."""
+    if isinstance(mark, dict):
+        return any(_marked(v) for v in mark.values())
+    if isinstance(mark, list):
+        return any(_marked(v) for v in mark)
+    return mark is True
 
 
 @dataclass
@@ -105,18 +129,26 @@ class _Applying:
     # Attributes of what was created, by address, for the references of later resources.
     created: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def value(self, resource: _Resource, attribute: str, default: Any = None) -> Any:
-        """A known value, or the followed reference ``type.name.attr`` of the attribute's expression."""
+    def value(self, resource: _Resource, attribute: str, default: Any = None, *, follow: bool = True) -> Any:
+        """A known value, or the followed reference ``type.name.attr`` of the attribute's expression.
+
+        Only an expression naming one attribute of one resource is followed, to that attribute: Terraform lists the
+        references of ``jsonencode({...aws_iam_user.u.arn...})`` just as those of ``aws_iam_user.u.arn``, so a
+        document (``follow=False``) is never taken from a reference, nor is a value built from several.
+        """
         if resource.values.get(attribute) is not None:
             return resource.values[attribute]
         expression = resource.expressions.get(attribute) or {}
         if "constant_value" in expression:
             return expression["constant_value"]
-        for reference in expression.get("references", []):
-            address, _, attr = reference.rpartition(".")
+        references = expression.get("references", [])
+        # Terraform lists each reference's own address too (aws_iam_user.u beside aws_iam_user.u.arn).
+        named = [r for r in references if not any(other.startswith(f"{r}.") for other in references)]
+        if follow and len(named) == 1:
+            address, _, attr = named[0].rpartition(".")
             if address in self.created and attr in self.created[address]:
                 return self.created[address][attr]
-        if expression.get("references") or default is None:
+        if references or default is None:
             raise _Unresolved(f"{attribute} is not known until apply"
                               + (f" (it is computed from {', '.join(expression['references'])})"
                                  if expression.get("references") else ""))
@@ -124,7 +156,7 @@ class _Applying:
 
     def document(self, resource: _Resource, attribute: str) -> str:
         """A policy document attribute as text, refused unless it is strict JSON (no duplicate keys)."""
-        value = self.value(resource, attribute)
+        value = self.value(resource, attribute, follow=False)
         if not isinstance(value, str):
             return json.dumps(value)
         try:
@@ -292,6 +324,7 @@ def check(plan: Mapping[str, Any]) -> None:
     """
     inline: dict[tuple[str, str], list[str]] = {}
     for resource in resources(plan):
+        _known_and_printable(resource)
         accounted = _ACCOUNTED.get(resource.type)
         if accounted is not None:
             dropped = sorted(k for k, v in resource.values.items()
@@ -311,6 +344,34 @@ def check(plan: Mapping[str, Any]) -> None:
             inline.setdefault((owner_kind, resource.values[owner_kind]), []).append(resource.values["policy"])
     for (kind, owner), texts in inline.items():
         _within_limits(f"inline {kind}", "".join(texts), f"the inline policies of {kind} {owner}", owner)
+
+
+# What decides a verdict and cannot be followed as a reference: documents, tags, attachments, boundaries.
+# https://developer.hashicorp.com/terraform/internals/json-format#change-representation
+_VERDICT_BEARING = frozenset({"assume_role_policy", "policy", "tags", "tags_all", "inline_policy",
+                              "managed_policy_arns", "permissions_boundary"})
+# Attributes that carry a secret the audit never uses: it gives the login profile a password of its own.
+_SECRET_ATTRIBUTES = {"aws_iam_user_login_profile": frozenset({"password", "encrypted_password", "pgp_key"})}
+
+
+def _known_and_printable(resource: _Resource) -> None:
+    """Refuse a value the audit would use but must not print (``sensitive``), and a verdict-bearing attribute the
+    configuration sets to a value known only after apply; an attribute the provider computes (``tags_all`` from
+    ``tags``, ``inline_policy`` from the plan's own role-policy resources) is read from those instead."""
+    if resource.type not in APPLIERS:
+        return
+    secret = _SECRET_ATTRIBUTES.get(resource.type, frozenset())
+    for attribute, mark in sorted(resource.sensitive.items()):
+        if attribute not in secret and _marked(mark):
+            raise IacError(f"{resource.address}: {attribute} is marked sensitive; an audit reports names, documents "
+                           "and tags, so it cannot be audited without printing it: audit the deployed account with "
+                           "--mapping instead")
+    for attribute, mark in sorted(resource.unknown.items()):
+        if attribute in _VERDICT_BEARING and attribute in resource.expressions and _marked(mark):
+            references = resource.expressions[attribute].get("references") or []
+            source = f" (it is computed from {', '.join(references)})" if references else ""
+            raise IacError(f"{resource.address}: {attribute} is known only after apply{source}, and it can change "
+                           "the verdict: apply the plan and audit the deployed account with --mapping")
 
 
 def _within_limits(quota: str, text: str, name: str, entity: str = "") -> None:
@@ -333,8 +394,9 @@ def apply(iam: Any, s3: Any, plan: Mapping[str, Any], account_id: str, region: s
         try:
             deployed = applier(applying, resource)
         except _Unresolved as exc:
-            result.not_deployed.append(f"{resource.address}: {exc}")
-            continue
+            # Skipping it would audit an account without it: a role left out grants nothing, and passes.
+            raise IacError(f"{resource.address}: {exc}; apply the plan and audit the deployed account with "
+                           "--mapping") from None
         except ClientError as exc:
             error = exc.response.get("Error", {})
             raise IacError(f"{resource.address}: {exc.operation_name}: {error.get('Code')}: "
