@@ -9,6 +9,7 @@ from pathlib import Path
 from bench.calls import REPO
 from bench.conditions import DEFAULT_PROFILE, DEFAULT_WORKERS
 from bench.errors import BenchError
+from bench.reads import DEFAULT_SIZE as DEFAULT_READS_SIZE
 from bench.report import table, write_json
 from bench.run import PARTS, Options, benchmark
 
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"pytest-xdist workers of the conditions part's parallel run (default {DEFAULT_WORKERS})")
     parser.add_argument("--conditions-repeat", type=int, default=1,
                         help="samples of the conditions part (each is a minute or more: default 1)")
+    parser.add_argument("--reads-size", type=int, default=DEFAULT_READS_SIZE,
+                        help="users, roles and buckets per account of the reads part (default 1000)")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="measure only these parts")
     parser.add_argument("--call-log", type=Path, help="replay this recording instead of recording the suite")
     parser.add_argument("--output", type=Path, default=REPO / "reports" / "bench.json")
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         repeat=args.repeat, workers=args.workers, scale_sizes=args.scale_sizes, scale_repeat=args.scale_repeat,
         account_sizes=args.account_sizes, account_repeat=args.account_repeat,
         conditions_profile=args.aws_conditions, conditions_workers=args.conditions_workers,
-        conditions_repeat=args.conditions_repeat,
+        conditions_repeat=args.conditions_repeat, reads_size=args.reads_size,
         parts=tuple(args.only), call_log=args.call_log,
         progress=(lambda _: None) if args.quiet else (lambda line: print(f"bench: {line}", file=sys.stderr)),
     )

@@ -47,24 +47,25 @@ def _document(*statements: dict[str, Any]) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def seed(iam: Any, s3: Any, size: int) -> None:
-    """``size`` users, roles and buckets with their policies, straight in moto's IAM and S3 backends."""
+def seed(iam: Any, s3: Any, size: int, *, account: str = ACCOUNT, prefix: str = PREFIX) -> None:
+    """``size`` users, roles and buckets with their policies, straight in moto's IAM and S3 backends of
+    ``account`` (bucket names are global: another account's seed needs another ``prefix``)."""
     groups = []
     for g in range(max(1, size // 10)):
-        group = iam.create_group(f"{PREFIX}-group-{g}", "/")
+        group = iam.create_group(f"{prefix}-group-{g}", "/")
         iam.put_group_policy(group.name, "group-read", _document(
             {"Effect": "Allow", "Action": "s3:GetBucketLocation", "Resource": "*"}))
         groups.append(group)
     for n in range(size):
-        user_name, role_name, bucket = f"{PREFIX}-user-{n}", f"{PREFIX}-role-{n}", f"{PREFIX}-bucket-{n}"
+        user_name, role_name, bucket = f"{prefix}-user-{n}", f"{prefix}-role-{n}", f"{prefix}-bucket-{n}"
         user = iam.create_user(REGION, user_name, "/", [{"Key": "team", "Value": f"team-{n % 7}"}])
         iam.put_user_policy(user_name, "own-objects", _document(
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/${{aws:username}}/*"}))
         if n % 10 == 0:
             groups[(n // 10) % len(groups)].users.append(user)
         trust = _document({"Effect": "Allow", "Action": "sts:AssumeRole",
-                           "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/{user_name}"}})
-        policy = iam.create_policy(description="", path="/", policy_name=f"{PREFIX}-policy-{n}", tags=[],
+                           "Principal": {"AWS": f"arn:aws:iam::{account}:user/{user_name}"}})
+        policy = iam.create_policy(description="", path="/", policy_name=f"{prefix}-policy-{n}", tags=[],
                                    policy_document=_document(
                                        {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"},
                                        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
@@ -76,7 +77,7 @@ def seed(iam: Any, s3: Any, size: int) -> None:
         policy.attach_to(role)
         s3.create_bucket(bucket, REGION)
         s3.put_bucket_policy(bucket, _document(
-            {"Sid": "RoleReads", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/{role_name}"},
+            {"Sid": "RoleReads", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:role/{role_name}"},
              "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": [f"arn:aws:s3:::{bucket}",
                                                                        f"arn:aws:s3:::{bucket}/*"]},
             {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",

@@ -55,6 +55,10 @@ def table(results: dict[str, Any]) -> str:
         from bench.account import table_rows
 
         rows += table_rows(results["account"])
+    if results.get("reads"):
+        from bench import reads
+
+        rows += reads.table_rows(results["reads"])
     if results.get("conditions"):
         from bench import conditions
 

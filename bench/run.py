@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import account, conditions, decisions, scale, snapshots
+from bench import account, conditions, decisions, reads, scale, snapshots
 from bench.calls import load_calls, record_suite
 from bench.replay import plan, save_plan
 from bench.suite import ProcessRun, run_floor_process, run_suite
 from bench.timing import Timing, ratio
 
-PARTS = ("floor", "suite", "parallel", "engine", "scale", "account", "conditions")
+PARTS = ("floor", "suite", "parallel", "engine", "scale", "account", "reads", "conditions")
 # (-n 0) / (-n 2) on plain moto is still measured, but no longer a target: there the suite is small and CPU-bound.
 # The parallel ratio that matters is the one under AWS conditions (the "conditions" part).
 TARGETS = {
@@ -41,6 +41,7 @@ class Options:
     conditions_profile: str = conditions.DEFAULT_PROFILE
     conditions_workers: int = conditions.DEFAULT_WORKERS
     conditions_repeat: int = 1
+    reads_size: int = reads.DEFAULT_SIZE
     parts: tuple[str, ...] = PARTS
     call_log: Path | None = None
     progress: Callable[[str], None] = lambda _: None
@@ -60,6 +61,10 @@ def benchmark(options: Options) -> dict[str, Any]:
         results["scale"] = _scale(options)
     if "account" in options.parts:
         results["account"] = _account(options)
+    if "reads" in options.parts:
+        options.progress(f"reads: {reads.ACCOUNTS + 1} accounts of {options.reads_size} users, roles and buckets "
+                         f"under {options.conditions_profile}")
+        results["reads"] = reads.measure(options.reads_size, options.conditions_profile)
     if "conditions" in options.parts:
         results["conditions"] = conditions.measure(options.conditions_profile, options.conditions_workers,
                                                    options.conditions_repeat, options.progress)
@@ -208,5 +213,6 @@ def _targets(results: dict[str, Any]) -> dict[str, Any]:
     verdicts["scale_linear"] = {"value": results.get("scale", {}).get("total_growth_exponent"),
                                 "target": "growth exponent <= 1.15", "met": linear}
     verdicts |= account.targets(results.get("account"))
+    verdicts |= reads.targets(results.get("reads"))
     verdicts |= conditions.targets(results.get("conditions"))
     return verdicts
