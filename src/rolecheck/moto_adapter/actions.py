@@ -22,6 +22,14 @@ _S3_ACTION_NAMES = {
     "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
     "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
 }
+# S3 Control's operations are authorized as s3: actions: there is no s3control: prefix in IAM. The account's Block
+# Public Access operations have names of their own; deleting it needs the permission to put it
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html).
+_S3_CONTROL_ACTION_NAMES = {
+    "GetPublicAccessBlock": "GetAccountPublicAccessBlock",
+    "PutPublicAccessBlock": "PutAccountPublicAccessBlock",
+    "DeletePublicAccessBlock": "PutAccountPublicAccessBlock",
+}
 # Bucket sub-resources moto leaves at the method's default action (ListBucket, CreateBucket, DeleteBucket).
 _S3_BUCKET_SUBRESOURCES = {
     "GET": {
@@ -60,6 +68,14 @@ def s3_action(moto_action: str, method: str, query: dict[str, list[str]], is_obj
         if subresource in query:
             return f"s3:{action}"
     return f"s3:{_S3_ACTION_NAMES.get(moto_action, moto_action)}"
+
+
+def service_action(service: str, operation: str) -> str:
+    """The IAM action of an operation of a service without a mapping of its own: ``service:Operation``, except
+    S3 Control's, which are s3: actions."""
+    if service == "s3control":
+        return f"s3:{_S3_CONTROL_ACTION_NAMES.get(operation, operation)}"
+    return f"{service}:{operation}"
 
 
 def s3_resource(moto_resource: str) -> str:

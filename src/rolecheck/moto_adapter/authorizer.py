@@ -150,7 +150,7 @@ def _authorized_as(call: Call, caller: Caller | None, moto_resource: str) -> tup
     if call.service in resources.SERVICES:
         found = resources.authorized_as(call, caller.account if caller else call.response.current_account)
         return found.action, found.resource, found.account, found.policy, found.context
-    action = f"{call.service}:{call.operation}"
+    action = actions.service_action(call.service, call.operation)
     if call.service == "iam" and caller is not None:
         resource = actions.iam_resource(call.operation, call.params, caller.account, caller.partition, caller_arn)
         service_context = actions.iam_context(call.operation, call.params)
