@@ -420,6 +420,9 @@ CONTRACT_MUTANTS: tuple[Mutant, ...] = (
            frozenset({"The on-call engineer announces incidents on the topic and does nothing else"}),
            apply=edits.group_policy_grants("on-call-engineers", "topic", "order-events", ["sns:DeleteTopic"]),
            contract="order-worker"),
+    Mutant("boundary-removed", 'The user "intern" has no permissions boundary: its attached policy applies.',
+           frozenset({"The intern's permissions boundary holds back the policy attached to it"}),
+           apply=edits.remove_boundary("user", "intern"), contract="order-worker"),
 )
 
 MUTANTS: dict[str, Mutant] = {mutant.name: mutant for mutant in (*CATALOG, *CONTRACT_MUTANTS)}

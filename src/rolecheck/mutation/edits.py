@@ -670,3 +670,14 @@ def group_policy_grants(group: str, kind: str, logical: str, actions: list[str])
             PolicyDocument=documents.dumps(_policy(allow_statement(
                 actions, deployment.entities.named(logical, kind).arn, "GroupGrant"))))
     return edit
+
+
+def remove_boundary(kind: str, logical: str) -> Callable[[Deployment], None]:
+    """The role or user ``logical`` (``kind``) loses its permissions boundary."""
+    def edit(deployment: Deployment) -> None:
+        name = deployment.entities.named(logical, kind).name
+        if kind == "role":
+            _iam(deployment).delete_role_permissions_boundary(RoleName=name)
+        else:
+            _iam(deployment).delete_user_permissions_boundary(UserName=name)
+    return edit

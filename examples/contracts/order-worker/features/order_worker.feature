@@ -2,7 +2,8 @@
 Feature: The order worker runs as Lambda, reads one table and publishes to one topic; the on-call engineer announces incidents
   Least privilege (NIST SP 800-53 AC-6): the role "order-worker" is assumed by AWS Lambda only, reads the table
   "orders" and publishes to the topic "order-events"; the secret "orders-api-key" and the key "orders-key" are
-  not its to use. The user "on-call" announces incidents on the topic through the group "on-call-engineers", and does nothing else.
+  not its to use. The user "on-call" announces incidents on the topic through the group "on-call-engineers", and does nothing else; the
+  user "intern" holds the same policy, but its permissions boundary allows nothing of it.
 
   Background:
     Given an administrator who is not the account root user is signed in
@@ -69,6 +70,23 @@ Feature: The order worker runs as Lambda, reads one table and publishes to one t
       }
       """
     And the policy "announce-incidents" is attached to the group "on-call-engineers"
+    And an IAM user "intern" with no permissions of its own
+    And the policy "announce-incidents" is attached to the user "intern"
+    And a customer-managed policy "intern-boundary" that allows only listing buckets:
+      """json
+      {
+        "Version": "2012-10-17",
+        "Statement": [
+          {
+            "Sid": "AtMostListBuckets",
+            "Effect": "Allow",
+            "Action": "s3:ListAllMyBuckets",
+            "Resource": "*"
+          }
+        ]
+      }
+      """
+    And the policy "intern-boundary" is the permissions boundary of the user "intern"
 
   Scenario: Only AWS Lambda can assume the worker role
     Then the only principals that can assume the role "order-worker" are:
@@ -92,3 +110,6 @@ Feature: The order worker runs as Lambda, reads one table and publishes to one t
     Then the user "on-call" can perform "sns:Publish" on the topic "order-events"
     And the user "on-call" cannot perform "sns:DeleteTopic" on the topic "order-events"
     And the user "on-call" cannot perform "secretsmanager:GetSecretValue" on the secret "orders-api-key"
+
+  Scenario: The intern's permissions boundary holds back the policy attached to it
+    Then the user "intern" cannot perform "sns:Publish" on the topic "order-events"
