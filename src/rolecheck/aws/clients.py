@@ -85,7 +85,10 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
         "ListObjectsV2": ("s3:ListBucket", AUDITOR),
         "GetObject": ("s3:GetObject", PROBE),
     },
-    "s3control": {"GetPublicAccessBlock": ("s3:GetAccountPublicAccessBlock", AUDITOR)},
+    # S3 Control's actions are s3: actions: https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+    "s3control": {"GetPublicAccessBlock": ("s3:GetAccountPublicAccessBlock", AUDITOR),
+                  "ListAccessPoints": ("s3:ListAccessPoints", AUDITOR),
+                  "GetAccessPointPolicy": ("s3:GetAccessPointPolicy", AUDITOR)},
     "sts": {
         # GetCallerIdentity needs no permission and cannot be denied:
         # https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
