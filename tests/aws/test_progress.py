@@ -8,6 +8,8 @@ import re
 import time
 from collections.abc import Callable
 
+import pytest
+
 from rolecheck.aws import progress
 
 
@@ -43,3 +45,31 @@ def test_a_short_wait_and_a_quiet_run_write_nothing() -> None:
     progress.configure(None)
     with progress.waiting("a snapshot", after=0.0):
         time.sleep(0.02)  # nowhere to write: silent
+
+
+def test_a_propagation_wait_says_what_it_waits_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """IAM is eventually consistent (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html):
+    a retry of a fresh role's refusal that lasts over the progress threshold says so, naming the role."""
+    from botocore.exceptions import ClientError
+
+    from rolecheck.aws import consistency, progress
+
+    lines: list[str] = []
+    monkeypatch.setattr(progress, "AFTER", 0.05)
+    progress.configure(lines.append)
+    consistency.configure(5.0, settle=0.0)
+    answers = iter([ClientError({"Error": {"Code": "AccessDenied"}}, "AssumeRole"), "session"])
+
+    def call() -> str:
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    try:
+        assert consistency.retry_fresh(call, {"AccessDenied"}, "assuming role r", sleep=lambda _: time.sleep(0.2)) \
+            == "session"
+    finally:
+        progress.configure(None)
+        consistency.configure(0.0)
+    assert lines and "IAM propagation (assuming role r)" in lines[0]

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError, WaiterError
 
+from rolecheck.aws import progress
 from rolecheck.errors import TargetError
 
 T = TypeVar("T")
@@ -141,6 +142,13 @@ def settled_answer(observe: Callable[[], T_ANSWER], first: T_ANSWER, agrees: Cal
     the answer (by the names they touched; by default all). After the budget the last answer stands, and the caller
     reports it as it is (drift or a violation): waiting longer did not change it.
     """
+    with progress.waiting("IAM propagation (an answer that disagreed with the prediction, asked again)"):
+        return _settle(observe, first, agrees, refused, relevant, sleep, clock)
+
+
+def _settle(observe: Callable[[], T_ANSWER], first: T_ANSWER, agrees: Callable[[T_ANSWER], bool],
+            refused: Callable[[T_ANSWER], bool], relevant: Callable[[frozenset[str]], bool] | None,
+            sleep: Callable[[float], None], clock: Callable[[], float]) -> T_ANSWER:
     answer, observed_at = first, clock()
     deadline = observed_at + timeout()
     delay = FIRST_DELAY
@@ -180,6 +188,12 @@ def retry_fresh(call: Callable[[], T], codes: Collection[str], what: str, *, bud
     or a correct refusal would cost the whole budget. Any other error is raised at once.
     """
     budget = timeout() if budget is None else budget
+    with progress.waiting(f"IAM propagation ({what})"):
+        return _retry(call, codes, what, budget, sleep, clock)
+
+
+def _retry(call: Callable[[], T], codes: Collection[str], what: str, budget: float, sleep: Callable[[float], None],
+           clock: Callable[[], float]) -> T:
     started = clock()
     delay = FIRST_DELAY
     attempts = 0
@@ -215,7 +229,8 @@ def wait_until(client: Any, waiter: str, what: str, **params: Any) -> None:
         return
     delay = 1
     try:
-        client.get_waiter(waiter).wait(WaiterConfig={"Delay": delay, "MaxAttempts": max(1, math.ceil(budget / delay))},
-                                       **params)
+        with progress.waiting(f"IAM propagation ({what})"):
+            client.get_waiter(waiter).wait(
+                WaiterConfig={"Delay": delay, "MaxAttempts": max(1, math.ceil(budget / delay))}, **params)
     except WaiterError as exc:
         raise TargetError(f"{what} did not become visible within {budget:.0f} s ({exc})") from None

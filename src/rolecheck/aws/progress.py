@@ -25,10 +25,13 @@ def configure(sink: Sink | None) -> None:
 
 
 @contextmanager
-def waiting(what: str | Callable[[], str], *, after: float = AFTER, every: float = EVERY,
+def waiting(what: str | Callable[[], str], *, after: float | None = None, every: float | None = None,
             sink: Sink | None = None, clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
     """Say what is waited for (``what``, or ``what()`` for a description that changes) once the wait has lasted
     ``after`` seconds, then every ``every`` seconds; nothing for a shorter wait or without a sink."""
+    # Read at each wait, not at import: the module's thresholds are the process's setting.
+    after = AFTER if after is None else after
+    every = EVERY if every is None else every
     out = sink or _state["sink"]
     if out is None:
         yield
