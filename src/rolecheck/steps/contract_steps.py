@@ -71,7 +71,8 @@ def _(deployment: Deployment, logical: str, role: str, activity: str, docstring:
     """An inline policy of the role, whose document must allow exactly the activity's actions."""
     document = _render(deployment, docstring, f"inline policy {logical}")
     contract.add_inline_policy(deployment, logical, role, document)
-    claims.check_document_allows_only(document, activity, f"inline policy {logical}", deployment.account_id)
+    claims.check_document_allows_only(document, activity, f"inline policy {logical}", deployment.account_id,
+                                      deployment.placeholders())
 
 
 @given(parsers.parse('the policy "{policy}" is attached to the role "{role}"'))

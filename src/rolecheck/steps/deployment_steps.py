@@ -43,7 +43,7 @@ def _(deployment: Deployment, logical: str, activity: str, docstring: str) -> No
     attach_json("permission policy", policy)
     deployment.add_policy(logical, policy)
     claims.check_document_allows_only(deployment.deployed_permissions(), activity, f"policy {logical}",
-                                      deployment.account_id)
+                                      deployment.account_id, deployment.placeholders())
 
 
 @given("the policy is attached to the role")

@@ -13,6 +13,7 @@ against the document it deploys, so a feature whose document contradicts its sen
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,11 +24,11 @@ from rolecheck.analysis.queries import Analysis, federated_subjects
 from rolecheck.analysis.snapshot import NOT_READ, PUBLIC_GRANTEES, Snapshot
 from rolecheck.engine import Policy, Principal, catalog_source, effective_actions
 from rolecheck.errors import ComplianceViolation
-from rolecheck.policydoc import lint
+from rolecheck.policydoc import documents, lint
 from rolecheck.report.access_picture import render_access_graph
 from rolecheck.report.evidence import attach_picture, attach_table, attach_text
 from rolecheck.suite.vocabulary import activity_actions as vocabulary_actions
-from rolecheck.suite.vocabulary import known_activities
+from rolecheck.suite.vocabulary import known_activities, project_activities
 
 # How many grants the failure message names before it points to the report's table.
 _SHOWN_IN_MESSAGE = 5
@@ -294,12 +295,16 @@ def activity_actions(activity: str) -> frozenset[str]:
     return actions
 
 
-def check_document_allows_only(document: Mapping[str, Any], activity: str, name: str, account_id: str) -> None:
-    """A permission policy said to allow only ``activity`` must allow exactly its actions over the whole catalog.
+def check_document_allows_only(document: Mapping[str, Any], activity: str, name: str, account_id: str,
+                               placeholders: Mapping[str, str] | None = None) -> None:
+    """A permission policy said to allow only ``activity`` must allow exactly its actions over the whole catalog,
+    and, for an activity of the project's ``rolecheck.yaml``, each only on the resources the activity names
+    (``placeholders`` fill them).
 
     The engine decides what the document allows for a session of a role in the account, on any resource:
     https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
     """
+    _check_project_resources(document, activity, name, placeholders or {})
     expected = activity_actions(activity)
     policy = Policy.parse(name, document)
     principal = Principal.assumed_role(account_id, "rolecheck-reviewer", "review")
@@ -315,6 +320,35 @@ def check_document_allows_only(document: Mapping[str, Any], activity: str, name:
         findings.append(f"it does not allow {', '.join(missing)}")
     if findings:
         raise ComplianceViolation(f"{name} is said to allow only {activity}, but " + "; ".join(findings))
+
+
+def _listed(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def _check_project_resources(document: Mapping[str, Any], activity: str, name: str,
+                             placeholders: Mapping[str, str]) -> None:
+    """Each Allow of one of a project activity's actions names only resources within that action's patterns: a
+    document resource is within a pattern when the pattern, read with IAM's wildcards, matches it as written."""
+    grants = project_activities().get(activity)
+    if grants is None:
+        return
+    patterns: dict[str, list[str]] = {}
+    for grant in grants:
+        patterns.setdefault(grant.action.lower(), []).append(
+            documents.fill(grant.resource, placeholders, name=f"the activity {activity!r}"))
+    wider = []
+    for statement in documents.statements(document):
+        if statement.get("Effect") != "Allow":
+            continue
+        for action in _listed(statement.get("Action")):
+            allowed = patterns.get(action.lower())
+            for resource in _listed(statement.get("Resource")) if allowed else []:
+                if not any(fnmatch.fnmatchcase(resource, pattern) for pattern in allowed):
+                    wider.append(f"{action} on {resource}")
+    if wider:
+        raise ComplianceViolation(f"{name} is said to allow only {activity}, but it allows {', '.join(wider)}, "
+                                  "beyond the resources the project's vocabulary gives that activity")
 
 
 def check_document_names_only(document: Mapping[str, Any], principal_arn: str, name: str) -> None:
