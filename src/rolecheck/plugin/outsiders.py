@@ -55,8 +55,14 @@ def foreign_admin(target: Target, client_factory: ClientFactory,
 
     def get() -> Actor:
         if not cache:
-            cache.append(Actor("other account's administrator", client_factory).sign_in(
-                _foreign_key(target, pytestconfig.getoption("foreign_profile"))))
+            # Its own account, so that its writes do not mark this account's snapshot stale; a profile's account is
+            # the one its credentials are of.
+            admin = Actor("other account's administrator", client_factory,
+                          account=FOREIGN_ACCOUNT if target.in_process else None)
+            admin.sign_in(_foreign_key(target, pytestconfig.getoption("foreign_profile")))
+            if admin.account is None:
+                admin.account = admin.client("sts").get_caller_identity()["Account"]
+            cache.append(admin)
         return cache[0]
 
     return get
