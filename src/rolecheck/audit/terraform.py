@@ -7,12 +7,17 @@ the name). Resource types outside ``APPLIERS`` are listed one line each. A docum
 only after apply (``resource_changes[].change.after_unknown``: a trust built with ``jsonencode`` from a user's ARN) is
 refused in one line, never guessed, and so is a value the plan marks ``sensitive`` (``sensitive_values``) wherever
 the audit would use it: an audit prints names, documents and tags.
+Plans as teams write them: resources in modules (``child_modules``, ``module_calls``; a module's references are
+relative to its instance), ``count`` and ``for_each`` instances (``aws_iam_role.r["a"]``,
+``module.team[0].aws_iam_role.r``; a reference indexed by ``each.key`` or ``count.index`` is to the instance of the
+same key), a name that is ``each.key``, ``name_prefix``.
 https://developer.hashicorp.com/terraform/internals/json-format
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +42,25 @@ class _Resource:
     # Mirrors of ``values`` with ``true`` where a value is sensitive, or known only after apply.
     sensitive: dict[str, Any] = field(default_factory=dict)
     unknown: dict[str, Any] = field(default_factory=dict)
+    # The module instance it is in ('module.team["a"].', '' at the root) and its count/for_each key, if any.
+    module: str = ""
+    index: Any = None
+
+
+# An instance key in an address: [0] or ["a key"] (a for_each key may hold any character, escaped as in JSON).
+_INDEX = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+# A reference to a managed resource: type.name, an optional instance key, an optional attribute.
+_REFERENCE = re.compile(r'^([a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*)((?:\[(?:\d+|"(?:[^"\\]|\\.)*")\])?)'
+                        r'(?:\.([A-Za-z_][A-Za-z0-9_]*))?$')
+# What a reference without an attribute (aws_iam_role.r[each.key]) means for the attribute it fills.
+_NATURAL = {"role": "name", "user": "name", "group": "name", "policy_arn": "arn", "bucket": "bucket"}
+# Not resources: values of the configuration's own (a module's inputs, the instance's key...).
+_NOT_RESOURCES = ("var.", "local.", "data.", "module.", "each.", "count.", "path.", "terraform.", "self.")
+
+
+def _base(address: str) -> str:
+    """An address without its instance keys: how the configuration names the resource."""
+    return _INDEX.sub("", address)
 
 
 class _Unresolved(Exception):
@@ -89,20 +113,28 @@ def _expressions(configuration: Mapping[str, Any], prefix: str = "") -> dict[str
     return found
 
 
+def _walk_modules(module: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[dict[str, Any], str]]:
+    """Each resource with the address of its module instance ('module.a["x"].module.b[0].', '' at the root)."""
+    for item in module.get("resources", []):
+        yield item, prefix
+    for child in module.get("child_modules", []):
+        yield from _walk_modules(child, f"{child['address']}.")
+
+
 def resources(plan: Mapping[str, Any]) -> list[_Resource]:
     """The plan's managed resources with their planned values and configured expressions."""
     expressions = _expressions((plan.get("configuration") or {}).get("root_module", {}))
     changes = {change.get("address"): change.get("change") or {} for change in plan.get("resource_changes") or []}
     found = []
-    for item in _walk(plan["planned_values"].get("root_module", {})):
+    for item, module in _walk_modules(plan["planned_values"].get("root_module", {})):
         if item.get("mode", "managed") != "managed":
             continue
         address = item["address"]
-        base = address.split("[", 1)[0]
         change = changes.get(address, {})
-        found.append(_Resource(address, item["type"], dict(item.get("values") or {}), expressions.get(base, {}),
+        found.append(_Resource(address, item["type"], dict(item.get("values") or {}),
+                               expressions.get(_base(address), {}),
                                _mirror(item.get("sensitive_values")) | _mirror(change.get("after_sensitive")),
-                               _mirror(change.get("after_unknown"))))
+                               _mirror(change.get("after_unknown")), module, item.get("index")))
     return found
 
 
@@ -142,12 +174,26 @@ class _Applying:
         if "constant_value" in expression:
             return expression["constant_value"]
         references = expression.get("references", [])
-        # Terraform lists each reference's own address too (aws_iam_user.u beside aws_iam_user.u.arn).
-        named = [r for r in references if not any(other.startswith(f"{r}.") for other in references)]
-        if follow and len(named) == 1:
-            address, _, attr = named[0].rpartition(".")
-            if address in self.created and attr in self.created[address]:
-                return self.created[address][attr]
+        if follow and references == ["each.key"] and isinstance(resource.index, str):
+            return resource.index
+        if attribute == "name" and resource.values.get("name_prefix"):
+            # AWS appends a unique suffix to the prefix; the audit's own suffix stands in for it.
+            return f"{resource.values['name_prefix']}{secrets.token_hex(6)}"
+        # Terraform lists each reference's own address too (aws_iam_user.u beside aws_iam_user.u.arn), and the
+        # instance key's (aws_iam_user.u[count.index] lists aws_iam_user.u and count.index).
+        own_key = resource.index is not None and any(r in ("each.key", "count.index") for r in references)
+        named = [r for r in references if not any(other.startswith((f"{r}.", f"{r}[")) for other in references)
+                 and not (own_key and r in ("each.key", "count.index"))]
+        matched = _REFERENCE.match(named[0]) if follow and len(named) == 1 else None
+        if matched and not named[0].startswith(_NOT_RESOURCES):
+            address, key, attr = matched.groups()
+            # Inside a module a reference is to its own instance's resource; unindexed beside each.key or
+            # count.index, to the instance of the same key.
+            key = key or (f"[{json.dumps(resource.index)}]" if own_key else "")
+            created = self.created.get(f"{resource.module}{address}{key}", {})
+            attr = attr or _NATURAL.get(attribute)
+            if attr in created:
+                return created[attr]
         if references or default is None:
             raise _Unresolved(f"{attribute} is not known until apply"
                               + (f" (it is computed from {', '.join(expression['references'])})"
