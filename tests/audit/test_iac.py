@@ -4,10 +4,13 @@ supported resource type, including the group and policy resources that give a us
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from audit_helpers import REPO, clean_env, outcomes, report_verdicts, run
 
 from rolecheck.audit import cloudformation, terraform
 from rolecheck.aws import readback
@@ -278,3 +281,55 @@ def test_a_value_built_from_several_references_is_refused_not_taken_from_one(cli
                                                  r"\(it is computed from .*\); apply the plan and audit"):
         terraform.apply(clients["iam"], clients["s3"], plan, ACCOUNT, "us-east-1")
 
+
+def _tag_trusting_admin_plan(user_tags: dict[str, str] | None) -> dict[str, Any]:
+    """examples/terraform/compliant-plan.json plus a role allowed everything that trusts any principal of the account
+    tagged team=platform, the user tagged ``user_tags``, and a login-profile password marked sensitive."""
+    plan = json.loads((REPO / "examples" / "terraform" / "compliant-plan.json").read_text())
+    resources = plan["planned_values"]["root_module"]["resources"]
+    for item in resources:
+        if item["address"] == "aws_iam_user.operator":
+            item["values"]["tags"] = user_tags
+        if item["address"] == "aws_iam_user_login_profile.operator":
+            item["values"]["password"] = PLANTED
+            item["sensitive_values"] = {"password": True}
+    trust = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "*"},
+        "Condition": {"StringEquals": {"aws:PrincipalTag/team": "platform", "aws:PrincipalAccount": ACCOUNT}}}]}
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    resources.append({"address": "aws_iam_role.platform", "mode": "managed", "type": "aws_iam_role",
+                      "name": "platform", "values": {
+                          "name": "platform-admin", "path": "/", "assume_role_policy": json.dumps(trust),
+                          "inline_policy": [{"name": "everything", "policy": json.dumps(everything)}]}})
+    return plan
+
+
+@pytest.mark.parametrize(("user_tags", "status"), [({"team": "platform"}, 1), ({"team": "data"}, 0)],
+                         ids=["tagged-platform", "tagged-data"])
+def test_a_role_allowed_everything_trusting_a_tag_the_user_carries_is_not_compliant(
+        tmp_path: Path, user_tags: dict[str, str], status: int) -> None:
+    """The user may become a role allowed everything because of a tag: not compliant (exit 1); with another tag
+    the same plan is compliant. The plan's sensitive login-profile password is in no output and no report file.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_iam-tags.html"""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(_tag_trusting_admin_plan(user_tags)))
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("s3-list-role: aws_iam_role.list\n")
+
+    # Two scenarios say it (the walkthrough's account-wide claim, and who can assume the role); the others fail on
+    # the same role, more slowly.
+    result = run([sys.executable, "-m", "rolecheck.cli", "audit", "--terraform-plan", str(plan), "--mapping",
+                  str(mapping), "--no-report", "--results", str(tmp_path / "results"), "--", "-q", "-rA", "--tb=line",
+                  "-p", "no:cacheprovider", "-k", "walkthrough or lets_anyone_but_the_named_user"], clean_env())
+
+    assert result.returncode == status, result.stdout[-3000:] + result.stderr[-2000:]
+    if status:
+        failed = [test for test, outcome in outcomes(result.stdout).items() if outcome == "FAILED"]
+        assert len(failed) == 2, result.stdout[-3000:]
+        assert all("platform-admin" in message for status, message in report_verdicts(tmp_path / "results")
+                   if status == "failed"), report_verdicts(tmp_path / "results")
+    else:
+        assert set(outcomes(result.stdout).values()) == {"PASSED"} and len(outcomes(result.stdout)) == 2
+    assert PLANTED not in result.stdout + result.stderr
+    written = [path for path in (tmp_path / "results").rglob("*") if path.is_file()]
+    assert written and not [path for path in written if PLANTED.encode() in path.read_bytes()]
