@@ -20,7 +20,7 @@ from rolecheck import init
 from rolecheck.audit import command as audit_command
 from rolecheck.aws import credentials, safety, sweeper
 from rolecheck.aws.clients import Actor, ClientFactory
-from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
+from rolecheck.errors import EXIT_BAD_INPUT, EXIT_NOT_ESTABLISHED, TargetError, one_line
 from rolecheck.targets.base import DEFAULT_REGION
 from rolecheck.targets.connect import connect, make_target
 from rolecheck.targets.moto import MotoTarget
@@ -66,7 +66,8 @@ def _usage_error(message: str) -> None:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
-    """Find and delete (or, with ``--dry-run``, list) the leftovers; the exit status."""
+    """Find and delete (or, with ``--dry-run``, list) the leftovers; the exit status (1: some could not be deleted;
+    3: they could not be listed)."""
     run_id = sweeper.valid_run_id(args.run_id) if args.run_id else None
     target = make_target(args.target, region=args.region, endpoint_url=args.endpoint_url,
                          credentials=credentials.from_options(vars(args).get))
@@ -81,9 +82,10 @@ def run_sweep(args: argparse.Namespace) -> int:
             leftovers = sweeper.find_leftovers(admin.client, selector)
         except (ClientError, BotoCoreError) as exc:
             # Throttling or faults outlasted the SDK's retries: nothing was deleted, so the same command can run again.
-            print(f"rolecheck: could not list the leftovers of {run_id or 'any run'} ({type(exc).__name__}: {exc}); "
-                  "nothing was deleted, run the sweep again", file=sys.stderr)
-            return 1
+            # Not a verdict on the account (1) nor bad input (4): the sweep could not establish what is left.
+            print(one_line(f"could not list the leftovers of {run_id or 'any run'} ({type(exc).__name__}: {exc}); "
+                           "nothing was deleted, run the sweep again"), file=sys.stderr)
+            return EXIT_NOT_ESTABLISHED
         where = f"account {connection.identity.account} ({target.describe()})"
         if args.dry_run:
             for item in leftovers:

@@ -176,6 +176,60 @@ PLANS: list[tuple[str, str, str]] = [
      "CreateRole: MalformedPolicyDocument"),
 ]
 
+
+
+def _marked(kind: str, values: dict[str, Any], *, sensitive: dict | None = None, unknown: dict | None = None,
+            expressions: dict | None = None) -> str:
+    """A plan of one resource ``kind.r0`` with its sensitive_values, after_unknown and configured expressions."""
+    plan = _plan((kind, values))
+    plan["planned_values"]["root_module"]["resources"][0]["sensitive_values"] = sensitive or {}
+    plan["resource_changes"] = [{"address": f"{kind}.r0", "change": {"after_unknown": unknown or {}}}]
+    plan["configuration"]["root_module"]["resources"] = [{"address": f"{kind}.r0", "expressions": expressions or {}}]
+    return json.dumps(plan)
+
+
+_FROM_USER = {"references": ["aws_iam_user.u.arn", "aws_iam_user.u"]}
+_ROLE = {"name": "r", "assume_role_policy": _TRUST}
+PLANS += [
+    (f"sensitive-{attribute}", _marked(kind, values | {attribute: value}, sensitive={attribute: mark}),
+     "is marked sensitive")
+    for attribute, kind, values, value, mark in [
+        ("tags", "aws_iam_role", _ROLE, {"team": SECRET}, {"team": True}),
+        ("name", "aws_iam_role", {"assume_role_policy": _TRUST}, SECRET, True),
+        ("assume_role_policy", "aws_iam_role", {"name": "r"}, _TRUST + " " + SECRET, True),
+        ("path", "aws_iam_user", {"name": "u"}, f"/{SECRET}/", True),
+        ("policy", "aws_iam_policy", {"name": "p"}, _big(1), True),
+        ("bucket", "aws_s3_bucket", {}, SECRET.lower(), True),
+        ("user", "aws_iam_user_policy_attachment", {"policy_arn": "arn:aws:iam::aws:policy/x"}, SECRET, True),
+        ("inline_policy", "aws_iam_role", _ROLE, [{"name": "p", "policy": _big(1) + SECRET}],
+         [{"policy": True}]),
+    ]
+] + [
+    (f"unknown-{attribute}", _marked(kind, values, unknown={attribute: True},
+                                     expressions={attribute: _FROM_USER}), "is known only after apply")
+    for attribute, kind, values in [
+        ("assume_role_policy", "aws_iam_role", {"name": "r"}),
+        ("tags", "aws_iam_role", _ROLE),
+        ("inline_policy", "aws_iam_role", _ROLE),
+        ("managed_policy_arns", "aws_iam_role", _ROLE),
+        ("permissions_boundary", "aws_iam_role", _ROLE),
+        ("policy", "aws_iam_policy", {"name": "p"}),
+        ("policy", "aws_s3_bucket_policy", {"bucket": "b"}),
+        ("policy", "aws_iam_role_policy", {"name": "p", "role": "r"}),
+        ("tags", "aws_iam_user", {"name": "u"}),
+    ]
+] + [
+    ("reference-to-two-resources", _marked("aws_iam_user_policy_attachment",
+                                           {"policy_arn": "arn:aws:iam::aws:policy/x"},
+                                           expressions={"user": {"references": [
+                                               "aws_iam_user.a.name", "aws_iam_user.a", "aws_iam_user.b.name",
+                                               "aws_iam_user.b"]}}), "user is not known until apply"),
+    ("reference-outside-the-plan", _marked("aws_iam_user_policy_attachment",
+                                           {"policy_arn": "arn:aws:iam::aws:policy/x"},
+                                           expressions={"user": {"references": ["var.user_name"]}}),
+     "user is not known until apply"),
+]
+
 # Policy documents as a feature file or a plan carries them: (id, text, a word of the refusal).
 POLICIES: list[tuple[str, str, str]] = [
     ("deny-then-allow", '{"Statement": [{"Effect": "Deny", "Effect": "Allow"}]}', "duplicate key 'Effect'"),
@@ -324,3 +378,68 @@ def test_the_corpus_covers_every_class_many_times() -> None:
     sizes = {"mappings": len(MAPPINGS), "options": len(ARGVS) + len(SWEEPS), "plans": len(PLANS),
              "policies": len(POLICIES), "features": len(FEATURES)}
     assert sum(sizes.values()) >= 100 and min(sizes.values()) >= 7, sizes
+
+
+def _one_line_status(capsys: pytest.CaptureFixture[str], argv: list[str]) -> tuple[int, str]:
+    status = cli.main(argv)
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ERROR: rolecheck: "), (out, err)
+    assert "Traceback" not in out + err and SECRET not in out + err
+    return status, lines[0]
+
+
+@pytest.mark.parametrize("source", [["--terraform-plan", str(REPO / "examples" / "terraform" / "compliant-plan.json")],
+                                    ["--cloudformation", str(REPO / "examples" / "cloudformation" / "compliant.yaml"),
+                                     "--parameter", "OperatorName=carol"]], ids=["terraform", "cloudformation"])
+def test_a_read_only_shell_auditing_a_template_is_one_line(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch, source: list[str]) -> None:
+    """ROLECHECK_READ_ONLY=1 exported in a user's shell reaches the command itself, whose deployer must write into
+    its own moto server: one line and exit 4, not the deployer's WriteRefused traceback."""
+    monkeypatch.setattr("rolecheck.aws.clients._READ_ONLY_PROCESS", True)
+    status, line = _one_line_status(capsys, ["audit", *source, "--no-report"])
+    assert status == 4 and "ROLECHECK_READ_ONLY=1 is set" in line and "unset ROLECHECK_READ_ONLY" in line
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("boom"), KeyError("planned_values"), RecursionError()],
+                         ids=["runtime", "key", "recursion"])
+def test_an_unexpected_failure_while_reading_input_is_one_line_and_exit_3(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        failure: Exception) -> None:
+    """rolecheck's own bug is not the input's fault: one line, but exit 3 (no verdict), never 4, so the corpus
+    cannot pass by swallowing a bug; ROLECHECK_DEBUG=1 shows the traceback."""
+    def fail(*_: Any) -> Any:
+        raise failure
+    monkeypatch.setattr("rolecheck.audit.terraform.load", fail)
+    argv = ["audit", "--terraform-plan", str(REPO / "examples" / "terraform" / "compliant-plan.json"), "--no-report"]
+    status, line = _one_line_status(capsys, argv)
+    assert status == 3 and line.startswith(f"ERROR: rolecheck: internal error ({type(failure).__name__}") and \
+        line.endswith("no verdict was reached; ROLECHECK_DEBUG=1 shows the traceback")
+    monkeypatch.setenv("ROLECHECK_DEBUG", "1")
+    with pytest.raises(type(failure)):
+        cli.main(argv)
+
+
+def test_a_sweep_that_cannot_list_exits_3(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                          audited: MotoServer) -> None:
+    """Leftovers that cannot be listed are neither a verdict (1) nor bad input (4): nothing was deleted, exit 3."""
+    from botocore.exceptions import ClientError
+
+    from rolecheck.moto_adapter import bootstrap_admin
+
+    key_id, secret = bootstrap_admin(ACCOUNT, "corpus-sweeper")
+    for name, value in (("AWS_ACCESS_KEY_ID", key_id), ("AWS_SECRET_ACCESS_KEY", secret)):
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "ROLECHECK_ALLOWED_ACCOUNTS", "ROLECHECK_TARGET", "ROLECHECK_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+    def throttled(*_: Any) -> Any:
+        raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "ListRoles")
+    monkeypatch.setattr("rolecheck.aws.sweeper.find_leftovers", throttled)
+    before = len(audited.operations)
+
+    status, line = _one_line_status(capsys, ["sweep", "--target", "moto-server", "--endpoint-url", audited.url,
+                                             "--all-runs", "--allow-account", ACCOUNT])
+
+    assert status == 3 and "could not list the leftovers of any run" in line and "nothing was deleted" in line
+    assert [op for op in audited.operations[before:] if not op.startswith(("sts:", "iam:Get", "iam:List"))] == []

@@ -36,8 +36,8 @@ from botocore.exceptions import ClientError
 
 from rolecheck.audit import accounts, iac, mapping
 from rolecheck.aws import credentials, safety
-from rolecheck.aws.clients import READ_ONLY_ENV, guard
-from rolecheck.errors import EXIT_BAD_INPUT, TargetError, one_line
+from rolecheck.aws.clients import READ_ONLY_ENV, guard, read_only_process
+from rolecheck.errors import EXIT_BAD_INPUT, EXIT_NOT_ESTABLISHED, TargetError, one_line
 from rolecheck.project import Project, ProjectError, locate
 from rolecheck.report import findings
 from rolecheck.targets.base import DEFAULT_REGION, MOTO_ACCOUNT
@@ -117,7 +117,11 @@ class _BadInput(ValueError):
 
 
 def run(args: argparse.Namespace, unknown: Sequence[str] = ()) -> int:
-    """Run the audit; bad input (``unknown`` options included) is one line on stderr and exit status 4."""
+    """Run the audit; bad input (``unknown`` options included) is one line on stderr and exit status 4.
+
+    Any other exception is rolecheck's own failure, not the input's: one line too, but exit status 3 (a verdict
+    could not be established), so a bug never passes for a refused input; ``ROLECHECK_DEBUG=1`` shows its traceback.
+    """
     try:
         if unknown:
             raise _BadInput(f"unrecognized arguments: {' '.join(unknown)} (pytest options go after --)")
@@ -125,6 +129,12 @@ def run(args: argparse.Namespace, unknown: Sequence[str] = ()) -> int:
     except (mapping.MappingError, iac.IacError, TargetError, ProjectError, _BadInput) as exc:
         print(one_line(exc), file=sys.stderr)
         return USAGE_ERROR
+    except Exception as exc:
+        if os.environ.get("ROLECHECK_DEBUG") == "1":
+            raise
+        print(one_line(f"internal error ({type(exc).__name__}: {exc}); no verdict was reached; ROLECHECK_DEBUG=1 "
+                       "shows the traceback"), file=sys.stderr)
+        return EXIT_NOT_ESTABLISHED
 
 
 def checked_pytest_options(given: Sequence[str], project: Project) -> tuple[list[str], bool]:
@@ -258,6 +268,13 @@ def _parameters(pairs: Sequence[str]) -> dict[str, str]:
 def _audit_iac(args: argparse.Namespace, project: Project, given: mapping.AuditMapping | None,
                parameters: dict[str, str], extra: list[str]) -> int:
     """Deploy the template or plan into a moto server of this process, then audit it from a pytest subprocess."""
+    if read_only_process():
+        # The variable reaches this process when a user's shell exports it: the deployer's clients would refuse
+        # their first write. The audit of the deployed server is read-only whatever the shell says.
+        option = "--cloudformation" if args.cloudformation else "--terraform-plan"
+        raise _BadInput(f"{READ_ONLY_ENV}=1 is set, and {option} first deploys into a moto server of its own, which a "
+                        "read-only process cannot; unset "
+                        f"{READ_ONLY_ENV} (the audit of that server is read-only all the same)")
     import boto3
 
     from rolecheck import moto_adapter
