@@ -9,8 +9,10 @@ can do), which is the audit's point.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from rolecheck.audit.mapping import AuditMapping
 from rolecheck.aws import readback
@@ -29,7 +31,8 @@ def report_difference(name: str, deployed: Mapping[str, Any], reviewed: Mapping[
 
 
 class Locator:
-    """Finds the user, role, policy and bucket the mapping names; writes nothing."""
+    """Finds what the mapping names (or, for the parts of a role and the kinds named by their own name, what the
+    logical name names); writes nothing."""
 
     writes = False
 
@@ -75,3 +78,57 @@ class Locator:
 
     def user_key(self, ctx: ProvisionContext, user: User) -> AccessKey | None:
         return self._user_key
+
+    def mfa_device(self, ctx: ProvisionContext, user: User) -> str | None:
+        devices = ctx.admin.client("iam").list_mfa_devices(UserName=user.name)["MFADevices"]
+        attach_text("MFA devices of the audited user", "\n".join(d["SerialNumber"] for d in devices) or
+                    "none: the user cannot sign in with MFA")
+        # An audit never holds the device's seed: the trials that need its code are the engine's (the step says so).
+        return devices[0]["SerialNumber"] if devices else None
+
+    def objects(self, ctx: ProvisionContext, bucket: str, keys: Sequence[str]) -> Provisioned[None]:
+        s3 = ctx.admin.client("s3")
+        missing = [key for key in keys
+                   if not s3.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1).get("Contents")]
+        # As for the walkthrough's object: a refusal of a missing key cannot be told from a denial.
+        return Provisioned(None, {f"arn:aws:s3:::{bucket}/{key}": f"the audited bucket {bucket} holds no object "
+                                  f"{key} to try" for key in missing})
+
+    def inline_policy(self, ctx: ProvisionContext, role: Role, logical: str, document: Mapping[str, Any]) -> None:
+        name = self.mapping.entries.get(logical, logical)
+        try:
+            answer = ctx.admin.client("iam").get_role_policy(RoleName=role.name, PolicyName=name)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "NoSuchEntity":
+                raise
+            attach_text(f"deployed inline policy {name} compared with the reviewed document",
+                        f"the role {role.name} has no inline policy {name}")
+            return
+        report_difference(f"inline policy {name}", documents.from_api(answer["PolicyDocument"]), document)
+
+    def queue(self, ctx: ProvisionContext, logical: str) -> Provisioned[tuple[str, str]]:
+        name = self.mapping.name(logical, "queue")
+        return Provisioned((name, ctx.admin.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]))
+
+    def function(self, ctx: ProvisionContext, logical: str) -> Provisioned[tuple[str, str]]:
+        name = self.mapping.name(logical, "function")
+        answer = ctx.admin.client("lambda").get_function(FunctionName=name)["Configuration"]
+        return Provisioned((answer["FunctionName"], answer["FunctionArn"]))
+
+    def oidc_provider(self, ctx: ProvisionContext, logical: str, issuer_url: str, audience: str) -> Provisioned[str]:
+        path = issuer_url.split("://", 1)[-1].rstrip("/")
+        arn = self.mapping.entries.get(logical) or f"arn:aws:iam::{ctx.account_id}:oidc-provider/{path}"
+        answer = ctx.admin.client("iam").get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+        found = []
+        if answer.get("Url", "").split("://", 1)[-1].rstrip("/") != path:
+            found.append(f"issuer {answer.get('Url')} where the feature says {issuer_url}")
+        if audience not in answer.get("ClientIDList", []):
+            found.append(f"audiences {answer.get('ClientIDList')} lack {audience}")
+        attach_text("deployed OIDC provider compared with the sentence",
+                    "\n".join(found) if found else f"issuer {issuer_url}, audience {audience}")
+        return Provisioned(arn)
+
+    def foreign_user(self, ctx: ProvisionContext, logical: str, foreign_admin: Any) -> Provisioned[User]:
+        """The user the mapping names by ARN: the other account is not the audited one, so nothing of it is read."""
+        arn = self.mapping.value(logical)
+        return Provisioned(User(name=arn.rsplit("/", 1)[-1], arn=arn, user_id=""))

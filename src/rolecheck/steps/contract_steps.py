@@ -155,7 +155,7 @@ def _(deployment: Deployment, role: str, other: str) -> None:
 @background_step
 def _(deployment: Deployment, logical: str, foreign_admin: Callable[[], Actor]) -> None:
     """A user of another account (the target's second account on moto; --foreign-profile elsewhere)."""
-    contract.add_foreign_user(deployment, logical, foreign_admin())
+    contract.add_foreign_user(deployment, logical, foreign_admin)
 
 
 # The resource kinds a Given makes by their phrase ("an SNS topic "alerts""), and those with a resource policy.

@@ -7,10 +7,9 @@ the walkthrough's own steps keep using the Deployment's slots, which are the las
 
 from __future__ import annotations
 
-import io
+import dataclasses
 import secrets
-import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +18,14 @@ from botocore.exceptions import ClientError
 from rolecheck.aws import operations, readback
 from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operation_models import derive_call
-from rolecheck.engine import Principal
+from rolecheck.engine import Policy, Principal
 from rolecheck.errors import ComplianceViolation, FeatureFileError
 from rolecheck.policydoc import documents
-from rolecheck.report.evidence import attach_json
+from rolecheck.report.evidence import attach_json, attach_text
 from rolecheck.suite import checks, claims, probing
 from rolecheck.suite.entities import Entity
 from rolecheck.suite.kinds import KINDS
+from rolecheck.suite.provisioning import MFA_CODES, assume_roles_of
 from rolecheck.suite.scene import Deployment
 
 
@@ -33,8 +33,6 @@ def provider_path(issuer_url: str) -> str:
     """The provider's name as IAM keeps it: the issuer URL without its scheme (``host/path``)."""
     return issuer_url.split("://", 1)[-1].rstrip("/")
 
-# moto accepts any six digits for a virtual MFA device; the codes stand for the user's authenticator app.
-MFA_CODES = ("123456", "654321")
 
 
 @dataclass(frozen=True)
@@ -59,32 +57,27 @@ class Aim:
 
 
 def add_user_with_mfa(deployment: Deployment, logical: str) -> Entity:
-    """The user ``logical`` with a virtual MFA device enabled (the device's serial kept on the entity)."""
+    """The user ``logical`` with a virtual MFA device enabled, or found (the device's serial kept on the entity)."""
     user = deployment.add_user(logical)
-    iam = deployment.admin.client("iam")
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=user.name)["VirtualMFADevice"]
-    iam.enable_mfa_device(UserName=user.name, SerialNumber=device["SerialNumber"],
-                          AuthenticationCode1=MFA_CODES[0], AuthenticationCode2=MFA_CODES[1])
     entity = deployment.entities.named(logical, "user")
-    entity.extra["mfa_serial"] = device["SerialNumber"]
+    entity.extra["mfa_serial"] = deployment.provisioner.mfa_device(deployment.provision_context(), user)
     return entity
 
 
 def add_bucket_with_objects(deployment: Deployment, logical: str, keys: Sequence[str]) -> Entity:
-    """The bucket ``logical`` holding each of ``keys``."""
+    """The bucket ``logical`` holding each of ``keys`` (in an audit, a key it lacks is the engine's to decide)."""
     name = deployment.add_bucket(logical, keys[0] if keys else None)
-    for key in keys[1:]:
-        operations.put_object(deployment.admin.client("s3"), name, key)
+    deployment.untried.update(deployment.provisioner.objects(deployment.provision_context(), name, keys[1:]).untried)
     entity = deployment.entities.named(logical, "bucket")
     entity.extra["objects"] = list(keys)
     return entity
 
 
 def add_inline_policy(deployment: Deployment, logical: str, role_logical: str, document: Mapping[str, Any]) -> None:
-    """The inline policy ``logical`` of the role ``role_logical``, with the reviewed document."""
-    role = deployment.entities.named(role_logical, "role")
-    deployment.admin.client("iam").put_role_policy(RoleName=role.name, PolicyName=logical,
-                                                   PolicyDocument=documents.dumps(document))
+    """The inline policy ``logical`` of the role ``role_logical``, with the reviewed document (put, or read back and
+    compared in an audit)."""
+    role = deployment.entities.named(role_logical, "role").extra["role"]
+    deployment.provisioner.inline_policy(deployment.provision_context(), role, logical, document)
     deployment.documents[f"inline:{logical}"] = dict(document)
 
 
@@ -125,14 +118,15 @@ def set_boundary(deployment: Deployment, policy_logical: str, holder_logical: st
                                   f"{policy.arn}")
 
 
-def user_actor(deployment: Deployment, logical: str) -> Actor:
-    """The user ``logical`` acting with its own access key (issued once per scenario)."""
+def user_actor(deployment: Deployment, logical: str) -> Actor | None:
+    """The user ``logical`` acting with its own access key (issued once per scenario); None in an audit that holds
+    no credentials of the user (its trials are then the engine's)."""
     entity = deployment.entities.named(logical, "user")
     if "actor" not in entity.extra:
         key = deployment.provisioner.user_key(deployment.provision_context(), entity.extra["user"])
-        if key is None:
+        if key is None and not deployment.audit:
             raise FeatureFileError(f"no credentials act as the user \"{logical}\" in this run")
-        entity.extra["actor"] = deployment.admin.another(f"user {logical}").sign_in(key)
+        entity.extra["actor"] = deployment.admin.another(f"user {logical}").sign_in(key) if key else None
     return entity.extra["actor"]
 
 
@@ -141,17 +135,31 @@ def _mfa_of(user: Entity) -> tuple[str, str] | None:
     return (serial, MFA_CODES[0]) if serial else None
 
 
-def switch(deployment: Deployment, user_logical: str, role_logical: str) -> Session:
-    """The user signs in with its own key and switches to the role, with its MFA device when it has one."""
+def switch(deployment: Deployment, user_logical: str, role_logical: str) -> Session | None:
+    """The user signs in with its own key and switches to the role, with its MFA device when it has one.
+
+    An audit holds neither the user's device nor, without a profile, its key: it opens no session, and the
+    Then-steps about the role's session are the engine's (the step says why)."""
     user = deployment.entities.named(user_logical, "user")
     role = deployment.entities.named(role_logical, "role")
-    return _open(deployment, role, user_actor(deployment, user_logical), f"{user.name}-session"[:64], _mfa_of(user))
+    actor = user_actor(deployment, user_logical)
+    if deployment.audit and (actor is None or "mfa_serial" in user.extra):
+        attach_text("no session opened: the policy engine decides the session's probes",
+                    f"the audit holds no {'MFA code' if actor else 'credentials'} of the user \"{user_logical}\"; "
+                    f"the probes of the role \"{role_logical}\"'s session are decided from the policies read back")
+        return None
+    assert actor is not None
+    return _open(deployment, role, actor, f"{user.name}-session"[:64], _mfa_of(user))
 
 
-def chain(deployment: Deployment, from_role: str, to_role: str) -> Session:
+def chain(deployment: Deployment, from_role: str, to_role: str) -> Session | None:
     """The session of ``from_role`` switches to ``to_role`` (role chaining)."""
-    source = session_of(deployment, from_role)
     role = deployment.entities.named(to_role, "role")
+    if deployment.audit and from_role not in deployment.sessions:
+        attach_text("no session opened: the policy engine decides the session's probes",
+                    f"no session of the role \"{from_role}\" was opened in this audit")
+        return None
+    source = session_of(deployment, from_role)
     return _open(deployment, role, source.actor, f"{source.session_name}-chained"[:64], None)
 
 
@@ -259,20 +267,26 @@ def verify_assume_with_mfa(deployment: Deployment, user_logical: str, role_logic
     role = deployment.entities.named(role_logical, "role")
     params: dict[str, Any] = {"RoleArn": role.arn, "RoleSessionName": "rolecheck-probe"}
     context: dict[str, Any] = {}
+    actor = user_actor(deployment, user_logical)
     if mfa:
         device = _mfa_of(user)
-        if device is None:
+        if device is None and not deployment.audit:
             raise FeatureFileError(f"the user \"{user_logical}\" has no MFA device in this scenario")
-        params["SerialNumber"], params["TokenCode"] = device
+        if device is not None:
+            params["SerialNumber"], params["TokenCode"] = device
         context = {"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"}
+        # An audit never holds the device's seed, so no code: the engine decides the trial with MFA.
+        actor = None if deployment.audit else actor
     p = probing.Probe("sts:AssumeRole", "sts", lambda client, _ctx: client.assume_role(**params),
                       lambda _ctx: role.arn)
     ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
                                registry=deployment.registry, region=deployment.region)
     runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
                                  untried=deployment.untried, no_credentials="no credentials act as the user")
-    runner.verify(p, f'the user "{user_logical}"', user_actor(deployment, user_logical),
-                  _subject_of_user(deployment, user), expect_allowed, context)
+    runner = dataclasses.replace(runner, no_credentials="an audit holds no MFA code of the user" if mfa else
+                                 runner.no_credentials)
+    runner.verify(p, f'the user "{user_logical}"', actor, _subject_of_user(deployment, user), expect_allowed,
+                  context)
 
 
 def check_role_trusts(deployment: Deployment, role_logical: str, trustees: Sequence[claims.Assumer]) -> None:
@@ -324,37 +338,25 @@ def check_max_session(deployment: Deployment, role_logical: str, seconds: int) -
         deployment.admin.client("iam"), role.name)})
 
 
-# What the other account's administrator gives its own user: assuming roles of the account under test. A
-# cross-account AssumeRole needs the caller's own account to allow it as well as the role's trust policy
-# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
-def _assume_roles_of(account_id: str) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                    "Resource": f"arn:aws:iam::{account_id}:role/*"}]}
-
-
-def add_foreign_user(deployment: Deployment, logical: str, foreign_admin: Actor) -> Entity:
+def add_foreign_user(deployment: Deployment, logical: str, foreign_admin: Callable[[], Actor]) -> Entity:
     """The user ``logical`` of the other account, allowed by its own account to assume this account's roles, with
-    an access key; made by that account's administrator (on moto, the second account the target makes)."""
-    iam = foreign_admin.client("iam")
-    name = deployment.registry.unique_name(logical)
-    answer = iam.create_user(UserName=name)["User"]
-    iam.put_user_policy(UserName=name, PolicyName="assume-roles-of-the-customer",
-                        PolicyDocument=documents.dumps(_assume_roles_of(deployment.account_id)))
-    user = operations.User(name, answer["Arn"], answer["UserId"])
+    an access key; made by that account's administrator (on moto, the second account the target makes). In an
+    audit it is the user the mapping names by ARN, with no credentials: its trials are the engine's."""
+    user = deployment.provisioner.foreign_user(deployment.provision_context(), logical, foreign_admin).entity
+    account = user.arn.split(":")[4]
+    if deployment.audit:
+        return deployment.introduce("user", logical, user.name, user.arn, account=account, user=user, actor=None)
+    admin = foreign_admin()
     actor = deployment.admin.another(f"user {logical} of the other account").sign_in(
-        operations.create_access_key(iam, user))
-    account = answer["Arn"].split(":")[4]
-    return deployment.introduce("user", logical, name, answer["Arn"], account=account, user=user, actor=actor,
-                                admin=foreign_admin)
+        operations.create_access_key(admin.client("iam"), user))
+    return deployment.introduce("user", logical, user.name, user.arn, account=account, user=user, actor=actor,
+                                admin=admin)
 
 
 def add_queue(deployment: Deployment, logical: str) -> Entity:
     """The SQS queue ``logical``, tagged with the run's tags (the sweeper finds it by tag on AWS) and tracked for
-    teardown; its URL is the entity's ``url``."""
-    name = deployment.registry.unique_name(logical)
-    tags = {tag["Key"]: tag["Value"] for tag in deployment.registry.tags()}
-    url = deployment.admin.client("sqs").create_queue(QueueName=name, tags=tags)["QueueUrl"]
-    deployment.registry.track("queue", url)
+    teardown, or found in an audit; its URL is the entity's ``url``."""
+    name, url = deployment.provisioner.queue(deployment.provision_context(), logical).entity
     return deployment.introduce("queue", logical, name, url=url)
 
 
@@ -466,6 +468,13 @@ def _policy_named(deployment: Deployment, logical: str) -> Entity:
 
 def _subject_of_user(deployment: Deployment, user: Entity) -> probing.Subject:
     admin = user.extra.get("admin")
+    if user.account != deployment.account_id and admin is None:
+        # An audit reads only the audited account: the other account is taken to let its user assume this
+        # account's roles, so that the role's trust policy alone decides.
+        facts = user.extra["user"]
+        return probing.Subject(Principal.user(user.account, facts.name, facts.user_id),
+                               (Policy.parse("the other account's own policy (not read: assumed to allow)",
+                                            assume_roles_of(deployment.account_id)),))
     if admin is None:
         return deployment.user_subject_of(user.extra["user"])
     facts = user.extra["user"]
@@ -487,41 +496,22 @@ def verify_assume_with_external_id(deployment: Deployment, user_logical: str, ro
                                registry=deployment.registry, region=deployment.region)
     runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
                                  untried=deployment.untried, no_credentials="no credentials act as the user")
-    runner.verify(p, f'the user "{user_logical}" of the other account', user_actor(deployment, user_logical),
+    runner = dataclasses.replace(runner, no_credentials="an audit holds no credentials of the other account's user")
+    runner.verify(p, f'the user "{user_logical}" of the other account', user.extra.get("actor"),
                   _subject_of_user(deployment, user), expect_allowed, context)
 
 
 def add_oidc_provider(deployment: Deployment, logical: str, issuer_url: str, audience: str) -> Entity:
-    """The IAM OIDC provider for ``issuer_url`` admitting ``audience``, tagged and tracked for teardown."""
-    iam = deployment.admin.client("iam")
-    # IAM keeps the certificate thumbprint for providers it cannot verify itself; the suite's tokens never reach
-    # the issuer, so any well-formed thumbprint does.
-    arn = iam.create_open_id_connect_provider(Url=issuer_url, ClientIDList=[audience], ThumbprintList=["0" * 40],
-                                              Tags=deployment.registry.tags())["OpenIDConnectProviderArn"]
-    deployment.registry.track("oidc-provider", arn)
+    """The IAM OIDC provider for ``issuer_url`` admitting ``audience``: registered, tagged and tracked, or found."""
+    arn = deployment.provisioner.oidc_provider(deployment.provision_context(), logical, issuer_url, audience).entity
     path = provider_path(issuer_url)
     return deployment.introduce("oidc-provider", logical, path, arn, url=path, issuer=issuer_url, audience=audience)
 
 
-# A function's code: the probes never invoke it, so one line that returns is enough.
-_FUNCTION_CODE = b"def handler(event, context):\n    return None\n"
-
-
 def add_function(deployment: Deployment, logical: str) -> Entity:
-    """The Lambda function ``logical``, with an execution role of its own (tracked, not an entity of the scenario:
-    no sentence names it)."""
-    runs_as = operations.create_role(deployment.admin.client("iam"), deployment.registry, f"{logical}-runs-as", {
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]})
-    name = deployment.registry.unique_name(logical)
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as bundle:
-        bundle.writestr("handler.py", _FUNCTION_CODE)
-    answer = deployment.admin.client("lambda").create_function(
-        FunctionName=name, Runtime="python3.12", Role=runs_as.arn, Handler="handler.handler",
-        Code={"ZipFile": archive.getvalue()})
-    deployment.registry.track("function", name)
-    return deployment.introduce("function", logical, name, answer["FunctionArn"])
+    """The Lambda function ``logical`` (made with an execution role of its own that no sentence names, or found)."""
+    name, arn = deployment.provisioner.function(deployment.provision_context(), logical).entity
+    return deployment.introduce("function", logical, name, arn)
 
 
 def verify_token(deployment: Deployment, target: Any, provider_logical: str, subject: str, role_logical: str, *,

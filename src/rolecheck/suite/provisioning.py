@@ -8,7 +8,9 @@ works in (``ProvisionContext``) and returns what it made or found (``Provisioned
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -17,6 +19,7 @@ from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operations import Role, User
 from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.aws.secrets import generate_password
+from rolecheck.policydoc import documents
 
 Entity = TypeVar("Entity")
 
@@ -69,6 +72,28 @@ class Provisioner(Protocol):
     def user_key(self, ctx: ProvisionContext, user: User) -> AccessKey | None:
         """Credentials that act as the user, or None when the run has none (probes are then the engine's)."""
 
+    def mfa_device(self, ctx: ProvisionContext, user: User) -> str | None:
+        """The serial of the user's MFA device (made and enabled, or found; None when an audited user has none)."""
+
+    def objects(self, ctx: ProvisionContext, bucket: str, keys: Sequence[str]) -> Provisioned[None]:
+        """The bucket holds each of ``keys`` (put, or found; a missing one is untried)."""
+
+    def inline_policy(self, ctx: ProvisionContext, role: Role, logical: str, document: Mapping[str, Any]) -> None:
+        """The role's inline policy ``logical`` with the reviewed ``document`` (put, or read back and compared)."""
+
+    def queue(self, ctx: ProvisionContext, logical: str) -> Provisioned[tuple[str, str]]:
+        """The SQS queue ``logical``: its name and URL."""
+
+    def function(self, ctx: ProvisionContext, logical: str) -> Provisioned[tuple[str, str]]:
+        """The Lambda function ``logical``: its name and ARN."""
+
+    def oidc_provider(self, ctx: ProvisionContext, logical: str, issuer_url: str, audience: str) -> Provisioned[str]:
+        """The ARN of the IAM OIDC provider ``logical`` for ``issuer_url``, admitting ``audience``."""
+
+    def foreign_user(self, ctx: ProvisionContext, logical: str, foreign_admin: Any) -> Provisioned[User]:
+        """The user ``logical`` of the other account: made by that account's administrator (``foreign_admin()``,
+        called only when needed), allowed by its own account to assume this account's roles; or found by ARN."""
+
 
 class Creator:
     """Creates every resource, tagged and tracked for teardown: the compliance suite's own walkthrough."""
@@ -99,3 +124,74 @@ class Creator:
 
     def user_key(self, ctx: ProvisionContext, user: User) -> AccessKey | None:
         return operations.create_access_key(ctx.admin.client("iam"), user)
+
+    def mfa_device(self, ctx: ProvisionContext, user: User) -> str | None:
+        iam = ctx.admin.client("iam")
+        serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=user.name)["VirtualMFADevice"]["SerialNumber"]
+        iam.enable_mfa_device(UserName=user.name, SerialNumber=serial,
+                              AuthenticationCode1=MFA_CODES[0], AuthenticationCode2=MFA_CODES[1])
+        return serial
+
+    def objects(self, ctx: ProvisionContext, bucket: str, keys: Sequence[str]) -> Provisioned[None]:
+        for key in keys:
+            operations.put_object(ctx.admin.client("s3"), bucket, key)
+        return Provisioned(None)
+
+    def inline_policy(self, ctx: ProvisionContext, role: Role, logical: str, document: Mapping[str, Any]) -> None:
+        ctx.admin.client("iam").put_role_policy(RoleName=role.name, PolicyName=logical,
+                                                PolicyDocument=documents.dumps(document))
+
+    def queue(self, ctx: ProvisionContext, logical: str) -> Provisioned[tuple[str, str]]:
+        name = ctx.registry.unique_name(logical)
+        # Tagged with the run's tags: the sweeper finds it by tag on AWS.
+        tags = {tag["Key"]: tag["Value"] for tag in ctx.registry.tags()}
+        url = ctx.admin.client("sqs").create_queue(QueueName=name, tags=tags)["QueueUrl"]
+        ctx.registry.track("queue", url)
+        return Provisioned((name, url))
+
+    def function(self, ctx: ProvisionContext, logical: str) -> Provisioned[tuple[str, str]]:
+        # Its execution role is tracked but no entity of the scenario: no sentence names it.
+        runs_as = operations.create_role(ctx.admin.client("iam"), ctx.registry, f"{logical}-runs-as", {
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]})
+        name = ctx.registry.unique_name(logical)
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as bundle:
+            bundle.writestr("handler.py", FUNCTION_CODE)
+        answer = ctx.admin.client("lambda").create_function(
+            FunctionName=name, Runtime="python3.12", Role=runs_as.arn, Handler="handler.handler",
+            Code={"ZipFile": archive.getvalue()})
+        ctx.registry.track("function", name)
+        return Provisioned((name, answer["FunctionArn"]))
+
+    def oidc_provider(self, ctx: ProvisionContext, logical: str, issuer_url: str, audience: str) -> Provisioned[str]:
+        # IAM keeps the certificate thumbprint for providers it cannot verify itself; the suite's tokens never reach
+        # the issuer, so any well-formed thumbprint does.
+        arn = ctx.admin.client("iam").create_open_id_connect_provider(
+            Url=issuer_url, ClientIDList=[audience], ThumbprintList=["0" * 40],
+            Tags=ctx.registry.tags())["OpenIDConnectProviderArn"]
+        ctx.registry.track("oidc-provider", arn)
+        return Provisioned(arn)
+
+    def foreign_user(self, ctx: ProvisionContext, logical: str, foreign_admin: Any) -> Provisioned[User]:
+        iam = foreign_admin().client("iam")
+        name = ctx.registry.unique_name(logical)
+        answer = iam.create_user(UserName=name)["User"]
+        iam.put_user_policy(UserName=name, PolicyName="assume-roles-of-the-customer",
+                            PolicyDocument=documents.dumps(assume_roles_of(ctx.account_id)))
+        return Provisioned(User(name, answer["Arn"], answer["UserId"]))
+
+
+# moto accepts any six digits for a virtual MFA device; the codes stand for the user's authenticator app.
+MFA_CODES = ("123456", "654321")
+# A function's code: the probes never invoke it, so one line that returns is enough.
+FUNCTION_CODE = b"def handler(event, context):\n    return None\n"
+
+
+# What the other account's administrator gives its own user: assuming roles of the account under test. A
+# cross-account AssumeRole needs the caller's own account to allow it as well as the role's trust policy
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html).
+def assume_roles_of(account_id: str) -> dict[str, Any]:
+    """The other account's policy for its own user: assume any role of ``account_id``."""
+    return {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Resource": f"arn:aws:iam::{account_id}:role/*"}]}
