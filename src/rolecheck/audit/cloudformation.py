@@ -4,8 +4,11 @@ moto deploys what it supports and skips the rest with a log warning; an audit mu
 first and everything moto would leave out is listed, one line each: resource types it has no model for, intrinsic
 functions it does not resolve, and properties of the IAM and S3 types it ignores. A few of those gaps matter to the
 walkthrough and are completed after the stack is created, through the API and with moto's own resolution of the
-template's references: a user's LoginProfile, policies and boundary, a role's ManagedPolicyArns, and
-AWS::S3::BucketPolicy. https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-user.html
+template's references: a user's LoginProfile, policies and boundary, a role's ManagedPolicyArns,
+AWS::S3::BucketPolicy, and AWS::IAM::OIDCProvider (moto's CloudFormation has no model for it: it is registered through
+the API, and a trust policy names it by ARN, ``!Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:oidc-provider/...``,
+since moto cannot resolve a ``Ref`` to it). https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-user.html
+https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-oidcprovider.html
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ HONOURED = {
     "AWS::IAM::Policy": {"PolicyName", "PolicyDocument", "Users", "Roles", "Groups"},
     "AWS::S3::Bucket": {"BucketName", "BucketEncryption", "Tags"},
 }
+OIDC_PROVIDER = "AWS::IAM::OIDCProvider"
 # What moto leaves out and this module completes after the stack is created.
 COMPLETED = {
     "AWS::IAM::User": {"LoginProfile", "Policies", "ManagedPolicyArns", "PermissionsBoundary"},
@@ -48,7 +52,7 @@ COMPLETED = {
     # GetAccountAuthorizationDetails then fails to serialize (a 500): they are put again, as JSON text.
     "AWS::IAM::Role": {"ManagedPolicyArns", "Policies"},
 }
-COMPLETED_TYPES = frozenset({"AWS::S3::BucketPolicy"})
+COMPLETED_TYPES = frozenset({"AWS::S3::BucketPolicy", OIDC_PROVIDER})
 
 
 # Template sections that gate or describe a deployment and grant nothing: ``Rules`` only decide whether a stack may be
@@ -245,6 +249,10 @@ def deploy(cfn: Any, iam: Any, s3: Any, text: str, template: Mapping[str, Any], 
             props = resolve(resource.get("Properties") or {})
             s3.put_bucket_policy(Bucket=props["Bucket"], Policy=_text(props["PolicyDocument"]))
             continue
+        if kind == OIDC_PROVIDER:
+            result.resources.append(Deployed(logical, "oidc-provider",
+                                             _oidc_provider(iam, resolve(resource.get("Properties") or {}))))
+            continue
         if logical not in physical:
             continue
         name = physical[logical]
@@ -252,9 +260,21 @@ def deploy(cfn: Any, iam: Any, s3: Any, text: str, template: Mapping[str, Any], 
             name = f"arn:aws:iam::{account_id}:policy/{name}"
         _complete(iam, kind, name, resolve({k: v for k, v in (resource.get("Properties") or {}).items()
                                             if k in COMPLETED.get(kind, set())}))
+        if kind == "AWS::SQS::Queue":
+            # The queue's physical id is its URL; the audit names it by its name, the URL's last segment.
+            name = name.rstrip("/").rsplit("/", 1)[-1]
         deployed_kind = CFN_TYPES.get(kind)
         result.resources.append(Deployed(logical, deployed_kind.name if deployed_kind else None, name))
     return result
+
+
+def _oidc_provider(iam: Any, props: Mapping[str, Any]) -> str:
+    """Register the template's OIDC provider through the API; its ARN."""
+    # IAM no longer needs a thumbprint for the issuers it verifies itself (GitHub's among them), so a template may
+    # give none; moto still wants one, and nothing in the audit reads it.
+    return iam.create_open_id_connect_provider(
+        Url=props["Url"], ClientIDList=list(props.get("ClientIdList") or []),
+        ThumbprintList=list(props.get("ThumbprintList") or ["0" * 40]))["OpenIDConnectProviderArn"]
 
 
 def _bootstrap(versions: Mapping[str, str], account_id: str, region: str) -> None:

@@ -313,13 +313,14 @@ def _audit_iac(args: argparse.Namespace, project: Project, given: mapping.AuditM
             mapping_file.write_text(json.dumps(derived, indent=2))
             user = _audited_user(mapping.AuditMapping(str(mapping_file), derived), needed, source)
             credentials = Path(scratch, "credentials")
-            _write_user_profile(credentials, iam, user)
+            if user is not None:
+                _write_user_profile(credentials, iam, user)
             env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
             env.update(AWS_ACCESS_KEY_ID=key_id, AWS_SECRET_ACCESS_KEY=secret, AWS_DEFAULT_REGION=args.region,
                        AWS_SHARED_CREDENTIALS_FILE=str(credentials), AWS_CONFIG_FILE=os.devnull)
             options = ["--audit-mapping", str(mapping_file), "--target", "moto-server", "--endpoint-url",
                        server.url, "--region", args.region, f"--allow-account={account}",
-                       "--audit-user-profile", USER_PROFILE,
+                       *(["--audit-user-profile", USER_PROFILE] if user is not None else []),
                        f"--audit-source={'CloudFormation template' if args.cloudformation else 'Terraform plan'} "
                        f"{source}, deployed into moto"]
             options += [f"--audit-not-deployed={line}" for line in applied.not_deployed]
@@ -328,9 +329,12 @@ def _audit_iac(args: argparse.Namespace, project: Project, given: mapping.AuditM
         server.stop()
 
 
-def _audited_user(derived: mapping.AuditMapping, needed: dict[str, str], source: Path) -> str:
-    """The real name of the one user the features introduce, who gets an access key in the deployed account."""
+def _audited_user(derived: mapping.AuditMapping, needed: dict[str, str], source: Path) -> str | None:
+    """The real name of the one user the features introduce, who gets an access key in the deployed account (None
+    when they introduce none of this account: the engine decides every trial of a user)."""
     users = sorted(logical for logical, kind in needed.items() if kind == "user")
+    if not users:
+        return None
     if len(users) != 1:
         # The plugin takes one user profile: with two users, whose key would the probes use is not ours to guess.
         raise iac.IacError(f"{source}: the feature files introduce {len(users)} IAM users "

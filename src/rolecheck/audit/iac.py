@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rolecheck.audit.mapping import AuditMapping
+from rolecheck.audit.mapping import OTHER_ACCOUNT_USER, AuditMapping
 
 
 class IacError(ValueError):
@@ -42,7 +42,8 @@ def derive_mapping(deployed: Applied, needed: Mapping[str, str], given: AuditMap
 
     A logical name ``given`` maps is taken from it, and a value that names a template logical id (or Terraform
     address) becomes that resource's real name. Any other logical name of the feature files takes the one deployed
-    resource of its kind; two or none of a kind is one line asking for ``--mapping``.
+    resource of its kind (every kind of ``suite.kinds``); two or none of a kind is one line asking for
+    ``--mapping``, and a user of another account always needs it (no template of this account deploys one).
     """
     by_source = {r.source_id: r.physical for r in deployed.resources}
     entries = given.entries if given is not None else {}
@@ -51,6 +52,9 @@ def derive_mapping(deployed: Applied, needed: Mapping[str, str], given: AuditMap
         if logical in entries:
             mapping[logical] = by_source.get(entries[logical], entries[logical])
             continue
+        if kind == OTHER_ACCOUNT_USER:
+            raise IacError(f"{source}: {logical!r} is a user of another account, which no template of this account "
+                           f"deploys; give its ARN with --mapping ({logical}: arn:aws:iam::<account>:user/<name>)")
         candidates = [r for r in deployed.resources if r.kind == kind]
         if len(candidates) != 1:
             found = ", ".join(r.source_id for r in candidates) or "none"

@@ -25,13 +25,16 @@ from botocore.exceptions import ClientError
 from rolecheck.policydoc import decoding
 from rolecheck.suite.features import Locations, introduction, scenarios
 
-KINDS = ("user", "role", "policy", "bucket")
+KINDS = ("user", "role", "policy", "bucket", "queue", "function", "oidc-provider")
+# A user "of the other account": mapped by ARN, in an account that is not the audited one (nothing of it is read).
+OTHER_ACCOUNT_USER = "other-account-user"
 
 # An IAM or S3 ARN's parts; each is checked by _parts (the partition against botocore's list, the account, the
 # resource type). https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
 _ARN = re.compile(r"^arn:(?P<partition>[^:]*):(?P<service>iam|s3):(?P<region>[^:]*):(?P<account>[^:]*):"
                   r"(?P<resource>.*)$")
-_IAM_RESOURCE = {"user": "user/", "role": "role/", "policy": "policy/"}
+_IAM_RESOURCE = {"user": "user/", "role": "role/", "policy": "policy/", "oidc-provider": "oidc-provider/",
+                 OTHER_ACCOUNT_USER: "user/"}
 _NOT_FOUND = frozenset({"NoSuchEntity", "NoSuchBucket", "404", "NotFound"})
 
 
@@ -92,6 +95,9 @@ class AuditMapping:
             raise MappingError(f"{where}: {value!r}: an IAM ARN has no region and {allowed_accounts}")
         if any(not segment for segment in resource.split("/")):
             raise MappingError(f"{where}: {value!r} has an empty name or path segment")
+        if kind == "oidc-provider":
+            # A provider is named by its issuer's host and path, slashes included.
+            return resource.removeprefix(_IAM_RESOURCE[kind])
         return resource.rsplit("/", 1)[-1]
 
     def check_partition(self, partition: str) -> None:
@@ -107,11 +113,12 @@ class AuditMapping:
         value = self.value(logical)
         return value if value.startswith("arn:") else f"arn:aws:iam::{account_id}:policy/{value}"
 
-    def check_account(self, account_id: str) -> None:
-        """Every ARN must name the audited account: a role of another account is not the one under audit."""
+    def check_account(self, account_id: str, other_account: frozenset[str] = frozenset()) -> None:
+        """Every ARN must name the audited account: a role of another account is not the one under audit. The
+        ``other_account`` logical names are the users the features say are of another account."""
         for logical, value in self.entries.items():
             match = _ARN.match(value)
-            if match and match["account"] not in ("", "aws", account_id):
+            if match and logical not in other_account and match["account"] not in ("", "aws", account_id):
                 raise MappingError(f"{self.source}: {logical}: {value} is in account {match['account']}, "
                                    f"but the audited account is {account_id}")
 
@@ -157,7 +164,8 @@ def feature_resources(paths: Locations) -> dict[str, str]:
             # a check: the suite makes it, nothing maps it.
             if (introduced is not None and introduced.kind.name in KINDS
                     and (introduced.kind.name != "role" or "whose trust policy" in step.name)):
-                found[introduced.logical] = introduced.kind.name
+                other = introduced.kind.name == "user" and step.name.endswith(" of the other account")
+                found[introduced.logical] = OTHER_ACCOUNT_USER if other else introduced.kind.name
     return found
 
 
@@ -182,12 +190,17 @@ def check_names(mapping: AuditMapping, needed: Mapping[str, str], *, complete: b
 
 def check_exists(mapping: AuditMapping, needed: Mapping[str, str], iam: Any, s3: Any, account_id: str) -> None:
     """Every mapped resource must exist in the audited account; read-only calls only."""
-    mapping.check_account(account_id)
+    mapping.check_account(account_id, frozenset(k for k, v in needed.items() if v == OTHER_ACCOUNT_USER))
     mapping.check_partition(iam.meta.partition)
     for logical, kind in sorted(needed.items()):
         name = mapping.name(logical, kind)
         try:
-            if kind == "user":
+            if kind in (OTHER_ACCOUNT_USER, "queue", "function"):
+                # Another account is not read; a queue or function is located by its Given, which names it.
+                continue
+            if kind == "oidc-provider":
+                iam.get_open_id_connect_provider(OpenIDConnectProviderArn=mapping.value(logical))
+            elif kind == "user":
                 iam.get_user(UserName=name)
             elif kind == "role":
                 iam.get_role(RoleName=name)

@@ -72,7 +72,9 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
         "GetUser", "GetRole", "GetPolicy", "GetPolicyVersion", "GetLoginProfile", "GetUserPolicy", "GetRolePolicy",
         "GetGroupPolicy", "GetAccountAuthorizationDetails", "ListRoles", "ListUserPolicies", "ListRolePolicies",
         "ListGroupPolicies", "ListAttachedUserPolicies", "ListAttachedRolePolicies", "ListAttachedGroupPolicies",
-        "ListGroupsForUser", "ListUserTags", "ListRoleTags")},
+        "ListGroupsForUser", "ListUserTags", "ListRoleTags",
+        # The contracts' Givens in an audit: a user's MFA devices, an OIDC provider (rolecheck.audit.locate).
+        "ListMFADevices", "GetOpenIDConnectProvider")},
     "s3": {
         "ListBuckets": ("s3:ListAllMyBuckets", AUDITOR),
         "GetBucketPolicy": ("s3:GetBucketPolicy", AUDITOR),
@@ -95,16 +97,19 @@ READ_ONLY_OPERATIONS: dict[str, dict[str, tuple[str | None, str]]] = {
         "GetCallerIdentity": (None, AUDITOR),
         # A session changes nothing in the account; the audited user makes it with its own credentials.
         "AssumeRole": ("sts:AssumeRole", PROBE),
+        # Likewise a token's session (the audited provider's tokens, where the target can mint them).
+        "AssumeRoleWithWebIdentity": ("sts:AssumeRoleWithWebIdentity", PROBE),
     },
     # The account snapshot's resource policies (rolecheck.aws.snapshot_reader); ListTopics is also a probe of the role.
     "sns": {"ListTopics": ("sns:ListTopics", AUDITOR), "GetTopicAttributes": ("sns:GetTopicAttributes", AUDITOR),
             "ListTagsForResource": ("sns:ListTagsForResource", AUDITOR)},
-    "sqs": {op: (f"sqs:{op}", AUDITOR) for op in ("ListQueues", "GetQueueAttributes", "ListQueueTags")},
+    "sqs": {op: (f"sqs:{op}", AUDITOR) for op in ("ListQueues", "GetQueueAttributes", "ListQueueTags",
+                                                   "GetQueueUrl")},
     "secretsmanager": {op: (f"secretsmanager:{op}", AUDITOR) for op in ("ListSecrets", "GetResourcePolicy")},
     "kms": {op: (f"kms:{op}", AUDITOR) for op in ("ListKeys", "GetKeyPolicy", "ListResourceTags", "ListGrants")},
     # Each function's aliases and versions have policies of their own.
     "lambda": {op: (f"lambda:{op}", AUDITOR) for op in ("ListFunctions", "GetPolicy", "ListTags", "ListAliases",
-                                                        "ListVersionsByFunction")},
+                                                        "ListVersionsByFunction", "GetFunction")},
     # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html
     "ecr": {op: (f"ecr:{op}", AUDITOR) for op in ("DescribeRepositories", "GetRepositoryPolicy",
                                                   "ListTagsForResource")},
