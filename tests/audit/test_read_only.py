@@ -35,9 +35,10 @@ from rolecheck.moto_adapter import bootstrap_admin
 from rolecheck.targets.moto_server import MotoServer
 
 REPO = Path(__file__).resolve().parents[2]
-# AssumeRole is a "Write" in AWS's table, but it changes nothing in the account: it issues a session. Audit mode
-# lets the audited user make its own switch to the role for real, with its own credentials (never the auditor's).
-SESSION_ONLY = {"sts:AssumeRole"}
+# AssumeRole and AssumeRoleWithWebIdentity are "Write" in AWS's table, but they change nothing in the account:
+# each issues a session. Audit mode lets the audited user (or a token holder) make its own switch to the role for
+# real, with its own credentials (never the auditor's).
+SESSION_ONLY = {"sts:AssumeRole", "sts:AssumeRoleWithWebIdentity"}
 
 
 @pytest.fixture(scope="module")
