@@ -15,6 +15,7 @@ from audit_helpers import REPO, clean_env, outcomes, report_verdicts, run
 from rolecheck.audit import cloudformation, terraform
 from rolecheck.aws import readback
 from rolecheck.moto_adapter import bootstrap_admin
+from rolecheck.policydoc import documents
 from rolecheck.targets.moto_server import MotoServer
 
 ACCOUNT = "123456789012"
@@ -333,3 +334,25 @@ def test_a_role_allowed_everything_trusting_a_tag_the_user_carries_is_not_compli
     assert PLANTED not in result.stdout + result.stderr
     written = [path for path in (tmp_path / "results").rglob("*") if path.is_file()]
     assert written and not [path for path in written if PLANTED.encode() in path.read_bytes()]
+
+
+def test_a_bucket_policy_over_s3s_limit_is_refused_and_one_within_it_applied(clients: dict[str, Any]) -> None:
+    """S3: "Bucket policies are limited to 20 KB in size."
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html"""
+    def policy(statements: int) -> str:
+        return json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Sid": f"s{n:04d}", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+             "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::tf-limited/p{n:04d}/*"} for n in range(statements)]})
+    over, within = policy(140), policy(130)
+    assert documents.size(within) <= 20 * 1024 < documents.size(over)
+    bucket = ("aws_s3_bucket", "b", {"bucket": "tf-limited"})
+    with pytest.raises(terraform.IacError, match=r"^aws_s3_bucket_policy\.p: policy: Bucket policies are limited to "
+                                                 r"20 KB in size \(\d+ characters without whitespace, over 20480\)$"):
+        terraform.apply(clients["iam"], clients["s3"], _plan(bucket, ("aws_s3_bucket_policy", "p",
+                                                                      {"bucket": "tf-limited", "policy": over})),
+                        ACCOUNT, "us-east-1")
+    terraform.apply(clients["iam"], clients["s3"], _plan(bucket, ("aws_s3_bucket_policy", "p",
+                                                                  {"bucket": "tf-limited", "policy": within})),
+                    ACCOUNT, "us-east-1")
+    assert json.loads(clients["s3"].get_bucket_policy(Bucket="tf-limited")["Policy"])["Statement"][129]["Sid"] == \
+        "s0129"

@@ -172,6 +172,8 @@ PLANS: list[tuple[str, str, str]] = [
         "GetObject", "Get\u041ebject")}))), "MalformedPolicyDocument"),
     ("policy-emoji", json.dumps(_plan(("aws_iam_policy", {"name": "p", "policy": _big(1).replace(
         "b-00000", "b-\U0001f600")}))), "MalformedPolicyDocument"),
+    ("bucket-policy-too-big", json.dumps(_plan(("aws_s3_bucket_policy", {"bucket": "b", "policy": _big(300)}))),
+     "Bucket policies are limited to 20 KB in size"),
     ("trust-not-a-document", json.dumps(_plan(("aws_iam_role", {"name": "r", "assume_role_policy": '"alice"'}))),
      "CreateRole: MalformedPolicyDocument"),
 ]

@@ -381,6 +381,11 @@ def check(plan: Mapping[str, Any]) -> None:
         for (kind, attribute), quota in _DOCUMENTS.items():
             if resource.type == kind and isinstance(resource.values.get(attribute), str):
                 _within_limits(quota, resource.values[attribute], f"{resource.address}: {attribute}")
+        if resource.type == "aws_s3_bucket_policy" and isinstance(resource.values.get("policy"), str):
+            try:
+                documents.check_bucket_policy_size(resource.values["policy"], f"{resource.address}: policy")
+            except PolicyDocumentError as exc:
+                raise IacError(str(exc)) from None
         if resource.type == "aws_iam_role" and resource.values.get("name"):
             inline.setdefault(("role", resource.values["name"]), []).extend(
                 block["policy"] for block in _inline_policies(resource))

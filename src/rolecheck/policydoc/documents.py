@@ -128,6 +128,19 @@ def size(text: str) -> int:
     return sum(1 for character in text if not character.isspace())
 
 
+# S3's own quota for a bucket policy, in the words of its guide; S3 does not say whether whitespace counts, so it is
+# not counted (as IAM does not): a policy refused here is over the limit however S3 counts.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-iam-policies.html
+BUCKET_POLICY_LIMIT = 20 * 1024
+
+
+def check_bucket_policy_size(text: str, name: str) -> None:
+    """Refuse a bucket policy over S3's 20 KB limit (its characters other than whitespace)."""
+    if size(text) > BUCKET_POLICY_LIMIT:
+        raise PolicyDocumentError(f"{name}: Bucket policies are limited to 20 KB in size ({size(text)} characters "
+                                  f"without whitespace, over {BUCKET_POLICY_LIMIT})")
+
+
 def check_limits(kind: str, text: str, name: str, entity: str = "") -> None:
     """Refuse a document IAM would refuse for its size (``kind`` is a key of ``SIZE_LIMITS``; for inline policies
     ``text`` is all of the entity's inline policies together) or for a character outside the allowed range."""
