@@ -63,7 +63,12 @@ def probe_name(suite_runs: dict[str, SuiteRun]) -> str:
     passed = {r["fullName"] for r in suite_runs["baseline"].result_files() if r["status"] == "passed"}
     failed = [r for r in suite_runs["mutant"].result_files() if r["status"] == "failed" and r["fullName"] in passed]
     assert failed, "the misconfigured run failed no check that the baseline run passed"
-    failed.sort(key=lambda r: ("least_privilege" not in r["fullName"], r["fullName"]))
+    # A probe tries the call live: its failed step holds the refused call (titled "<operation> -> <error code>").
+    def refused_call(result: dict[str, Any]) -> bool:
+        return any(" -> " in a["name"] for step in result.get("steps", []) if step["status"] == "failed"
+                   for a in step.get("attachments", []))
+
+    failed.sort(key=lambda r: (not refused_call(r), "least_privilege" not in r["fullName"], r["fullName"]))
     return failed[0]["name"]
 
 
