@@ -12,6 +12,7 @@ from typing import Any
 
 import boto3
 
+from rolecheck.aws.clients import at_single_endpoint
 from rolecheck.aws.sweeper import Leftover, Selector, find_leftovers
 
 REPO = Path(__file__).resolve().parents[2]
@@ -60,7 +61,8 @@ def clients(endpoint: str, key_id: str, secret: str) -> tuple[Any, Any]:
 def leftovers(endpoint: str, key_id: str, secret: str, run_id: str) -> list[Leftover]:
     """Everything of ``run_id`` still in the server, by name or tag."""
     session = boto3.Session(aws_access_key_id=key_id, aws_secret_access_key=secret, region_name=REGION)
-    return find_leftovers(lambda service: session.client(service, endpoint_url=endpoint), Selector(run_id=run_id))
+    return find_leftovers(lambda service: at_single_endpoint(session.client(service, endpoint_url=endpoint), endpoint),
+                          Selector(run_id=run_id))
 
 
 def one_line_error(output: str) -> list[str]:

@@ -30,6 +30,7 @@ from target_helpers import MOTO_ACCOUNT, REGION, clients
 from rolecheck import cli
 from rolecheck.aws import sweeper
 from rolecheck.aws.cleanup import DELETERS
+from rolecheck.aws.clients import at_single_endpoint
 from rolecheck.aws.sweeper import Selector, find_leftovers, spare_caller
 from rolecheck.errors import TargetError
 from rolecheck.moto_adapter import bootstrap_admin
@@ -151,15 +152,7 @@ def world(server: MotoServer) -> Iterator[Any]:
     session = boto3.Session(*bootstrap_admin(MOTO_ACCOUNT, "sweeper-tests-admin"), region_name=REGION)
 
     def aws(service: str) -> Any:
-        client = session.client(service, endpoint_url=server.url)
-        if service == "s3control":
-            # S3 Control's endpoint rules put the account id in front of the host; the server is the host itself
-            # (as the suite's own clients do it: rolecheck.aws.clients).
-            client.meta.events.register("before-sign.s3-control", _to_server)
-        return client
-
-    def _to_server(request: Any, **_: Any) -> None:
-        request.url = request.url.replace(f"://{MOTO_ACCOUNT}.", "://", 1)
+        return at_single_endpoint(session.client(service, endpoint_url=server.url), server.url)
 
     iam, s3 = aws("iam"), aws("s3")
     iam.create_group(GroupName="keepers")

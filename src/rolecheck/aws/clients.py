@@ -231,6 +231,17 @@ class _ActorProvider(CredentialProvider):
         return self._credentials
 
 
+def at_single_endpoint(client: Any, endpoint: str) -> Any:
+    """``client``, made with ``endpoint_url=endpoint``, kept at that one endpoint for every operation.
+
+    One endpoint (a moto server) serves every service, but S3 Control's endpoint rules put the account id in front
+    of its host ("123456789012.localhost"), which does not resolve; its requests go to the endpoint itself. Other
+    services are left as they are."""
+    if client.meta.service_model.service_name == "s3control":
+        client.meta.events.register("before-sign.s3-control", functools.partial(_to_endpoint, endpoint=endpoint))
+    return client
+
+
 def _to_endpoint(request: Any, endpoint: str, **_: Any) -> None:
     """Point a request at ``endpoint``'s own host, keeping its path and query."""
     url, target = urlsplit(request.url), urlsplit(endpoint)
@@ -279,11 +290,8 @@ class ClientFactory:
         client = session.create_client(service, region_name=self.region, endpoint_url=self.endpoint_url,
                                        config=config)
         self.clients_created += 1
-        if self.endpoint_url is not None and service == "s3control":
-            # One endpoint serves every service, but S3 Control's endpoint rules put the account id in front of its
-            # host ("123456789012.localhost"), which does not resolve; the request goes to the endpoint itself.
-            client.meta.events.register("before-sign.s3-control", functools.partial(_to_endpoint,
-                                                                                  endpoint=self.endpoint_url))
+        if self.endpoint_url is not None:
+            at_single_endpoint(client, self.endpoint_url)
         guard(client, read_only=self.read_only)
         consistency.watch(client)
         snapshot_cache.watch(client, account)
