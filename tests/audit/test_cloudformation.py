@@ -84,6 +84,46 @@ def test_the_sam_example_is_one_line_and_exit_4_before_anything_runs(capsys: pyt
     assert "sam-transform.yaml:2: Transform AWS::Serverless-2016-10-31 is not supported" in lines[0]
 
 
+_ROLE = """    Type: AWS::IAM::Role
+    Properties:
+      RoleName: {name}
+      AssumeRolePolicyDocument: {{Version: "2012-10-17", Statement: []}}
+"""
+
+
+@pytest.mark.parametrize(("text", "line", "says"), [
+    ("Resources:\n  A:\n" + _ROLE.format(name="!Ref B") + "  B:\n" + _ROLE.format(name="!Ref A"), 2,
+     "Circular Dependencies for resource A"),
+    ("Resources:\n  A:\n    Properties: {}\n", 2, "'Type' is a required property"),
+    ("Resources:\n  A:\n    Type: AWS::IAM::User\n    Properties: 7\n", 4, "7 is not of type object"),
+    ("Resources:\n  A: 5\n", 1, ""),
+    ("Resources:\n  A:\n    Type: AWS::IAM::User\n    Properties:\n      UserName: !Foo bar\n", 5, "Fn::Foo"),
+], ids=["a cycle", "a resource without Type", "properties that are not an object", "a resource that is a number",
+        "an unknown short-form tag"])
+def test_a_template_cloudformation_would_not_deploy_is_one_line_with_its_line_and_exit_4(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, line: int, says: str) -> None:
+    """Each of these reached moto, which answered with a traceback, a 500 or an internal error; cfn-lint's
+    structural rules refuse them before anything is deployed."""
+    template = tmp_path / "template.yaml"
+    template.write_text(text)
+    assert main(["audit", "--cloudformation", str(template)]) == 4
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ERROR: rolecheck: ") and captured.out == "", captured
+    assert f"template.yaml:{line}: CloudFormation would not deploy this template: " in lines[0]
+    assert says in lines[0]
+
+
+def test_every_shipped_template_passes_the_structural_check() -> None:
+    """The check refuses only what CloudFormation refuses: no template the suite ships (cdk synth output, unquoted
+    dates, the contracts) is caught by it."""
+    shipped = [path for path in (REPO / "examples").rglob("*") if path.suffix in (".yaml", ".json")
+               and "cloudformation" in path.parts and path.name != "sam-transform.yaml"]
+    assert len(shipped) >= 10
+    for path in shipped:
+        cloudformation._check_structure(path.read_text(encoding="utf-8"), str(path))
+
+
 def test_a_missing_parameter_names_the_line_it_is_declared_on(tmp_path: Path) -> None:
     template = tmp_path / "t.yaml"
     template.write_text("Parameters:\n  Other: {Type: String, Default: x}\n  Name:\n    Type: String\n"

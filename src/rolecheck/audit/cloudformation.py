@@ -118,9 +118,29 @@ def load(path: str | Path) -> tuple[str, dict[str, Any]]:
     if not isinstance(template, dict) or not isinstance(template.get("Resources"), dict) or not template["Resources"]:
         raise IacError(f"{path}: not a CloudFormation template (no Resources)")
     _refuse_transforms(template, str(path))
+    _check_structure(text, str(path))
     _dates_as_text(template)
     # moto is given the decoded template, so its own YAML reader never meets short forms or unquoted dates.
     return json.dumps(template), template
+
+
+# cfn-lint's rules for what CloudFormation itself refuses before it creates anything: a resource that is not an
+# object or has no Type, a property value of the wrong type (an unknown short-form tag is one: !Foo reads as
+# Fn::Foo), circular dependencies. Its other rules judge style and best practice, which an audit does not.
+_STRUCTURAL_RULES = frozenset({"E0000", "E0001", "E0002", "E1001", "E3001", "E3002", "E3004", "E3012"})
+
+
+def _check_structure(text: str, source: str) -> None:
+    """Refuse, in one line naming the template line, a template CloudFormation would not deploy; moto would
+    answer it with a traceback or a 500. cfn-lint decides it, by the rules above."""
+    from cfnlint.api import ManualArgs, lint
+
+    problems = sorted((match for match in lint(text, config=ManualArgs(regions=["us-east-1"]))
+                       if match.rule.id in _STRUCTURAL_RULES), key=lambda match: match.linenumber)
+    if problems:
+        first = problems[0]
+        raise IacError(f"{source}:{first.linenumber}: CloudFormation would not deploy this template: "
+                       f"{' '.join(str(first.message).split())} (cfn-lint {first.rule.id})")
 
 
 def _refuse_transforms(template: Mapping[str, Any], source: str) -> None:
