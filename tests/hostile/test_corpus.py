@@ -339,6 +339,40 @@ def test_a_hostile_sweep_option_is_one_line(capsys: pytest.CaptureFixture[str], 
     assert audited.operations[before:] == []
 
 
+_USER = "    Type: AWS::IAM::User\n    Properties:\n"
+# CloudFormation templates: (case id, bytes, a word of the refusal).
+TEMPLATES: list[tuple[str, bytes, str]] = [
+    ("empty", b"", "not a CloudFormation template"),
+    ("no-resources", b"AWSTemplateFormatVersion: '2010-09-09'\n", "not a CloudFormation template"),
+    ("resources-a-list", b"Resources:\n  - A\n", "not a CloudFormation template"),
+    ("bad-yaml", b"Resources:\n  A: [\n", "not a valid template"),
+    ("duplicate-resource", b"Resources:\n  A:\n" + _USER.encode() + b"      UserName: a\n  A:\n" + _USER.encode()
+     + b"      UserName: b\n", "not a valid template"),
+    ("latin-1", b"Resources:\n  A:\n" + _USER.encode() + b"      UserName: al\xefce\n", "not UTF-8 text"),
+    ("sam-transform", b"Transform: AWS::Serverless-2016-10-31\nResources:\n  A:\n" + _USER.encode()
+     + b"      UserName: a\n", "Transform"),
+    ("transform-list", b"Transform: [AWS::LanguageExtensions]\nResources:\n  A:\n" + _USER.encode()
+     + b"      UserName: a\n", "Transform"),
+    ("cycle", b"Resources:\n  A:\n" + _USER.encode() + b"      UserName: !Ref B\n  B:\n" + _USER.encode()
+     + b"      UserName: !Ref A\n", "Circular"),
+    ("no-type", b"Resources:\n  A:\n    Properties: {}\n", "Type"),
+    ("properties-a-number", b"Resources:\n  A:\n    Type: AWS::IAM::User\n    Properties: 7\n", "not of type"),
+    ("resource-a-number", b"Resources:\n  A: 5\n", "would not deploy"),
+    ("unknown-tag", b"Resources:\n  A:\n" + _USER.encode() + b"      UserName: !Foo bar\n", "Fn::Foo"),
+    ("policy-not-an-object", b"Resources:\n  A:\n" + _USER.encode() + b"      Policies: 7\n", "not of type"),
+]
+
+
+@pytest.mark.parametrize(("text", "word"), [case[1:] for case in TEMPLATES], ids=[c[0] for c in TEMPLATES])
+def test_a_hostile_template_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, audited: MotoServer,
+                                        text: bytes, word: str) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_bytes(text)
+    before = len(audited.operations)
+    _refused(capsys, ["audit", "--cloudformation", str(path), "--no-report"], word)
+    assert audited.operations[before:] == [], "a refused template reaches no server"
+
+
 @pytest.mark.parametrize(("text", "word"), [case[1:] for case in PLANS], ids=[c[0] for c in PLANS])
 def test_a_hostile_plan_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, audited: MotoServer,
                                     text: str, word: str) -> None:
@@ -378,7 +412,7 @@ def test_the_walkthroughs_feature_files_are_honoured() -> None:
 
 def test_the_corpus_covers_every_class_many_times() -> None:
     sizes = {"mappings": len(MAPPINGS), "options": len(ARGVS) + len(SWEEPS), "plans": len(PLANS),
-             "policies": len(POLICIES), "features": len(FEATURES)}
+             "templates": len(TEMPLATES), "policies": len(POLICIES), "features": len(FEATURES)}
     assert sum(sizes.values()) >= 100 and min(sizes.values()) >= 7, sizes
 
 

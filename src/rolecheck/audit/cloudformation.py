@@ -26,6 +26,8 @@ from botocore.exceptions import ClientError
 from botocore.parsers import ResponseParserError
 
 from rolecheck.audit.iac import Applied, Deployed, IacError
+from rolecheck.policydoc import decoding
+from rolecheck.policydoc.decoding import DecodingError
 from rolecheck.suite.kinds import CFN_TYPES
 
 # Intrinsic functions and condition functions moto's CloudFormation resolves (moto.cloudformation.parsing).
@@ -105,9 +107,9 @@ def load(path: str | Path) -> tuple[str, dict[str, Any]]:
     template line."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise IacError(f"cannot read the template {path}: {exc.strerror or exc}") from None
+        text = decoding.read_text(path, "template")
+    except DecodingError as exc:
+        raise IacError(str(exc)) from None
     from cfnlint.decode import decode_str
 
     template, problems = decode_str(text)
