@@ -10,6 +10,7 @@ import pytest
 from moto import mock_aws
 
 from rolecheck.analysis.snapshot import ResourceFacts
+from rolecheck.analysis.subjects import Subject
 from rolecheck.aws.operation_models import NotProbeable, derive_call, operation_for
 from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.engine import Policy, Principal
@@ -102,7 +103,7 @@ def _topic_facts(policy: dict | None) -> ResourceFacts:
                                               "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/worker"}}]}, True),
 ])
 def test_the_prediction_reads_the_named_resources_own_policy(policy: dict | None, allowed: bool) -> None:
-    subject = probing.Subject(Principal.assumed_role(ACCOUNT, "worker", "s", "AROAEXAMPLE"), ())
+    subject = Subject(Principal.assumed_role(ACCOUNT, "worker", "s", "AROAEXAMPLE"), ())
     ctx = probing.ProbeContext(account_id=ACCOUNT, bucket="", object_key="", role_name="worker",
                                registry=ResourceRegistry("t"), region=REGION,
                                resource_facts={TOPIC: _topic_facts(policy)}.get)

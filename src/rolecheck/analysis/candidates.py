@@ -62,7 +62,7 @@ def identity_candidates(subject: Subject, views: Mapping[str, ResourceView],
         if view.policy is not None or (_tag_dependent(view) and uses_resource_tags):
             by_service.setdefault(view.service, []).append(view)
     changers: dict[str, tuple[Statement, ...] | None] = {}
-    for policy in subject.identity:
+    for policy in subject.identity_policies:
         for statement in policy.statements:
             if statement.effect != "Allow":
                 continue
@@ -110,7 +110,8 @@ def resource_candidates(subject: Subject, views: Mapping[str, ResourceView],
 
 
 def _reads_resource_tags(subject: Subject) -> bool:
-    return reads_resource_tags([*subject.identity, *(subject.session_policies or ()), subject.boundary])
+    return reads_resource_tags([*subject.identity_policies, *(subject.session_policies or ()),
+                                subject.permissions_boundary])
 
 
 def _conditions_may_hold(statement: Statement, subject: Subject, view: ResourceView) -> bool:

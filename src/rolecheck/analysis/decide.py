@@ -28,12 +28,11 @@ from rolecheck.analysis.relaxation import (
     supplied_conditions,
 )
 from rolecheck.analysis.resources import ResourceView, account_of, names_a_bucket, through_access_point, view_for
-from rolecheck.analysis.subjects import STAND_IN, Subject, is_stand_in, request_context
+from rolecheck.analysis.subjects import STAND_IN, Subject, is_stand_in, request_keys, subject_request
 from rolecheck.engine import (
     UNSIGNED_FEDERATION,
     Decision,
     Policy,
-    Request,
     Statement,
     UnsupportedFeature,
     catalog_source,
@@ -122,10 +121,9 @@ def _outside_policy(kind: str) -> Policy:
 
 def _decide(subject: Subject, action: str, resource: str, resource_account: str, resource_policy: Policy | None,
             resource_context: Mapping[str, Any], known: Known, relaxer: ConditionRelaxer) -> Grant | None:
-    request = Request(subject.principal, action, resource, resource_account=resource_account,
-                      identity_policies=subject.identity, permissions_boundary=subject.boundary,
-                      session_policies=subject.session_policies, resource_policy=resource_policy,
-                      context=request_context(subject, resource_context))
+    request = subject_request(subject, action, resource, resource_account=resource_account,
+                              resource_policy=resource_policy, request_keys=request_keys(subject),
+                              resource_context=resource_context)
     originals = [*request.identity_policies, *([request.resource_policy] if request.resource_policy else [])]
     undecided: UnsupportedFeature | None = None
     try:

@@ -132,7 +132,8 @@ class Analysis:
                 grants.append(grant)
         for kind, value in _others_named(role.trust):
             if kind == "Service":
-                grant = self.decide(Subject(value, Principal.service(value), (), known=False), ASSUME_ROLE, role_arn)
+                service = Subject(Principal.service(value), (), known=False, arn=value)
+                grant = self.decide(service, ASSUME_ROLE, role_arn)
                 if grant is not None:
                     grants.append(replace(grant, principal=f"Service:{value}"))
                 continue
@@ -146,7 +147,7 @@ class Analysis:
         saml = ":saml-provider/" in provider
         principal = Principal.saml(provider, "*") if saml else Principal.web_identity(provider, "*")
         action = "sts:AssumeRoleWithSAML" if saml else "sts:AssumeRoleWithWebIdentity"
-        grant = self.decide(Subject(f"Federated:{provider}", principal, (), known=False), action, role_arn)
+        grant = self.decide(Subject(principal, (), known=False, arn=f"Federated:{provider}"), action, role_arn)
         if grant is None:
             return []
         subjects = federated_subjects(grant)
@@ -245,7 +246,7 @@ def _outside_role_patterns(snapshot: Snapshot, subject: Subject) -> list[str]:
     """The Resource patterns of the subject's identity Allow statements for AssumeRole that can name a role in
     another account (all of this account's roles are in the snapshot, and decided with their trust policies)."""
     lookup = variable_lookup(subject)
-    found = [pattern for policy in subject.identity for statement in policy.statements
+    found = [pattern for policy in subject.identity_policies for statement in policy.statements
              if statement.effect == "Allow" and statement.matches_action(ASSUME_ROLE.lower())
              for pattern in resource_patterns(statement, lookup) if account_of(pattern) != snapshot.account_id]
     return list(dict.fromkeys(found))

@@ -31,21 +31,46 @@ DEFAULT_KEYS = frozenset(key.lower() for key in REQUEST_DEFAULTS)
 
 @dataclass(frozen=True)
 class Subject:
-    """A principal as a request carries it: identity, policies, tags; ``known`` False for one outside the snapshot."""
+    """A principal as a request carries it: who it is, every policy that applies to it, its tags.
 
-    arn: str
+    ``arn`` is what grants are reported under: the user or role (not the session) for one in the snapshot, the
+    principal's own ARN when not given. ``known`` is False for one outside the snapshot (``outsider``).
+    """
+
     principal: Principal
-    identity: tuple[Policy, ...]
-    boundary: Policy | None = None
+    identity_policies: tuple[Policy, ...]
+    permissions_boundary: Policy | None = None
     session_policies: tuple[Policy, ...] | None = None
+    # aws:PrincipalTag/<key> for the principal's tags (ABAC), read with its policies.
     context: Mapping[str, Any] = field(default_factory=dict)
     known: bool = True
+    arn: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.arn:
+            object.__setattr__(self, "arn", self.principal.arn)
+
+
+def subject_request(subject: Subject, action: str, resource: str, *, resource_account: str | None,
+                    resource_policy: Policy | None, request_keys: Mapping[str, Any],
+                    resource_context: Mapping[str, Any]) -> Request:
+    """The engine's request of ``subject`` for ``action`` on ``resource``: its policies, then a context of what the
+    request itself carries (``request_keys``: aws:SecureTransport...), the principal's tags, and the resource's keys
+    (``resource_context``: its tags, the call's own keys), later ones winning."""
+    return Request(subject.principal, action, resource, resource_account=resource_account,
+                   identity_policies=subject.identity_policies, permissions_boundary=subject.permissions_boundary,
+                   session_policies=subject.session_policies, resource_policy=resource_policy,
+                   context={**request_keys, **subject.context, **resource_context})
+
+
+def request_keys(subject: Subject) -> dict[str, Any]:
+    """What the analysis takes every request of the subject to carry (``REQUEST_DEFAULTS``, its caller account)."""
+    return {**REQUEST_DEFAULTS, "kms:CallerAccount": subject.principal.account}
 
 
 def request_context(subject: Subject, resource_context: Mapping[str, Any]) -> dict[str, Any]:
     """The context of the subject's request on a resource whose own keys (its tags) are ``resource_context``."""
-    return {**REQUEST_DEFAULTS, "kms:CallerAccount": subject.principal.account, **subject.context,
-            **resource_context}
+    return {**request_keys(subject), **subject.context, **resource_context}
 
 
 def variable_lookup(subject: Subject) -> Callable[[str], Any]:
@@ -67,15 +92,15 @@ def subject_of(snapshot: Snapshot, arn: str, *, session_policies: Sequence[Polic
     if arn in snapshot.users:
         user = snapshot.users[arn]
         principal = Principal.user(snapshot.account_id, user.name, user.user_id or None, user.path)
-        return Subject(arn, principal, snapshot.identity_policies(arn), user.boundary,
-                       context=principal_tags(user.tags))
+        return Subject(principal, snapshot.identity_policies(arn), user.boundary,
+                       context=principal_tags(user.tags), arn=arn)
     if arn in snapshot.roles:
         role = snapshot.roles[arn]
         principal = Principal.assumed_role(snapshot.account_id, role.name, session_name or ANALYSIS_SESSION,
                                            role.role_id or None, role.path)
-        return Subject(arn, principal, snapshot.identity_policies(arn), role.boundary,
+        return Subject(principal, snapshot.identity_policies(arn), role.boundary,
                        tuple(session_policies) if session_policies else None,
-                       principal_tags(role.tags, session_tags))
+                       principal_tags(role.tags, session_tags), arn=arn)
     raise KeyError(f"{arn} is neither a user nor a role in the snapshot of account {snapshot.account_id}")
 
 
@@ -90,12 +115,12 @@ def outsider(arn: str) -> Subject:
     """A principal a policy names that is not in the snapshot: another account's, an unknown id, or ``*``."""
     if arn == "*":
         principal = Principal("User", "*", "*")
-        return Subject("*", principal, (_outsider_identity("any account"),), known=False)
+        return Subject(principal, (_outsider_identity("any account"),), known=False, arn="*")
     if ACCOUNT_ID.match(arn):
         arn = f"arn:{PARTITION}:iam::{arn}:root"
     parts = arn.split(":", 5)
     if len(parts) < 6 or not parts[4]:
-        return Subject(arn, Principal("User", arn, None), (_outsider_identity("unknown"),), known=False)
+        return Subject(Principal("User", arn, None), (_outsider_identity("unknown"),), known=False, arn=arn)
     account, resource = parts[4], parts[5]
     if resource.startswith("user/"):
         path, _, name = resource[4:].rpartition("/")
@@ -109,4 +134,4 @@ def outsider(arn: str) -> Subject:
                               role_arn=f"arn:{PARTITION}:iam::{account}:role/{role}")
     else:
         principal = Principal("User", arn, account)
-    return Subject(arn, principal, (_outsider_identity(account),), known=False)
+    return Subject(principal, (_outsider_identity(account),), known=False, arn=arn)

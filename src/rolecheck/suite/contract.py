@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from rolecheck.analysis.subjects import Subject
 from rolecheck.aws import operations, readback
 from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operation_models import derive_call
@@ -473,14 +474,14 @@ def _policy_named(deployment: Deployment, logical: str) -> Entity:
     return entity
 
 
-def _subject_of_user(deployment: Deployment, user: Entity) -> probing.Subject:
+def _subject_of_user(deployment: Deployment, user: Entity) -> Subject:
     admin = user.extra.get("admin")
     if user.account != deployment.account_id and admin is None:
         # An audit reads only the audited account: the other account is taken to let its user assume this
         # account's roles, so that the role's trust policy alone decides.
         facts = user.extra["user"]
-        return probing.Subject(Principal.user(user.account, facts.name, facts.user_id),
-                               (Policy.parse("the other account's own policy (not read: assumed to allow)",
+        return Subject(Principal.user(user.account, facts.name, facts.user_id),
+                       (Policy.parse("the other account's own policy (not read: assumed to allow)",
                                             assume_roles_of(deployment.account_id)),))
     if admin is None:
         return deployment.user_subject_of(user.extra["user"])
@@ -539,7 +540,7 @@ def verify_token(deployment: Deployment, target: Any, provider_logical: str, sub
                                registry=deployment.registry, region=deployment.region)
     runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
                                  untried=deployment.untried, no_credentials="no token can be minted")
-    subject_model = probing.Subject(Principal.web_identity(provider.arn, subject), ())
+    subject_model = Subject(Principal.web_identity(provider.arn, subject), ())
     who = f'a token from "{provider_logical}" for "{subject}"'
     if token is None:
         runner.decided_by_engine(p, who, subject_model, expect_allowed, f"the {target.name} target cannot mint a "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rolecheck.analysis.subjects import Subject
 from rolecheck.aws import consistency, operations
 from rolecheck.aws.clients import Actor
 from rolecheck.aws.identity import caller_identity
@@ -30,16 +31,16 @@ KINDS = (OTHER_USER, FOREIGN_ADMIN, ANONYMOUS, OWN_SESSION)
 _ADMINISTRATOR = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 
 
-def imagined_subject(kind: str, account_id: str) -> probing.Subject:
+def imagined_subject(kind: str, account_id: str) -> Subject:
     """Audit mode creates no outsider: the engine judges one with the policies the suite would have given it."""
     if kind == OTHER_USER:
-        return probing.Subject(Principal.user(account_id, "rolecheck-imagined-other-user"),
-                              (Policy.parse("assume-any-role", ASSUME_ANY_ROLE),))
-    return probing.Subject(Principal.user(FOREIGN_ACCOUNT, "rolecheck-imagined-administrator"),
-                          (Policy.parse("AdministratorAccess", _ADMINISTRATOR),))
+        return Subject(Principal.user(account_id, "rolecheck-imagined-other-user"),
+                      (Policy.parse("assume-any-role", ASSUME_ANY_ROLE),))
+    return Subject(Principal.user(FOREIGN_ACCOUNT, "rolecheck-imagined-administrator"),
+                  (Policy.parse("AdministratorAccess", _ADMINISTRATOR),))
 
 
-def other_user(deployment: Deployment, actor: Actor) -> probing.Subject:
+def other_user(deployment: Deployment, actor: Actor) -> Subject:
     """Create a second user of the account, allowed by its own policy to assume every role, and sign in as it."""
     iam = deployment.admin.client("iam")
     user = operations.create_user(iam, deployment.registry, "other-user")
@@ -53,7 +54,7 @@ def other_user(deployment: Deployment, actor: Actor) -> probing.Subject:
     return deployment.user_subject_of(user)
 
 
-def foreign_subject(actor: Actor) -> probing.Subject:
+def foreign_subject(actor: Actor) -> Subject:
     """The other account's administrator as the engine sees it, read back with its own credentials."""
     identity = caller_identity(actor.client("sts"))
     name = identity.arn.rsplit("/", 1)[-1]

@@ -18,11 +18,12 @@ from botocore.exceptions import ClientError
 
 from rolecheck.analysis import abac
 from rolecheck.analysis.snapshot import ResourceFacts
+from rolecheck.analysis.subjects import Subject, subject_request
 from rolecheck.aws import consistency, readback
 from rolecheck.aws.clients import Actor, WriteRefused
 from rolecheck.aws.operation_models import ENGINE_ONLY, NotProbeable, derive_call
 from rolecheck.aws.registry import ResourceRegistry
-from rolecheck.engine import Decision, Policy, Principal, Request, action_catalog, evaluate
+from rolecheck.engine import Decision, Policy, Principal, action_catalog, evaluate
 from rolecheck.errors import (
     AUTHORIZATION_ERRORS,
     ComplianceViolation,
@@ -248,18 +249,6 @@ def attempt(p: Probe, client: Any, ctx: ProbeContext) -> Outcome:
     return Outcome(True)
 
 
-@dataclass(frozen=True)
-class Subject:
-    """A principal as the engine sees it: who it is and every policy that applies to it."""
-
-    principal: Principal
-    identity_policies: tuple[Policy, ...]
-    permissions_boundary: Policy | None = None
-    session_policies: tuple[Policy, ...] | None = None
-    # aws:PrincipalTag/<key> for the principal's tags (ABAC), read back with its policies.
-    context: Mapping[str, Any] = field(default_factory=dict)
-
-
 def role_session_subject(iam: Any, account_id: str, role_name: str, role_id: str, session_name: str) -> Subject:
     """The role session as deployed: the role's policies and boundary read back from the target."""
     return Subject(Principal.assumed_role(account_id, role_name, session_name, role_id),
@@ -298,17 +287,10 @@ def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
     elif ctx.resource_facts is not None and resource != "*" and (facts := ctx.resource_facts(resource)) is not None:
         resource_policy = facts.policy
         resource_tags = abac.resource_tags(facts.service, facts.resource_type, facts.tags)
-    return evaluate(Request(
-        principal=subject.principal,
-        action=p.action,
-        resource=resource,
-        resource_account=ctx.account_id,
-        identity_policies=subject.identity_policies,
-        permissions_boundary=subject.permissions_boundary,
-        session_policies=subject.session_policies,
-        resource_policy=resource_policy,
-        context={"aws:SecureTransport": ctx.secure_transport, **subject.context, **resource_tags, **(context or {})},
-    ))
+    return evaluate(subject_request(subject, p.action, resource, resource_account=ctx.account_id,
+                                    resource_policy=resource_policy,
+                                    request_keys={"aws:SecureTransport": ctx.secure_transport},
+                                    resource_context={**resource_tags, **(context or {})}))
 
 
 def check_agrees(p: Probe, outcome: Outcome, decision: Decision) -> None:

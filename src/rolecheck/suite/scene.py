@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from unittest import SkipTest
 
 from rolecheck.analysis.snapshot import Snapshot
+from rolecheck.analysis.subjects import Subject
 from rolecheck.aws import consistency, operations, readback
 from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operations import Role, User
@@ -62,7 +63,7 @@ class Deployment:
     shared: bool = False
     reused: bool = False
     replaying: bool = False
-    _read_back: dict[str, probing.Subject] = field(default_factory=dict)
+    _read_back: dict[str, Subject] = field(default_factory=dict)
     # Audit mode: resources no probe can try for real (by ARN), and why; the engine decides their probes.
     untried: dict[str, str] = field(default_factory=dict)
     _probe_context: probing.ProbeContext | None = None
@@ -216,7 +217,7 @@ class Deployment:
                                                          account_trust(self.account_id)).arn
         return ctx.other_role_arn
 
-    def role_subject(self) -> probing.Subject:
+    def role_subject(self) -> Subject:
         """The role session as the engine sees it, from the state read back from the target.
 
         A deployment shared by read-only scenarios does not change while they run (one that fails a scenario is
@@ -235,16 +236,16 @@ class Deployment:
             self._read_back["role"] = subject
         return subject
 
-    def user_subject(self) -> probing.Subject:
+    def user_subject(self) -> Subject:
         """The IAM user as the engine sees it, from the state read back from the target."""
         return self.user_subject_of(self.require_user())
 
-    def user_subject_of(self, user: User) -> probing.Subject:
+    def user_subject_of(self, user: User) -> Subject:
         """Any IAM user of the account as the engine sees it."""
         return probing.user_subject(self.admin.client("iam"), self.account_id, user.name, user.user_id)
 
     def verify_probe(self, action: str, as_role: bool, expect_allowed: bool,
-                     subject: probing.Subject | None = None) -> None:
+                     subject: Subject | None = None) -> None:
         """Attempt ``action`` as the role session (or the user), predict it, and check it.
 
         ``subject`` is the principal as read back from the target; by default it is read back for this probe.
@@ -330,7 +331,7 @@ class Deployment:
             check = probing.assume_role_probe(self.require_role().arn, f"{self.session_name}-check"[:64])
             self._probes().verify(check, "the user", self.user_actor, self.user_subject(), expect_allowed=True)
 
-    def verify_cannot_assume(self, who: str, actor: Actor | None, subject: probing.Subject) -> None:
+    def verify_cannot_assume(self, who: str, actor: Actor | None, subject: Subject) -> None:
         """An outsider's attempt to assume the walkthrough's role must be refused (and predicted refused).
 
         ``actor`` is None for an outsider audit mode only imagines: the engine decides for it.
