@@ -16,11 +16,12 @@ from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.engine import Policy
 from rolecheck.policydoc import lint
 from rolecheck.report.evidence import attach_json, attach_text
-from rolecheck.suite import claims, probing
+from rolecheck.suite import claims, probing, sessions
 from rolecheck.suite.entities import Entities
 from rolecheck.suite.entities import Entity as Introduced
 from rolecheck.suite.kinds import KINDS
 from rolecheck.suite.provisioning import Creator, ProvisionContext, Provisioned, Provisioner
+from rolecheck.suite.sessions import NO_USER_CREDENTIALS
 
 # Audit mode's stand-in for the role the "assume another role" probe would create: it trusts the whole account.
 HYPOTHETICAL_OTHER_ROLE = "rolecheck-hypothetical-other-role"
@@ -177,20 +178,17 @@ class Deployment:
         read back, and the role session is the engine's model of it.
         """
         user, role = self.require_user(), self.require_role()
-        self.session_name = f"{user.name}-session"[:64]
-        if self.shared and self.user_key is None and consistency.settle_window() > 0 and not self.audit:
-            # Where IAM lags, the role the probes try propagates while the user's fresh key does.
+        self.session_name = sessions.session_name(user)
+        if self.user_key is None and sessions.overlaps_propagation(self.shared, self.audit):
             self._other_role_arn()
         if self.user_key is None:
             # A user has at most two keys: a deployment shared by several scenarios signs in with the one it has.
             self.user_key = self.provisioner.user_key(self.provision_context(), user)
         if self.user_key is None:
-            self._probes().decided_by_engine(probing.assume_role_probe(role.arn, self.session_name), "the user",
-                                             self.user_subject(), True, _NO_USER_CREDENTIALS)
+            sessions.decide_switch(self._probes(), role.arn, self.session_name, self.user_subject())
             return
-        self.user_actor.sign_in(self.user_key)
-        self.role_key = operations.assume_role(self.user_actor.client("sts"), role.arn, self.session_name, duration)
-        self.role_actor.sign_in(self.role_key)
+        self.role_key = sessions.switch(self.user_actor, self.role_actor, self.user_key, role.arn, self.session_name,
+                                        duration)
 
     def probe_context(self) -> probing.ProbeContext:
         """What the probes act on, for the whole scenario."""
@@ -267,13 +265,13 @@ class Deployment:
     def _probes(self) -> probing.ProbeRunner:
         """This scenario's probe runner: the audit fallback to the engine, and the resources no probe can try."""
         return probing.ProbeRunner(admin=self.admin, audit=self.audit, context=self.probe_context,
-                                   untried=self.untried, no_credentials=_NO_USER_CREDENTIALS)
+                                   untried=self.untried, no_credentials=NO_USER_CREDENTIALS)
 
     def acting_as_user(self) -> Actor:
         """The user's actor, signed in; in audit mode a step that needs the user's own credentials is skipped
         without them (anywhere else their absence is a fault of the scenario, never a reason to skip a check)."""
         if self.user_key is None:
-            self._no_credentials(f"{_NO_USER_CREDENTIALS}: this check needs the user's own credentials")
+            self._no_credentials(f"{NO_USER_CREDENTIALS}: this check needs the user's own credentials")
         return self.user_actor
 
     def acting_as_role(self) -> Actor:
@@ -284,7 +282,7 @@ class Deployment:
     def role_credentials(self) -> AccessKey:
         """The role session's temporary credentials; skipped in audit mode without credentials that act as the user."""
         if self.role_key is None:
-            self._no_credentials(f"{_NO_USER_CREDENTIALS}: the switch to the role was decided by the policy engine, "
+            self._no_credentials(f"{NO_USER_CREDENTIALS}: the switch to the role was decided by the policy engine, "
                                  "so there are no session credentials to inspect")
         assert self.role_key is not None
         return self.role_key
@@ -320,16 +318,12 @@ class Deployment:
         return f"<deployment {' '.join(parts)}>"
 
     def verify_user_can_assume(self) -> None:
-        """The named user switches to the role, and that answer is trusted only as AWS's settled one.
-
-        The switch is step 8's success path, which takes the first answer; a trust policy changed moments ago may
-        still answer with its old self on AWS, so the switch is then tried again as a probe, checked against the
-        engine's prediction from the trust policy read back and re-asked until IAM has settled.
-        """
+        """The named user switches to the role (step 8), and that answer is trusted only as AWS's settled one
+        (``sessions.verify_settled_switch``)."""
         self.sign_in_and_switch()
         if self.user_key is not None:
-            check = probing.assume_role_probe(self.require_role().arn, f"{self.session_name}-check"[:64])
-            self._probes().verify(check, "the user", self.user_actor, self.user_subject(), expect_allowed=True)
+            sessions.verify_settled_switch(self._probes(), self.user_actor, self.require_role().arn,
+                                           self.session_name or "", self.user_subject())
 
     def verify_cannot_assume(self, who: str, actor: Actor | None, subject: Subject) -> None:
         """An outsider's attempt to assume the walkthrough's role must be refused (and predicted refused).
@@ -344,12 +338,8 @@ class Deployment:
         if self.audit:
             raise SkipTest("audit mode creates nothing, and the one-hour limit on chained sessions is AWS STS's own "
                            "guarantee, which no setting of the audited account can change")
-        role = self.require_role()
-        session_arn = f"arn:aws:sts::{self.account_id}:assumed-role/{role.name}/{self.session_name}"
-        trust = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Principal": {"AWS": session_arn}, "Action": "sts:AssumeRole"}]}
-        chained = operations.create_role(self.admin.client("iam"), self.registry, logical, trust,
-                                          max_session_duration=43200)
+        chained = sessions.create_chained_role(self.admin.client("iam"), self.registry, logical, self.account_id,
+                                               self.require_role(), self.session_name or "")
         self.names[logical] = chained.name
         return chained
 
@@ -376,9 +366,4 @@ class Deployment:
         """The role session's allowed actions over the whole catalog, from the policies read back."""
         subject = self.role_subject()
         return lint.allowed_actions(subject.principal, subject.identity_policies,
-                                             subject.permissions_boundary)
-
-
-_NO_USER_CREDENTIALS = ("audit mode without credentials that act as the user (rolecheck audit --user-profile, pytest "
-                        "--audit-user-profile): "
-                        "nothing is attempted with the user's or the role's credentials")
+                                    subject.permissions_boundary)
