@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from rolecheck.aws import operations
 from rolecheck.aws.registry import ResourceRegistry
-from rolecheck.errors import ComplianceViolation, TargetError
+from rolecheck.errors import ComplianceViolation, NotEstablished, TargetError
 from rolecheck.suite import probing
 
 
@@ -48,7 +48,8 @@ class _Sts:
 
 @pytest.mark.parametrize(("code", "raised"), [("AccessDenied", ComplianceViolation),
                                                ("RolecheckPolicyError", TargetError),
-                                               ("Throttling", ClientError)])
+                                               # still throttled after botocore's retries: no verdict (issue 22)
+                                               ("Throttling", NotEstablished)])
 def test_switching_to_the_role_classifies_its_failure(code: str, raised: type[Exception]) -> None:
     with pytest.raises(raised):
         operations.assume_role(_Sts(code), "arn:aws:iam::123456789012:role/r", "s")
