@@ -203,8 +203,8 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
     call = call_of(response)
     credential = credential_of(response.headers, call.query)
     if credential is None:
-        if call.service == "sts" and call.operation == "AssumeRoleWithWebIdentity":
-            _authorize_web_identity(call)
+        if call.service == "sts" and call.operation in ("AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"):
+            _authorize_federated(call)
             return
         if call.service != "s3":
             # https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
@@ -239,21 +239,28 @@ def authorize(response: Any, iam_request_cls: type, resource: str = "*") -> None
     validation.check_request(call)
 
 
-def _authorize_web_identity(call: Call) -> None:
-    """An unsigned AssumeRoleWithWebIdentity: the token verified as STS does (``federation``), then the role's
-    trust policy decided for the token's holder, with its claims as condition keys."""
+def _authorize_federated(call: Call) -> None:
+    """An unsigned AssumeRoleWithWebIdentity or AssumeRoleWithSAML: the token or assertion verified as STS does
+    (``federation``), then the role's trust policy decided for its holder, with its claims as condition keys."""
     role_arn = first_param(call.params, "RoleArn") or "*"
+    saml = call.operation == "AssumeRoleWithSAML"
     try:
-        token = federation.verify_web_identity(first_param(call.params, "WebIdentityToken") or "", role_arn)
+        if saml:
+            token = federation.verify_saml(first_param(call.params, "SAMLAssertion") or "", role_arn,
+                                           first_param(call.params, "PrincipalArn") or "")
+        else:
+            token = federation.verify_web_identity(first_param(call.params, "WebIdentityToken") or "", role_arn)
     except federation.InvalidIdentityToken as error:
         raise call.error(error.code, str(error), 400) from None
     role = find_role_by_arn(role_arn)
     owner = role_arn.split(":")[4] if role_arn.count(":") >= 5 else None
     trust = state.trust_policy(role) if role is not None else None
     service_context = {**context.assume_role_context(call.params, role, None), **token.context}
-    principal = Principal.web_identity(token.provider_arn, token.subject)
-    decision = _evaluate(call, None, principal, "sts:AssumeRoleWithWebIdentity", role_arn, owner, trust,
-                         service_context)
+    if saml:
+        principal, action = Principal.saml(token.provider_arn, token.subject), "sts:AssumeRoleWithSAML"
+    else:
+        principal, action = Principal.web_identity(token.provider_arn, token.subject), "sts:AssumeRoleWithWebIdentity"
+    decision = _evaluate(call, None, principal, action, role_arn, owner, trust, service_context)
     _record(decision)
     if not decision.allowed:
         raise denied(call, decision.message)
