@@ -15,7 +15,7 @@ import pytest
 from rolecheck.mutation import catalog, runner
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "examples" / "contracts"
-NAMES = ("mfa-analyst", "github-deployer", "vendor-support", "role-chain", "order-worker")
+NAMES = ("mfa-analyst", "github-deployer", "vendor-support", "role-chain", "order-worker", "workforce-saml")
 RUNS = [(name, None) for name in NAMES] + [(m.contract, m.name) for m in catalog.CONTRACT_MUTANTS]
 
 

@@ -34,6 +34,7 @@ from rolecheck.aws.clients import at_single_endpoint
 from rolecheck.aws.sweeper import Selector, find_leftovers, spare_caller
 from rolecheck.errors import TargetError
 from rolecheck.moto_adapter import bootstrap_admin
+from rolecheck.moto_adapter.federation import saml_metadata
 from rolecheck.targets.moto_server import MotoServer
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
@@ -339,9 +340,11 @@ def test_the_run_id_check_and_the_end_of_run_sweep_look_at_every_named_kind_by_l
     """The look before a run (``by_tag=False``) and each worker's end-of-run sweep read no tags: one listing per
     kind the registry names. The kinds it cannot name (``UNNAMED_KINDS``: KMS keys have no name, an OIDC provider is
     named by its issuer) are found by tag alone, even an untagged provider whose issuer looks like a run's name."""
+    iam = world("iam")
     for name in ("rolecheck-look1-gw0-", "rolecheck-look1-gw1-"):
         _leak(world, "look1", name, tagged=False)
-    iam = world("iam")
+        # A SAML provider is named by the registry; moto keeps no tags of one, so it is leaked here only.
+        iam.create_saml_provider(Name=f"{name}13-idp", SAMLMetadataDocument=saml_metadata(f"{name}13-idp"))
     look_alike = iam.create_open_id_connect_provider(Url="https://rolecheck-look1-gw1-13-issuer.example",
                                                      ClientIDList=["sts.amazonaws.com"],
                                                      ThumbprintList=["0" * 40])["OpenIDConnectProviderArn"]
@@ -356,11 +359,12 @@ def test_the_run_id_check_and_the_end_of_run_sweep_look_at_every_named_kind_by_l
 
     named = set(DELETERS) - sweeper.UNNAMED_KINDS
     assert {item.kind for item in existing} == named
-    assert {item.found_by for item in existing} == {"name"} and len(existing) == 24
+    assert {item.found_by for item in existing} == {"name"} and len(existing) == 26
     assert sorted(calls) == sorted(["ListFunctions", "ListUsers", "ListGroups", "ListRoles", "ListPolicies",
+                                    "ListSAMLProviders",
                                     "ListBuckets", "ListQueues", "ListTopics", "ListSecrets",
                                     "DescribeRepositories", "ListTables", "GetCallerIdentity", "ListAccessPoints"])
-    assert {item.kind for item in worker} == named and len(worker) == 12
+    assert {item.kind for item in worker} == named and len(worker) == 13
     assert all("-gw1-" in item.identifier for item in worker)
     assert [item for item in by_tag if item.kind in sweeper.UNNAMED_KINDS] == \
         [sweeper.Leftover("oidc-provider", tagged, "tag")]

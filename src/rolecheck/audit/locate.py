@@ -128,6 +128,12 @@ class Locator:
                     "\n".join(found) if found else f"issuer {issuer_url}, audience {audience}")
         return Provisioned(arn)
 
+    def saml_provider(self, ctx: ProvisionContext, logical: str) -> Provisioned[str]:
+        arn = self.mapping.entries.get(logical) or f"arn:aws:iam::{ctx.account_id}:saml-provider/{logical}"
+        answer = ctx.admin.client("iam").get_saml_provider(SAMLProviderArn=arn)
+        attach_text("deployed SAML provider found", f"{arn}, metadata valid until {answer.get('ValidUntil')}")
+        return Provisioned(arn)
+
     def foreign_user(self, ctx: ProvisionContext, logical: str, foreign_admin: Any) -> Provisioned[User]:
         """The user the mapping names by ARN: the other account is not the audited one, so nothing of it is read."""
         arn = self.mapping.value(logical)

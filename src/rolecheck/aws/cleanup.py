@@ -174,6 +174,11 @@ def delete_oidc_provider(iam: Any, arn: str) -> None:
     _ignore_missing(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn)
 
 
+def delete_saml_provider(iam: Any, arn: str) -> None:
+    """Delete an IAM SAML provider by its ARN."""
+    _ignore_missing(iam.delete_saml_provider, SAMLProviderArn=arn)
+
+
 # In deletion order, which the sweeper follows (the registry deletes newest first instead): a function before the
 # role it runs as, principals before the policies they hold, an access point before its bucket, and the key last,
 # after whatever it may encrypt.
@@ -184,6 +189,7 @@ DELETERS = {
     "role": ("iam", delete_role),
     "policy": ("iam", delete_policy),
     "oidc-provider": ("iam", delete_oidc_provider),
+    "saml-provider": ("iam", delete_saml_provider),
     "access-point": ("s3control", delete_access_point),
     "bucket": ("s3", delete_bucket),
     "queue": ("sqs", delete_queue),

@@ -232,10 +232,18 @@ def _oidc_providers(iam: Any) -> Iterable[_Listed]:
                       lambda a=arn: iam.list_open_id_connect_provider_tags(OpenIDConnectProviderArn=a)["Tags"])
 
 
+def _saml_providers(iam: Any) -> Iterable[_Listed]:
+    # Named by the registry (CreateSAMLProvider takes the name), so a look by name finds one as well as its tags.
+    for provider in iam.list_saml_providers()["SAMLProviderList"]:
+        arn = provider["Arn"]
+        yield _Listed(arn.rsplit("/", 1)[-1], arn,
+                      lambda a=arn: iam.list_saml_provider_tags(SAMLProviderArn=a)["Tags"])
+
+
 _LISTERS: dict[str, Callable[[Any], Iterable[_Listed]]] = {
     "function": _functions, "user": _users, "group": _groups, "role": _roles, "policy": _policies,
     "bucket": _buckets, "queue": _queues, "topic": _topics, "secret": _secrets, "key": _keys,
-    "oidc-provider": _oidc_providers, "repository": _repositories, "table": _tables,
+    "oidc-provider": _oidc_providers, "saml-provider": _saml_providers, "repository": _repositories, "table": _tables,
 }
 # Kinds whose listing names the account (S3 Control takes it as a parameter).
 _ACCOUNT_LISTERS: dict[str, Callable[[Any, str], Iterable[_Listed]]] = {"access-point": _access_points}

@@ -393,6 +393,10 @@ CONTRACT_MUTANTS: tuple[Mutant, ...] = (
            frozenset({"The jump role can reach only the target role",
                       "Nothing in the account grants the jump role more than assuming the target"}),
            apply=edits.second_role_reachable("jump", "assume-target"), contract="role-chain"),
+    Mutant("drop-saml-aud", 'The role "workforce" trusts the corporate SAML provider\'s assertions for any service '
+           "provider (no condition on saml:aud).",
+           frozenset({"Only AWS sign-in assertions of the corporate identity provider can assume the role"}),
+           apply=edits.drop_trust_condition("workforce", {"saml:aud"}), contract="workforce-saml"),
     Mutant("topic-policy-grants-worker", 'The topic "order-events"\'s policy lets the role "order-worker" delete it.',
            frozenset({"The worker reads the orders and publishes their events, and uses nothing else",
                       "Nothing in the account grants the worker more than the orders and their events"}),

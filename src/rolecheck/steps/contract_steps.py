@@ -267,3 +267,27 @@ def _(deployment: Deployment, logical: str, provider: str, subject: str, docstri
 def _(deployment: Deployment, target: Target, provider: str, subject: str, verb: str, role: str) -> None:
     """A token of the provider for the subject, presented to STS for the role (minted and tried live on moto)."""
     contract.verify_token(deployment, target, provider, subject, role, expect_allowed=verb == "can")
+
+
+@given(parsers.parse('a SAML provider "{logical}"'))
+@background_step
+def _(deployment: Deployment, logical: str) -> None:
+    """An IAM SAML provider whose identity provider is the suite's own (the target mints its assertions)."""
+    contract.add_saml_provider(deployment, logical)
+
+
+@given(parsers.parse('a role "{logical}" whose trust policy names only the SAML provider "{provider}":'))
+@background_step
+def _(deployment: Deployment, logical: str, provider: str, docstring: str) -> None:
+    """A role only assertions of the SAML provider may assume (checked with the engine's who-can-assume)."""
+    arn = deployment.entities.named(provider, "saml-provider").arn
+    deployment.add_role(logical, _render(deployment, docstring, f"trust policy of {logical}"))
+    contract.check_role_trusts(deployment, logical, [claims.Assumer(f"Federated:{arn}")])
+
+
+@then(parsers.re(r'^a SAML assertion from "(?P<provider>[^"]+)" for the subject "(?P<subject>[^"]+)" '
+                 r'(?P<verb>can|cannot) assume the role "(?P<role>[^"]+)"$'))
+def _(deployment: Deployment, target: Target, provider: str, subject: str, verb: str, role: str) -> None:
+    """A SAML assertion of the provider for the subject, presented to STS for the role (minted and tried live on
+    moto)."""
+    contract.verify_saml_assertion(deployment, target, provider, subject, role, expect_allowed=verb == "can")

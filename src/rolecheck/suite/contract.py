@@ -21,6 +21,7 @@ from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operation_models import derive_call
 from rolecheck.engine import Policy, Principal
 from rolecheck.errors import ComplianceViolation, FeatureFileError
+from rolecheck.moto_adapter.federation import SAML_AUDIENCE, SAML_SUBJECT_TYPE
 from rolecheck.policydoc import documents
 from rolecheck.report.evidence import attach_json, attach_text
 from rolecheck.suite import checks, claims, probing
@@ -548,3 +549,38 @@ def verify_token(deployment: Deployment, target: Any, provider_logical: str, sub
         return
     runner.verify(p, who, deployment.admin.another("token holder", anonymous=True), subject_model, expect_allowed,
                   claims_context)
+
+
+def add_saml_provider(deployment: Deployment, logical: str) -> Entity:
+    """The IAM SAML provider ``logical`` (its identity provider the suite's own): created, tagged and tracked, or
+    found."""
+    arn = deployment.provisioner.saml_provider(deployment.provision_context(), logical).entity
+    return deployment.introduce("saml-provider", logical, arn.rsplit("/", 1)[-1], arn)
+
+
+def verify_saml_assertion(deployment: Deployment, target: Any, provider_logical: str, subject: str,
+                          role_logical: str, *, expect_allowed: bool) -> None:
+    """A SAML assertion of the provider for ``subject`` presented to STS for the role: minted and tried live where
+    the target can mint one (moto), else decided by the engine, with the assertion's saml: keys."""
+    provider = deployment.entities.named(provider_logical, "saml-provider")
+    role = deployment.entities.named(role_logical, "role")
+    assertion = target.saml_assertion(provider.arn, role.arn, subject)
+    claims_context = {"saml:sub": subject, "saml:aud": SAML_AUDIENCE, "saml:sub_type": SAML_SUBJECT_TYPE}
+
+    def present(client: Any, _ctx: Any) -> Any:
+        return client.assume_role_with_saml(RoleArn=role.arn, PrincipalArn=provider.arn, SAMLAssertion=assertion)
+
+    p = probing.Probe("sts:AssumeRoleWithSAML", "sts", present if assertion else None, lambda _ctx: role.arn)
+    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
+                               registry=deployment.registry, region=deployment.region)
+    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
+                                 untried=deployment.untried, no_credentials="no assertion can be minted")
+    subject_model = probing.Subject(Principal.saml(provider.arn, subject), ())
+    who = f'a SAML assertion from "{provider_logical}" for "{subject}"'
+    if assertion is None:
+        runner.decided_by_engine(p, who, subject_model, expect_allowed, f"the {target.name} target cannot mint an "
+                                 "assertion of this provider (only the identity provider holds its signing key)",
+                                 claims_context)
+        return
+    runner.verify(p, who, deployment.admin.another("assertion holder", anonymous=True), subject_model,
+                  expect_allowed, claims_context)

@@ -277,7 +277,7 @@ def predict(p: Probe, subject: Subject, ctx: ProbeContext, iam: Any, s3: Any,
                     resource_policy)
         enabled = bool(tags) and abac.reads_resource_tags(policies) and readback.bucket_abac(s3, ctx.bucket)
         resource_tags = abac.resource_tags("s3", "bucket", tags, bucket_abac=enabled)
-    elif p.action in ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity") and resource != "*":
+    elif p.action in ("sts:AssumeRole", "sts:AssumeRoleWithWebIdentity", "sts:AssumeRoleWithSAML") and resource != "*":
         if resource in ctx.trust_policies:
             resource_policy = ctx.trust_policies[resource]
         else:

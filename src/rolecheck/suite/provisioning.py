@@ -19,6 +19,7 @@ from rolecheck.aws.clients import AccessKey, Actor
 from rolecheck.aws.operations import Role, User
 from rolecheck.aws.registry import ResourceRegistry
 from rolecheck.aws.secrets import generate_password
+from rolecheck.moto_adapter.federation import saml_metadata
 from rolecheck.policydoc import documents
 
 Entity = TypeVar("Entity")
@@ -89,6 +90,10 @@ class Provisioner(Protocol):
 
     def oidc_provider(self, ctx: ProvisionContext, logical: str, issuer_url: str, audience: str) -> Provisioned[str]:
         """The ARN of the IAM OIDC provider ``logical`` for ``issuer_url``, admitting ``audience``."""
+
+    def saml_provider(self, ctx: ProvisionContext, logical: str) -> Provisioned[str]:
+        """The ARN of the IAM SAML provider ``logical``, whose identity provider is the suite's own (the target
+        mints its assertions)."""
 
     def foreign_user(self, ctx: ProvisionContext, logical: str, foreign_admin: Any) -> Provisioned[User]:
         """The user ``logical`` of the other account: made by that account's administrator (``foreign_admin()``,
@@ -171,6 +176,13 @@ class Creator:
             Url=issuer_url, ClientIDList=[audience], ThumbprintList=["0" * 40],
             Tags=ctx.registry.tags())["OpenIDConnectProviderArn"]
         ctx.registry.track("oidc-provider", arn)
+        return Provisioned(arn)
+
+    def saml_provider(self, ctx: ProvisionContext, logical: str) -> Provisioned[str]:
+        name = ctx.registry.unique_name(logical)
+        arn = ctx.admin.client("iam").create_saml_provider(
+            Name=name, SAMLMetadataDocument=saml_metadata(name), Tags=ctx.registry.tags())["SAMLProviderArn"]
+        ctx.registry.track("saml-provider", arn)
         return Provisioned(arn)
 
     def foreign_user(self, ctx: ProvisionContext, logical: str, foreign_admin: Any) -> Provisioned[User]:

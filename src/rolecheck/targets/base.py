@@ -64,6 +64,12 @@ class Target(ABC):
         cannot mint one (a real account: only the provider holds its signing key); the engine then decides."""
         return None
 
+    def saml_assertion(self, provider_arn: str, role_arn: str, subject: str) -> str | None:
+        """A SAML assertion of the IAM SAML provider ``provider_arn`` letting ``subject`` take ``role_arn``, that this
+        target's STS verifies, or None where the suite cannot mint one (a real account: only the identity provider
+        holds its signing key); the engine then decides."""
+        return None
+
     def describe(self) -> str:
         """Where requests go, for one-line messages and the report's environment."""
         return f"target {self.name} ({self.endpoint_url or 'AWS ' + self.region})"

@@ -44,6 +44,11 @@ class MotoTarget(Target):
 
         return mint_web_identity(issuer_url, subject, audience)
 
+    def saml_assertion(self, provider_arn: str, role_arn: str, subject: str) -> str | None:
+        from rolecheck.moto_adapter.federation import mint_saml
+
+        return mint_saml(provider_arn, role_arn, subject)
+
     def stop(self) -> None:
         if self._mock is None:
             return

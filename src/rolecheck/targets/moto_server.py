@@ -209,6 +209,15 @@ class MotoServerTarget(Target):
             return None
         return request_token(self.endpoint_url, issuer_url, subject, audience)
 
+    def saml_assertion(self, provider_arn: str, role_arn: str, subject: str) -> str | None:
+        # Only a server of this process verifies this process's assertions; a process running against a server it
+        # did not start leaves the trial to the engine.
+        if self.server is None:
+            return None
+        from rolecheck.moto_adapter.federation import mint_saml
+
+        return mint_saml(provider_arn, role_arn, subject)
+
     def stop(self) -> None:
         if self.server is not None:
             self.server.stop()
