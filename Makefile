@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 RESULTS := reports/allure-results
 
-.PHONY: compliance test lint setup clean
+.PHONY: compliance test mutants lint setup clean
 
 setup: $(STAMP)
 
@@ -30,9 +30,13 @@ compliance: $(STAMP) $(NODE_STAMP)
 	exit $$status
 
 # -rs: every skipped test says why (the report tests need Node.js, the browser tests Chromium too).
+# The whole-catalog runs (every mutant, every benign change: a suite run each) are `make mutants`; CI runs both.
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest tests -rs $(PYTEST_ARGS)
+	$(PY) -m pytest tests -rs -m "not catalog" $(PYTEST_ARGS)
+
+mutants: $(STAMP)
+	$(PY) -m pytest tests -rs -m catalog $(PYTEST_ARGS)
 
 # The suite against the floor of its own API calls, the engine and the static checks at scale (docs/bench.md).
 .PHONY: bench

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from rolecheck.mutation import benign, catalog
 from rolecheck.mutation.runner import ScenarioResult, SuiteRun, run_benign
 
@@ -40,6 +42,7 @@ def test_a_failing_benign_change_is_found_alone_and_named_with_its_page() -> Non
     assert run_benign(PROJECT, jobs=1, run=_fake(None)).ok
 
 
+@pytest.mark.catalog
 def test_every_benign_change_passes_the_suite_together() -> None:
     outcome = run_benign(PROJECT, jobs=2)
     print(outcome.report())

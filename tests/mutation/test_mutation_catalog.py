@@ -149,6 +149,7 @@ def test_an_action_pattern_is_a_violation_and_a_named_action_is_not() -> None:
 
 # --- the whole catalog ---------------------------------------------------------------------------------------------
 
+@pytest.mark.catalog
 def test_every_mutant_is_killed_for_the_right_reason_and_every_scenario_is_covered() -> None:
     started = time.monotonic()
     result = run_catalog(PROJECT, jobs=2)

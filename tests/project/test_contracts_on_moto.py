@@ -7,7 +7,7 @@ One pytest subprocess per contract and per mutant, run two at a time, so the mod
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+import functools
 from pathlib import Path
 
 import pytest
@@ -16,18 +16,13 @@ from rolecheck.mutation import catalog, runner
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "examples" / "contracts"
 NAMES = ("mfa-analyst", "github-deployer", "vendor-support", "role-chain", "order-worker", "workforce-saml")
-RUNS = [(name, None) for name in NAMES] + [(m.contract, m.name) for m in catalog.CONTRACT_MUTANTS]
 
 
-@pytest.fixture(scope="module")
-def runs() -> dict[tuple[str, str | None], runner.SuiteRun]:
-    """Every contract's baseline and mutant runs, two at a time (the two cores make test has)."""
-    def run(contract: str, mutant: str | None) -> runner.SuiteRun:
-        return runner.run_suite(CONTRACTS / contract, mutant, ["features"])
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {key: pool.submit(run, *key) for key in RUNS}
-        return {key: future.result() for key, future in futures.items()}
+@functools.cache
+def run_of(contract: str, mutant: str | None) -> runner.SuiteRun:
+    """A contract's run, baseline (``mutant`` None) or with a mutant, made once: a compliant contract's tests run
+    in `make test`, its mutants' in `make mutants` (the catalog marker), each paying only for the runs it reads."""
+    return runner.run_suite(CONTRACTS / contract, mutant, ["features"])
 
 
 def test_every_contract_has_non_compliant_variants() -> None:
@@ -35,13 +30,14 @@ def test_every_contract_has_non_compliant_variants() -> None:
 
 
 @pytest.mark.parametrize("contract", NAMES)
-def test_the_compliant_contract_passes(runs, contract: str) -> None:
-    verdict = runner.judge_baseline(runs[contract, None])
+def test_the_compliant_contract_passes(contract: str) -> None:
+    verdict = runner.judge_baseline(run_of(contract, None))
     assert verdict.killed, verdict.problems
 
 
+@pytest.mark.catalog
 @pytest.mark.parametrize("mutant", catalog.CONTRACT_MUTANTS, ids=lambda m: m.name)
-def test_each_flaw_fails_exactly_its_sentences(runs, mutant: catalog.Mutant) -> None:
-    scenarios = frozenset(r.scenario for r in runs[mutant.contract, None].results)
-    verdict = runner.judge(mutant, runs[mutant.contract, mutant.name], scenarios)
+def test_each_flaw_fails_exactly_its_sentences(mutant: catalog.Mutant) -> None:
+    scenarios = frozenset(r.scenario for r in run_of(mutant.contract, None).results)
+    verdict = runner.judge(mutant, run_of(mutant.contract, mutant.name), scenarios)
     assert verdict.killed, verdict.problems
