@@ -7,7 +7,6 @@ the walkthrough's own steps keep using the Deployment's slots, which are the las
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -262,6 +261,15 @@ def _aimed(action: str, binding: Mapping[str, Any], target: Aim | None) -> probi
                          lambda _ctx: target.arn if target else "*")
 
 
+def _trial_runner(deployment: Deployment, role: Entity, no_credentials: str) -> probing.ProbeRunner:
+    """The runner of a trial at assuming ``role`` (by a user, a token or an assertion): live where someone can act,
+    else decided by the engine, saying ``no_credentials``."""
+    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
+                               registry=deployment.registry, region=deployment.region)
+    return probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
+                               untried=deployment.untried, no_credentials=no_credentials)
+
+
 def verify_assume_with_mfa(deployment: Deployment, user_logical: str, role_logical: str, *, mfa: bool,
                            expect_allowed: bool) -> None:
     """The user tries to assume the role with its MFA device's code, or without one."""
@@ -281,12 +289,8 @@ def verify_assume_with_mfa(deployment: Deployment, user_logical: str, role_logic
         actor = None if deployment.audit else actor
     p = probing.Probe("sts:AssumeRole", "sts", lambda client, _ctx: client.assume_role(**params),
                       lambda _ctx: role.arn)
-    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
-                               registry=deployment.registry, region=deployment.region)
-    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
-                                 untried=deployment.untried, no_credentials="no credentials act as the user")
-    runner = dataclasses.replace(runner, no_credentials="an audit holds no MFA code of the user" if mfa else
-                                 runner.no_credentials)
+    runner = _trial_runner(deployment, role, "an audit holds no MFA code of the user" if mfa else
+                           "no credentials act as the user")
     runner.verify(p, f'the user "{user_logical}"', actor, _subject_of_user(deployment, user), expect_allowed,
                   context)
 
@@ -501,11 +505,7 @@ def verify_assume_with_external_id(deployment: Deployment, user_logical: str, ro
         params["ExternalId"] = context["sts:ExternalId"] = external_id
     p = probing.Probe("sts:AssumeRole", "sts", lambda client, _ctx: client.assume_role(**params),
                       lambda _ctx: role.arn)
-    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
-                               registry=deployment.registry, region=deployment.region)
-    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
-                                 untried=deployment.untried, no_credentials="no credentials act as the user")
-    runner = dataclasses.replace(runner, no_credentials="an audit holds no credentials of the other account's user")
+    runner = _trial_runner(deployment, role, "an audit holds no credentials of the other account's user")
     runner.verify(p, f'the user "{user_logical}" of the other account', user.extra.get("actor"),
                   _subject_of_user(deployment, user), expect_allowed, context)
 
@@ -537,10 +537,7 @@ def verify_token(deployment: Deployment, target: Any, provider_logical: str, sub
                                                     WebIdentityToken=token)
 
     p = probing.Probe("sts:AssumeRoleWithWebIdentity", "sts", present if token else None, lambda _ctx: role.arn)
-    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
-                               registry=deployment.registry, region=deployment.region)
-    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
-                                 untried=deployment.untried, no_credentials="no token can be minted")
+    runner = _trial_runner(deployment, role, "no token can be minted")
     subject_model = Subject(Principal.web_identity(provider.arn, subject), ())
     who = f'a token from "{provider_logical}" for "{subject}"'
     if token is None:
@@ -571,11 +568,8 @@ def verify_saml_assertion(deployment: Deployment, target: Any, provider_logical:
         return client.assume_role_with_saml(RoleArn=role.arn, PrincipalArn=provider.arn, SAMLAssertion=assertion)
 
     p = probing.Probe("sts:AssumeRoleWithSAML", "sts", present if assertion else None, lambda _ctx: role.arn)
-    ctx = probing.ProbeContext(account_id=deployment.account_id, bucket="", object_key="", role_name=role.name,
-                               registry=deployment.registry, region=deployment.region)
-    runner = probing.ProbeRunner(admin=deployment.admin, audit=deployment.audit, context=lambda: ctx,
-                                 untried=deployment.untried, no_credentials="no assertion can be minted")
-    subject_model = probing.Subject(Principal.saml(provider.arn, subject), ())
+    runner = _trial_runner(deployment, role, "no assertion can be minted")
+    subject_model = Subject(Principal.saml(provider.arn, subject), ())
     who = f'a SAML assertion from "{provider_logical}" for "{subject}"'
     if assertion is None:
         runner.decided_by_engine(p, who, subject_model, expect_allowed, f"the {target.name} target cannot mint an "
