@@ -360,6 +360,9 @@ TEMPLATES: list[tuple[str, bytes, str]] = [
     ("resource-a-number", b"Resources:\n  A: 5\n", "would not deploy"),
     ("unknown-tag", b"Resources:\n  A:\n" + _USER.encode() + b"      UserName: !Foo bar\n", "Fn::Foo"),
     ("policy-not-an-object", b"Resources:\n  A:\n" + _USER.encode() + b"      Policies: 7\n", "not of type"),
+    # an ABAC trust may admit any principal tagged team=platform: a user's tags dropped would be a false pass
+    ("user-tags-dropped", b"Resources:\n  A:\n" + _USER.encode() + b"      UserName: a\n      Tags:\n"
+     b"        - {Key: team, Value: platform}\n", "Tags would not be deployed"),
 ]
 
 

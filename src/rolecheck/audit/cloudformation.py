@@ -121,6 +121,7 @@ def load(path: str | Path) -> tuple[str, dict[str, Any]]:
         raise IacError(f"{path}: not a CloudFormation template (no Resources)")
     _refuse_transforms(template, str(path))
     _check_structure(text, str(path))
+    _refuse_dropped_grants(template, str(path))
     _dates_as_text(template)
     # moto is given the decoded template, so its own YAML reader never meets short forms or unquoted dates.
     return json.dumps(template), template
@@ -143,6 +144,27 @@ def _check_structure(text: str, source: str) -> None:
         first = problems[0]
         raise IacError(f"{source}:{first.linenumber}: CloudFormation would not deploy this template: "
                        f"{' '.join(str(first.message).split())} (cfn-lint {first.rule.id})")
+
+
+# Properties that decide who can do what: one moto would leave out makes the audit judge another account than the
+# template's (a user's tags, which an ABAC trust or a bucket policy may match on, above all).
+_GRANTING_PROPERTIES = frozenset({"Tags", "Policies", "ManagedPolicyArns", "PermissionsBoundary",
+                                  "AssumeRolePolicyDocument", "PolicyDocument", "Groups", "Users", "Roles"})
+
+
+def _refuse_dropped_grants(template: Mapping[str, Any], source: str) -> None:
+    """Refuse, in one line naming its line, a property that decides access and that moto would drop: listed as "not
+    deployed", the audit would go on and could call the account compliant."""
+    for logical, resource in template["Resources"].items():
+        kind = resource.get("Type") if isinstance(resource, Mapping) else None
+        honoured = HONOURED.get(kind) if isinstance(kind, str) else None
+        properties = resource.get("Properties") if honoured is not None else None
+        if not isinstance(properties, Mapping):
+            continue
+        dropped = sorted(set(properties) & _GRANTING_PROPERTIES - honoured - COMPLETED.get(kind, set()))
+        if dropped:
+            raise IacError(f"{where(source, _key(properties, dropped[0]))}: {logical}'s {dropped[0]} would not be "
+                           f"deployed (moto's {kind} leaves it out), so the audit would judge an account without it")
 
 
 def _refuse_transforms(template: Mapping[str, Any], source: str) -> None:
